@@ -1,0 +1,47 @@
+# The two commands a new user needs: `make run` and `make test`.
+PYTHON ?= python3.11
+VENV := .venv
+BIN := $(VENV)/bin
+FLASK := $(BIN)/flask --app advisor_hub
+CATALOGUES := $(wildcard */translations) $(wildcard advisor_hub/*/translations)
+
+.PHONY: run test lint translations extract-messages bench clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+
+$(VENV)/.installed: $(BIN)/python setup.cfg pyproject.toml
+	$(BIN)/pip install --quiet -e '.[test]'
+	touch $@
+
+translations: $(VENV)/.installed
+	@for dir in $(CATALOGUES); do $(BIN)/pybabel compile -q -f -d $$dir || exit 1; done
+
+run: translations
+	$(FLASK) db-upgrade
+	$(FLASK) seed-demo --if-empty
+	$(FLASK) run --host 127.0.0.1 --port 5000
+
+test: translations
+	$(BIN)/ruff check .
+	$(BIN)/python -m pytest -n 2 --dist loadgroup $(PYTEST_ARGS)
+
+lint: $(VENV)/.installed
+	$(BIN)/ruff check .
+
+# Refresh every package's message catalogue after adding strings.
+extract-messages: $(VENV)/.installed
+	@for pkg in advisor_hub content_library approvals; do \
+		$(BIN)/pybabel extract -q -F babel.cfg -k N_ -k lazy_gettext -o $$pkg/translations/messages.pot $$pkg && \
+		$(BIN)/pybabel update -q -i $$pkg/translations/messages.pot -d $$pkg/translations || exit 1; \
+	done
+
+bench: translations
+	$(BIN)/python bench/library.py
+	$(BIN)/python bench/policy.py
+	$(BIN)/python bench/dispatch.py
+	$(BIN)/python bench/dashboard.py
+
+clean:
+	rm -rf $(VENV) *.egg-info .pytest_cache
