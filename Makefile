@@ -16,7 +16,7 @@ $(VENV)/.installed: $(BIN)/python setup.cfg pyproject.toml
 	touch $@
 
 translations: $(VENV)/.installed
-	@for dir in $(CATALOGUES); do $(BIN)/pybabel compile -q -f -d $$dir || exit 1; done
+	@for dir in $(CATALOGUES); do $(BIN)/pybabel -q compile -f -d $$dir || exit 1; done
 
 run: translations
 	$(FLASK) db-upgrade
@@ -33,8 +33,8 @@ lint: $(VENV)/.installed
 # Refresh every package's message catalogue after adding strings.
 extract-messages: $(VENV)/.installed
 	@for pkg in advisor_hub content_library approvals; do \
-		$(BIN)/pybabel extract -q -F babel.cfg -k N_ -k lazy_gettext -o $$pkg/translations/messages.pot $$pkg && \
-		$(BIN)/pybabel update -q -i $$pkg/translations/messages.pot -d $$pkg/translations || exit 1; \
+		$(BIN)/pybabel -q extract -F babel.cfg -k _l -k lazy_gettext -o $$pkg/translations/messages.pot $$pkg && \
+		$(BIN)/pybabel -q update -i $$pkg/translations/messages.pot -d $$pkg/translations || exit 1; \
 	done
 
 bench: translations

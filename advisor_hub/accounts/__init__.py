@@ -1,0 +1,1 @@
+"""Users, branches, roles, login and the admin screens."""

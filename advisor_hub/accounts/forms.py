@@ -1,0 +1,74 @@
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import (
+    EmailField,
+    PasswordField,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    SubmitField,
+)
+from wtforms.validators import DataRequired, Email, Length, Optional
+from wtforms.widgets import CheckboxInput, ListWidget
+
+from advisor_hub.accounts.services import LANGUAGES, MIN_PASSWORD_LENGTH
+from advisor_hub.roles import ROLE_LABELS
+
+LANGUAGE_CHOICES = [("en", "English"), ("fr", "Français")]
+assert [code for code, _ in LANGUAGE_CHOICES] == list(LANGUAGES)
+
+
+class MultiCheckboxField(SelectMultipleField):
+    widget = ListWidget(prefix_label=False)
+    option_widget = CheckboxInput()
+
+
+class LoginForm(FlaskForm):
+    email = EmailField(_l("E-mail"), validators=[DataRequired(), Email()])
+    password = PasswordField(_l("Password"), validators=[DataRequired()])
+    submit = SubmitField(_l("Log in"))
+
+
+def role_choices() -> list[tuple[str, str]]:
+    return [(str(role), str(label)) for role, label in ROLE_LABELS.items()]
+
+
+class UserFormBase(FlaskForm):
+    first_name = StringField(_l("First name"), validators=[DataRequired(), Length(max=80)])
+    last_name = StringField(_l("Last name"), validators=[DataRequired(), Length(max=80)])
+    roles = MultiCheckboxField(_l("Roles"), validators=[DataRequired()])
+    branch_id = SelectField(_l("Branch"), coerce=int, validators=[Optional()])
+    language = SelectField(_l("Language"), choices=LANGUAGE_CHOICES)
+    time_zone = SelectField(_l("Time zone"))
+
+
+class UserCreateForm(UserFormBase):
+    email = EmailField(_l("E-mail"), validators=[DataRequired(), Email(), Length(max=254)])
+    password = PasswordField(
+        _l("Initial password"), validators=[DataRequired(), Length(min=MIN_PASSWORD_LENGTH)]
+    )
+    submit = SubmitField(_l("Create user"))
+
+
+class UserEditForm(UserFormBase):
+    submit = SubmitField(_l("Save changes"))
+
+
+class ConfirmForm(FlaskForm):
+    """An empty form: the CSRF token behind a confirmed action."""
+
+    submit = SubmitField(_l("Confirm"))
+
+
+class BranchForm(FlaskForm):
+    name = StringField(_l("Name"), validators=[DataRequired(), Length(max=120)])
+    city = StringField(_l("City"), validators=[Optional(), Length(max=120)])
+    submit = SubmitField(_l("Create branch"))
+
+
+class PreferencesForm(FlaskForm):
+    language = SelectField(_l("Language"), choices=LANGUAGE_CHOICES)
+    time_zone = SelectField(_l("Time zone"))
+    submit = SubmitField(_l("Save"))

@@ -1,0 +1,77 @@
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import datetime
+
+from flask_login import UserMixin
+from sqlalchemy import ForeignKey, String, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from advisor_hub.db import Base, utcnow
+from advisor_hub.roles import Role
+
+
+class Branch(Base):
+    __tablename__ = "branches"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(120), unique=True)
+    city: Mapped[str] = mapped_column(String(120), default="")
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    def __repr__(self) -> str:
+        return f"<Branch {self.name}>"
+
+
+class UserRole(Base):
+    __tablename__ = "user_roles"
+    __table_args__ = (UniqueConstraint("user_id", "role"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    role: Mapped[str] = mapped_column(String(32))
+
+
+class User(UserMixin, Base):
+    __tablename__ = "users"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(String(254), unique=True)
+    first_name: Mapped[str] = mapped_column(String(80))
+    last_name: Mapped[str] = mapped_column(String(80))
+    password_hash: Mapped[str] = mapped_column(String(255))
+    branch_id: Mapped[int | None] = mapped_column(ForeignKey("branches.id"), index=True)
+    time_zone: Mapped[str] = mapped_column(String(64), default="Europe/Paris")
+    language: Mapped[str] = mapped_column(String(8), default="en")
+    active: Mapped[bool] = mapped_column(default=True)
+    failed_logins: Mapped[int] = mapped_column(default=0)
+    locked_until: Mapped[datetime | None]
+    last_login_at: Mapped[datetime | None]
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    branch: Mapped[Branch | None] = relationship(lazy="joined")
+    role_rows: Mapped[list[UserRole]] = relationship(
+        lazy="selectin", cascade="all, delete-orphan", order_by=UserRole.role
+    )
+
+    @property
+    def roles(self) -> list[Role]:
+        return sorted(Role(r.role) for r in self.role_rows)
+
+    def has_role(self, role: Role) -> bool:
+        return any(r.role == role for r in self.role_rows)
+
+    def has_any_role(self, roles: Iterable[Role]) -> bool:
+        wanted = {str(r) for r in roles}
+        return any(r.role in wanted for r in self.role_rows)
+
+    @property
+    def is_active(self) -> bool:  # Flask-Login refuses inactive users
+        return self.active
+
+    @property
+    def full_name(self) -> str:
+        return f"{self.first_name} {self.last_name}"
+
+    def __repr__(self) -> str:
+        return f"<User {self.email}>"

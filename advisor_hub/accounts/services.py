@@ -1,0 +1,272 @@
+"""Users and branches: creation, roles, deactivation, and login with lockout."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo, available_timezones
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from advisor_hub.accounts.models import Branch, User, UserRole
+from advisor_hub.accounts.passwords import hash_password, verify_password
+from advisor_hub.audit.services import record
+from advisor_hub.db import utcnow
+from advisor_hub.errors import DomainError, NotFound, ValidationError
+from advisor_hub.pagination import Page, paginate
+from advisor_hub.roles import Role, require_role
+
+MAX_FAILED_LOGINS = 5
+LOCKOUT = timedelta(minutes=15)
+LANGUAGES = ("en", "fr")
+MIN_PASSWORD_LENGTH = 10
+
+
+class InvalidCredentials(DomainError):
+    default_message = _l("Invalid e-mail or password.")
+
+
+class AccountLocked(DomainError):
+    def __init__(self, until: datetime) -> None:
+        self.until = until
+        super().__init__(_l("Too many failed attempts: this account is locked for 15 minutes."))
+
+
+def _user_state(user: User) -> dict[str, object]:
+    return {
+        "email": user.email,
+        "first_name": user.first_name,
+        "last_name": user.last_name,
+        "branch_id": user.branch_id,
+        "roles": [str(r) for r in user.roles],
+        "active": user.active,
+        "language": user.language,
+        "time_zone": user.time_zone,
+    }
+
+
+def authenticate(session: Session, email: str, password: str, now: datetime | None = None) -> User:
+    """Check a login; after 5 failures in a row the account is locked for 15 minutes."""
+    now = now or utcnow()
+    user = session.scalar(select(User).where(User.email == normalise_email(email)))
+    if user is None:
+        verify_password(hash_password("timing-equaliser"), password)
+        raise InvalidCredentials()
+    if user.locked_until is not None and user.locked_until > now:
+        raise AccountLocked(user.locked_until)
+    if not verify_password(user.password_hash, password) or not user.active:
+        user.failed_logins = (user.failed_logins or 0) + 1
+        if user.failed_logins >= MAX_FAILED_LOGINS:
+            user.failed_logins = 0
+            user.locked_until = now + LOCKOUT
+            record(session, None, "user.locked", user, after={"locked_until": user.locked_until})
+            session.flush()
+            raise AccountLocked(user.locked_until)
+        session.flush()
+        raise InvalidCredentials()
+    user.failed_logins = 0
+    user.locked_until = None
+    user.last_login_at = now
+    record(session, user, "user.login", user)
+    return user
+
+
+def normalise_email(email: str) -> str:
+    return email.strip().lower()
+
+
+def _check_profile(session: Session, language: str, time_zone: str, branch_id: int | None) -> None:
+    if language not in LANGUAGES:
+        raise ValidationError(_l("Unknown language."), field="language")
+    if time_zone not in available_timezones():
+        raise ValidationError(_l("Unknown time zone."), field="time_zone")
+    if branch_id is not None and session.get(Branch, branch_id) is None:
+        raise ValidationError(_l("Unknown branch."), field="branch_id")
+
+
+def _check_roles(roles: Iterable[str]) -> list[Role]:
+    try:
+        checked = sorted({Role(r) for r in roles})
+    except ValueError as exc:
+        raise ValidationError(_l("Unknown role."), field="roles") from exc
+    if not checked:
+        raise ValidationError(_l("Choose at least one role."), field="roles")
+    return checked
+
+
+def create_user(
+    session: Session,
+    *,
+    actor: User | None,
+    email: str,
+    first_name: str,
+    last_name: str,
+    password: str,
+    roles: Iterable[str],
+    branch_id: int | None = None,
+    language: str = "en",
+    time_zone: str = "Europe/Paris",
+) -> User:
+    """Create a user. ``actor`` None is the CLI (an operator with shell access)."""
+    if actor is not None:
+        require_role(actor, Role.ADMIN)
+    email = normalise_email(email)
+    checked_roles = _check_roles(roles)
+    _check_profile(session, language, time_zone, branch_id)
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise ValidationError(
+            _l("The password must have at least %(n)d characters.", n=MIN_PASSWORD_LENGTH),
+            field="password",
+        )
+    if session.scalar(select(User.id).where(User.email == email)) is not None:
+        raise ValidationError(_l("A user with this e-mail already exists."), field="email")
+    user = User(
+        email=email,
+        first_name=first_name.strip(),
+        last_name=last_name.strip(),
+        password_hash=hash_password(password),
+        branch_id=branch_id,
+        language=language,
+        time_zone=time_zone,
+        role_rows=[UserRole(role=str(r)) for r in checked_roles],
+    )
+    session.add(user)
+    session.flush()
+    record(session, actor, "user.create", user, after=_user_state(user))
+    return user
+
+
+def update_user(
+    session: Session,
+    *,
+    actor: User,
+    user_id: int,
+    first_name: str,
+    last_name: str,
+    roles: Iterable[str],
+    branch_id: int | None,
+    language: str,
+    time_zone: str,
+) -> User:
+    require_role(actor, Role.ADMIN)
+    user = get_user(session, user_id)
+    checked_roles = _check_roles(roles)
+    _check_profile(session, language, time_zone, branch_id)
+    if user.id == actor.id and Role.ADMIN not in checked_roles:
+        raise ValidationError(_l("You cannot remove your own administrator role."), field="roles")
+    before = _user_state(user)
+    user.first_name, user.last_name = first_name.strip(), last_name.strip()
+    user.branch_id, user.language, user.time_zone = branch_id, language, time_zone
+    current = {r.role for r in user.role_rows}
+    wanted = {str(r) for r in checked_roles}
+    user.role_rows = [r for r in user.role_rows if r.role in wanted] + [
+        UserRole(role=r) for r in sorted(wanted - current)
+    ]
+    session.flush()
+    session.refresh(user, ["branch"])
+    record(session, actor, "user.update", user, before=before, after=_user_state(user))
+    return user
+
+
+def set_user_active(session: Session, *, actor: User, user_id: int, active: bool) -> User:
+    """Deactivate (or reactivate) a user; a deactivated user cannot log in."""
+    require_role(actor, Role.ADMIN)
+    user = get_user(session, user_id)
+    if user.id == actor.id and not active:
+        raise ValidationError(_l("You cannot deactivate your own account."))
+    before = _user_state(user)
+    user.active = active
+    session.flush()
+    record(session, actor, "user.activate" if active else "user.deactivate", user,
+           before=before, after=_user_state(user))
+    return user
+
+
+def update_preferences(
+    session: Session, *, actor: User, language: str, time_zone: str
+) -> User:
+    """A user's own language and time zone."""
+    _check_profile(session, language, time_zone, None)
+    before = _user_state(actor)
+    actor.language, actor.time_zone = language, time_zone
+    session.flush()
+    record(session, actor, "user.preferences", actor, before=before, after=_user_state(actor))
+    return actor
+
+
+def get_user(session: Session, user_id: int) -> User:
+    user = session.get(User, user_id)
+    if user is None:
+        raise NotFound()
+    return user
+
+
+def find_user_by_email(session: Session, email: str) -> User | None:
+    return session.scalar(select(User).where(User.email == normalise_email(email)))
+
+
+def list_users(session: Session, *, actor: User, page: int = 1, q: str = "") -> Page[User]:
+    require_role(actor, Role.ADMIN)
+    query = select(User).order_by(User.last_name, User.first_name, User.id)
+    if q:
+        like = f"%{q.strip().lower()}%"
+        query = query.where(
+            func.lower(User.email).like(like)
+            | func.lower(User.first_name + " " + User.last_name).like(like)
+        )
+    return paginate(session, query, page=page, per_page=25)
+
+
+def all_users(session: Session) -> list[User]:
+    return list(session.scalars(select(User).order_by(User.last_name, User.first_name)))
+
+
+@dataclass(frozen=True)
+class BranchRow:
+    branch: Branch
+    user_count: int
+
+
+def list_branches(session: Session) -> list[Branch]:
+    return list(session.scalars(select(Branch).order_by(Branch.name)))
+
+
+def branch_overview(session: Session, *, actor: User) -> list[BranchRow]:
+    require_role(actor, Role.ADMIN)
+    rows = session.execute(
+        select(Branch, func.count(User.id))
+        .outerjoin(User, User.branch_id == Branch.id)
+        .group_by(Branch.id)
+        .order_by(Branch.name)
+    )
+    return [BranchRow(branch, count) for branch, count in rows]
+
+
+def create_branch(session: Session, *, actor: User | None, name: str, city: str = "") -> Branch:
+    if actor is not None:
+        require_role(actor, Role.ADMIN)
+    name = name.strip()
+    if not name:
+        raise ValidationError(_l("A branch needs a name."), field="name")
+    if session.scalar(select(Branch.id).where(func.lower(Branch.name) == name.lower())):
+        raise ValidationError(_l("A branch with this name already exists."), field="name")
+    branch = Branch(name=name, city=city.strip())
+    session.add(branch)
+    session.flush()
+    record(session, actor, "branch.create", branch, after={"name": name, "city": branch.city})
+    return branch
+
+
+def find_branch_by_name(session: Session, name: str) -> Branch | None:
+    return session.scalar(select(Branch).where(func.lower(Branch.name) == name.strip().lower()))
+
+
+def common_time_zones() -> list[str]:
+    return sorted(z for z in available_timezones() if "/" in z and not z.startswith("Etc/"))
+
+
+def local_zone(user: User) -> ZoneInfo:
+    return ZoneInfo(user.time_zone)

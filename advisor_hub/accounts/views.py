@@ -1,0 +1,194 @@
+"""Login/logout, the user's own preferences, and the admin screens for users and branches."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user, login_required, login_user, logout_user
+from werkzeug.wrappers import Response
+
+from advisor_hub.accounts import services
+from advisor_hub.accounts.forms import (
+    BranchForm,
+    ConfirmForm,
+    LoginForm,
+    PreferencesForm,
+    UserCreateForm,
+    UserEditForm,
+    UserFormBase,
+    role_choices,
+)
+from advisor_hub.db import get_session
+from advisor_hub.errors import DomainError, NotFound
+from advisor_hub.navigation import NavItem, register
+from advisor_hub.roles import Role
+from advisor_hub.security import is_safe_next, roles_required
+from advisor_hub.web import commit, page_arg, show_error_on_form
+
+bp = Blueprint("accounts", __name__, template_folder="templates")
+
+register(NavItem("accounts.users", _l("Users"), (Role.ADMIN,),
+                 _l("Create users, assign roles and branches, deactivate accounts."), 80))
+register(NavItem("accounts.branches", _l("Branches"), (Role.ADMIN,),
+                 _l("The bank's branches and how many people each has."), 81))
+
+
+@bp.route("/login", methods=["GET", "POST"])
+def login() -> str | Response:
+    if current_user.is_authenticated:
+        return redirect(url_for("core.home"))
+    form = LoginForm()
+    if form.validate_on_submit():
+        session = get_session()
+        try:
+            user = services.authenticate(session, form.email.data, form.password.data)
+        except DomainError as error:
+            commit()  # keep the failed-attempt count and any lock
+            form.form_errors.append(str(error))
+        else:
+            commit()
+            login_user(user)
+            target = request.args.get("next")
+            return redirect(target if is_safe_next(target) else url_for("core.home"))
+    return render_template("accounts/login.html", form=form)
+
+
+@bp.post("/logout")
+@login_required
+def logout() -> Response:
+    logout_user()
+    flash(_("You have been logged out."), "info")
+    return redirect(url_for("accounts.login"))
+
+
+@bp.route("/preferences", methods=["GET", "POST"])
+@login_required
+def preferences() -> str | Response:
+    form = PreferencesForm(obj=current_user)
+    form.time_zone.choices = services.common_time_zones()
+    if form.validate_on_submit():
+        services.update_preferences(
+            get_session(), actor=current_user, language=form.language.data,
+            time_zone=form.time_zone.data,
+        )
+        commit()
+        flash(_("Your preferences are saved."), "success")
+        return redirect(url_for("accounts.preferences"))
+    return render_template("accounts/preferences.html", form=form)
+
+
+def _fill_choices(form: UserFormBase) -> None:
+    form.roles.choices = role_choices()
+    form.branch_id.choices = [(0, _("No branch"))] + [
+        (b.id, b.name) for b in services.list_branches(get_session())
+    ]
+    form.time_zone.choices = services.common_time_zones()
+
+
+@bp.get("/admin/users")
+@roles_required(Role.ADMIN)
+def users() -> str:
+    q = request.args.get("q", "")
+    page = services.list_users(get_session(), actor=current_user, page=page_arg(), q=q)
+    return render_template("accounts/users.html", page=page, q=q, confirm_form=ConfirmForm())
+
+
+@bp.route("/admin/users/new", methods=["GET", "POST"])
+@roles_required(Role.ADMIN)
+def user_new() -> str | Response:
+    form = UserCreateForm(language="en", time_zone="Europe/Paris")
+    _fill_choices(form)
+    if form.validate_on_submit():
+        session = get_session()
+        try:
+            with session.begin_nested():
+                user = services.create_user(
+                    session, actor=current_user, email=form.email.data,
+                    first_name=form.first_name.data, last_name=form.last_name.data,
+                    password=form.password.data, roles=form.roles.data,
+                    branch_id=form.branch_id.data or None, language=form.language.data,
+                    time_zone=form.time_zone.data,
+                )
+        except DomainError as error:
+            show_error_on_form(form, error)
+        else:
+            commit()
+            flash(_("User %(email)s created.", email=user.email), "success")
+            return redirect(url_for("accounts.users"))
+    return render_template("accounts/user_form.html", form=form, user=None)
+
+
+@bp.route("/admin/users/<int:user_id>", methods=["GET", "POST"])
+@roles_required(Role.ADMIN)
+def user_edit(user_id: int) -> str | Response:
+    session = get_session()
+    try:
+        user = services.get_user(session, user_id)
+    except NotFound:
+        abort(404)
+    form = UserEditForm(obj=user)
+    _fill_choices(form)
+    if request.method == "GET":
+        form.roles.data = [str(r) for r in user.roles]
+        form.branch_id.data = user.branch_id or 0
+    if form.validate_on_submit():
+        try:
+            with session.begin_nested():
+                services.update_user(
+                    session, actor=current_user, user_id=user.id,
+                    first_name=form.first_name.data, last_name=form.last_name.data,
+                    roles=form.roles.data, branch_id=form.branch_id.data or None,
+                    language=form.language.data, time_zone=form.time_zone.data,
+                )
+        except DomainError as error:
+            show_error_on_form(form, error)
+        else:
+            commit()
+            flash(_("Changes to %(email)s saved.", email=user.email), "success")
+            return redirect(url_for("accounts.users"))
+    return render_template("accounts/user_form.html", form=form, user=user,
+                           confirm_form=ConfirmForm())
+
+
+@bp.post("/admin/users/<int:user_id>/active")
+@roles_required(Role.ADMIN)
+def user_set_active(user_id: int) -> Response:
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    session = get_session()
+    active = request.form.get("active") == "1"
+    try:
+        with session.begin_nested():
+            user = services.set_user_active(session, actor=current_user, user_id=user_id,
+                                            active=active)
+    except NotFound:
+        abort(404)
+    except DomainError as error:
+        flash(str(error), "danger")
+    else:
+        commit()
+        flash(_("%(email)s reactivated.", email=user.email) if active
+              else _("%(email)s deactivated: they can no longer log in.", email=user.email),
+              "success")
+    return redirect(url_for("accounts.users"))
+
+
+@bp.route("/admin/branches", methods=["GET", "POST"])
+@roles_required(Role.ADMIN)
+def branches() -> str | Response:
+    session = get_session()
+    form = BranchForm()
+    if form.validate_on_submit():
+        try:
+            with session.begin_nested():
+                branch = services.create_branch(session, actor=current_user,
+                                                name=form.name.data, city=form.city.data or "")
+        except DomainError as error:
+            show_error_on_form(form, error)
+        else:
+            commit()
+            flash(_("Branch %(name)s created.", name=branch.name), "success")
+            return redirect(url_for("accounts.branches"))
+    rows = services.branch_overview(session, actor=current_user)
+    return render_template("accounts/branches.html", form=form, rows=rows)

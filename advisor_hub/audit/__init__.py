@@ -1,0 +1,1 @@
+"""The append-only audit trail every state-changing service writes to."""

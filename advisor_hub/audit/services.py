@@ -1,0 +1,119 @@
+"""Audit records: who did what to which object, when, with the state before and after."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from decimal import Decimal
+from enum import Enum
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import Select, func, select
+from sqlalchemy.orm import Session
+
+from advisor_hub.accounts.models import User
+from advisor_hub.audit.models import AuditEvent
+from advisor_hub.db import Base
+from advisor_hub.pagination import Page, paginate
+from advisor_hub.roles import Role, require_role
+
+Subject = Base | tuple[str, object]
+
+
+def _jsonable(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {str(k): _jsonable(v) for k, v in value.items()}
+    if isinstance(value, list | tuple | set | frozenset):
+        return [_jsonable(v) for v in value]
+    if isinstance(value, Enum):
+        return value.value
+    if isinstance(value, datetime | date | time):
+        return value.isoformat()
+    if isinstance(value, Decimal):
+        return str(value)
+    return value
+
+
+def _subject_key(subject: Subject) -> tuple[str, str]:
+    if isinstance(subject, tuple):
+        kind, ident = subject
+        return kind, str(ident)
+    return subject.__tablename__, str(subject.id)  # type: ignore[attr-defined]
+
+
+def record(
+    session: Session,
+    actor: User | None,
+    action: str,
+    subject: Subject,
+    before: dict[str, Any] | None = None,
+    after: dict[str, Any] | None = None,
+) -> AuditEvent:
+    """Append one audit event. ``actor`` None means the system (scheduler, CLI)."""
+    subject_type, subject_id = _subject_key(subject)
+    event = AuditEvent(
+        actor_id=actor.id if actor is not None else None,
+        action=action,
+        subject_type=subject_type,
+        subject_id=subject_id,
+        before=_jsonable(before) if before is not None else None,
+        after=_jsonable(after) if after is not None else None,
+    )
+    session.add(event)
+    session.flush()
+    return event
+
+
+def trail_for(session: Session, subject: Subject) -> list[AuditEvent]:
+    """Every event on one object, oldest first (record pages show the whole story)."""
+    subject_type, subject_id = _subject_key(subject)
+    return list(
+        session.scalars(
+            select(AuditEvent)
+            .where(AuditEvent.subject_type == subject_type, AuditEvent.subject_id == subject_id)
+            .order_by(AuditEvent.at, AuditEvent.id)
+        )
+    )
+
+
+@dataclass(frozen=True)
+class AuditFilter:
+    actor_id: int | None = None
+    action: str | None = None
+    date_from: date | None = None
+    date_to: date | None = None
+    time_zone: str = "UTC"
+
+
+def _filtered(query: Select[Any], filters: AuditFilter) -> Select[Any]:
+    tz = ZoneInfo(filters.time_zone)
+    if filters.actor_id:
+        query = query.where(AuditEvent.actor_id == filters.actor_id)
+    if filters.action:
+        query = query.where(AuditEvent.action == filters.action)
+    if filters.date_from:
+        query = query.where(AuditEvent.at >= datetime.combine(filters.date_from, time(), tz))
+    if filters.date_to:
+        end = datetime.combine(filters.date_to + timedelta(days=1), time(), tz)
+        query = query.where(AuditEvent.at < end)
+    return query
+
+
+def search_events(
+    session: Session, *, actor: User, filters: AuditFilter, page: int = 1, per_page: int = 50
+) -> Page[AuditEvent]:
+    """Admin's audit browser: newest first, filtered by user, action and dates."""
+    require_role(actor, Role.ADMIN)
+    query = _filtered(select(AuditEvent), filters).order_by(
+        AuditEvent.at.desc(), AuditEvent.id.desc()
+    )
+    return paginate(session, query, page=page, per_page=per_page)
+
+
+def known_actions(session: Session) -> list[str]:
+    return list(session.scalars(select(AuditEvent.action).distinct().order_by(AuditEvent.action)))
+
+
+def count_events(session: Session) -> int:
+    return session.scalar(select(func.count(AuditEvent.id))) or 0

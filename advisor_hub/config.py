@@ -1,0 +1,67 @@
+"""Configuration: defaults here, then ``ADVISOR_HUB_*``/plain environment variables."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+from typing import Any
+
+from flask import Flask
+
+
+def _env(name: str, default: str | None = None) -> str | None:
+    return os.environ.get(name, default)
+
+
+def defaults(instance_path: str) -> dict[str, Any]:
+    database = Path(instance_path) / "advisor_hub.sqlite3"
+    return {
+        "DATABASE_URL": _env("DATABASE_URL", f"sqlite:///{database}"),
+        "BABEL_DEFAULT_LOCALE": "en",
+        "BABEL_DEFAULT_TIMEZONE": "UTC",
+        "LANGUAGES": ("en", "fr"),
+        "BOOTSTRAP_SERVE_LOCAL": True,
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "REMEMBER_COOKIE_HTTPONLY": True,
+        "REMEMBER_COOKIE_SAMESITE": "Lax",
+        "WTF_CSRF_TIME_LIMIT": None,
+        "UPLOAD_FOLDER": str(Path(instance_path) / "uploads"),
+        "MAX_CONTENT_LENGTH": 16 * 1024 * 1024,
+        # Background dispatch; `make run` turns it on, tests leave it off.
+        "SCHEDULER_ENABLED": _env("SCHEDULER_ENABLED", "false") == "true",
+        "MAIL_SERVER": _env("MAIL_SERVER"),
+        "MAIL_PORT": int(_env("MAIL_PORT", "25") or 25),
+        "MAIL_USE_TLS": _env("MAIL_USE_TLS", "false") == "true",
+        "MAIL_USERNAME": _env("MAIL_USERNAME"),
+        "MAIL_PASSWORD": _env("MAIL_PASSWORD"),
+        "MAIL_DEFAULT_SENDER": _env("MAIL_DEFAULT_SENDER", "advisor-hub@localhost"),
+    }
+
+
+def load_secret_key(instance_path: str) -> str:
+    """A SECRET_KEY from the environment, else one generated once and kept under instance/."""
+    if key := _env("SECRET_KEY"):
+        return key
+    path = Path(instance_path) / "secret_key"
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(secrets.token_urlsafe(48))
+        path.chmod(0o600)
+    return path.read_text().strip()
+
+
+def configure(app: Flask, test_config: dict[str, Any] | None) -> None:
+    Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+    app.config.from_mapping(defaults(app.instance_path))
+    # Secure cookies unless debugging; the local demo (`make run`, plain http) turns this off
+    # with ADVISOR_HUB_SESSION_COOKIE_SECURE=false.
+    app.config["SESSION_COOKIE_SECURE"] = not app.debug
+    app.config["REMEMBER_COOKIE_SECURE"] = not app.debug
+    app.config.from_prefixed_env("ADVISOR_HUB")
+    app.config["REMEMBER_COOKIE_SECURE"] = app.config["SESSION_COOKIE_SECURE"]
+    if test_config:
+        app.config.from_mapping(test_config)
+    if not app.config.get("SECRET_KEY"):
+        app.config["SECRET_KEY"] = load_secret_key(app.instance_path)

@@ -1,0 +1,82 @@
+"""Home page (by role), language switch, health check, and the error pages."""
+
+from __future__ import annotations
+
+from flask import Blueprint, Flask, jsonify, redirect, render_template, request, session, url_for
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user, login_required
+from sqlalchemy import text
+from werkzeug.exceptions import HTTPException
+from werkzeug.wrappers import Response
+
+from advisor_hub.db import get_session
+from advisor_hub.navigation import items_for_role
+from advisor_hub.roles import ROLE_LABELS, Role
+from advisor_hub.security import is_safe_next
+
+bp = Blueprint("core", __name__, template_folder="templates")
+
+ERROR_TITLES = {
+    400: _l("Bad request"),
+    403: _l("Access denied"),
+    404: _l("Page not found"),
+    405: _l("Method not allowed"),
+    413: _l("File too large"),
+    500: _l("Something went wrong"),
+}
+ERROR_MESSAGES = {
+    400: _l("The request could not be understood. Please go back and try again."),
+    403: _l("Your role does not give access to this page."),
+    404: _l("This page does not exist, or you do not have access to it."),
+    405: _l("This action is not allowed here."),
+    413: _l("The file you sent is larger than allowed."),
+    500: _l("An unexpected error occurred. It has been logged; please try again later."),
+}
+
+
+@bp.get("/")
+@login_required
+def home() -> str:
+    sections = [
+        (role, ROLE_LABELS[role], items_for_role(role)) for role in current_user.roles
+    ]
+    return render_template("home.html", sections=sections)
+
+
+@bp.post("/language")
+def set_language() -> Response:
+    language = request.form.get("language", "en")
+    if language in ("en", "fr"):
+        session["language"] = language
+    target = request.form.get("next")
+    return redirect(target if is_safe_next(target) else url_for("core.home"))
+
+
+@bp.get("/healthz")
+def healthz() -> tuple[Response, int]:
+    try:
+        get_session().execute(text("SELECT 1"))
+    except Exception:  # any failure to reach the database is "error", never a 500 page
+        return jsonify(status="error", database="error"), 503
+    return jsonify(status="ok", database="ok"), 200
+
+
+def register_error_pages(app: Flask) -> None:
+    def render_error(error: HTTPException) -> tuple[str, int]:
+        code = error.code or 500
+        return render_template(
+            "errors/error.html",
+            code=code,
+            title=ERROR_TITLES.get(code, _l("Error")),
+            message=ERROR_MESSAGES.get(code, error.description),
+        ), code
+
+    for code in ERROR_TITLES:
+        app.register_error_handler(code, render_error)
+
+
+@bp.app_context_processor
+def navigation() -> dict[str, object]:
+    from advisor_hub.navigation import items_for
+
+    return {"nav_items": items_for, "role_label": lambda role: ROLE_LABELS[Role(role)]}

@@ -1,0 +1,134 @@
+"""Database: the declarative base, UTC timestamps, and one session per app context.
+
+Modelled on flask-sqlalchemy-lite: the engine lives in ``app.extensions``; ``get_session()``
+hands out one plain :class:`Session` per app context, closed at teardown. Views commit once
+after their service call succeeds; services only ``flush()``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from typing import Any
+
+from flask import Flask, current_app, g
+from sqlalchemy import DateTime, MetaData, create_engine, event
+from sqlalchemy.engine import Connection, Engine
+from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
+from sqlalchemy.types import TypeDecorator
+
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """Stores UTC; always returns an aware UTC datetime, on SQLite as on PostgreSQL."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Any) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given to a UTC column")
+        value = value.astimezone(UTC)
+        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+
+    def process_result_value(self, value: datetime | None, dialect: Any) -> datetime | None:
+        if value is None:
+            return None
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+    type_annotation_map = {datetime: UTCDateTime()}
+
+
+def make_engine(url: str, **kwargs: Any) -> Engine:
+    if url.startswith("sqlite"):
+        kwargs.setdefault("connect_args", {"check_same_thread": False, "timeout": 30})
+        engine = create_engine(url, **kwargs)
+        _fix_sqlite_transactions(engine)
+        return engine
+    kwargs.setdefault("pool_pre_ping", True)
+    return create_engine(url, **kwargs)
+
+
+def _fix_sqlite_transactions(engine: Engine) -> None:
+    # pysqlite's own transaction handling breaks SAVEPOINT; let SQLAlchemy emit BEGIN itself
+    # (the documented recipe), and turn foreign keys and WAL on for every connection.
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection: Any, _record: Any) -> None:
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA busy_timeout=30000")
+        if engine.url.database not in (None, "", ":memory:"):
+            cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(conn: Connection) -> None:
+        conn.exec_driver_sql("BEGIN")
+
+
+class Database:
+    """The app's engine and session factory (one per app)."""
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+        self.sessionmaker = sessionmaker(bind=engine, expire_on_commit=False)
+
+    def bind_to_connection(self, connection: Connection) -> None:
+        """Tests: every session joins the test's outer transaction through savepoints."""
+        self.sessionmaker = sessionmaker(
+            bind=connection, expire_on_commit=False, join_transaction_mode="create_savepoint"
+        )
+
+
+def init_app(app: Flask) -> None:
+    app.extensions["database"] = Database(make_engine(app.config["DATABASE_URL"]))
+    app.teardown_appcontext(_close_session)
+
+
+def database(app: Flask | None = None) -> Database:
+    return (app or current_app).extensions["database"]
+
+
+def get_session() -> Session:
+    """The session of the current app context (request, CLI command or job)."""
+    if "db_session" not in g:
+        g.db_session = database().sessionmaker()
+    return g.db_session
+
+
+def _close_session(exc: BaseException | None) -> None:
+    session: Session | None = g.pop("db_session", None)
+    if session is not None:
+        if exc is not None:
+            session.rollback()
+        session.close()
+
+
+@contextmanager
+def transaction() -> Iterator[Session]:
+    """Commit on success, roll back on any error: for CLI commands and jobs."""
+    session = get_session()
+    try:
+        yield session
+        session.commit()
+    except BaseException:
+        session.rollback()
+        raise

@@ -1,0 +1,1 @@
+"""The in-portal notification centre (and e-mail when SMTP is configured)."""

@@ -1,0 +1,103 @@
+"""Notify users of what concerns them: decisions, failures, expiries.
+
+Callers pass an untranslated message id marked with ``N_`` and its parameters, so each
+reader sees it in their own language, now and later.
+"""
+
+from __future__ import annotations
+
+import logging
+import smtplib
+from email.message import EmailMessage
+from typing import Any
+
+from flask import current_app, has_app_context
+from flask_babel import force_locale, gettext
+from sqlalchemy import func, select, update
+from sqlalchemy.orm import Session
+
+from advisor_hub.accounts.models import User
+from advisor_hub.db import utcnow
+from advisor_hub.errors import NotFound
+from advisor_hub.notifications.models import Notification
+from advisor_hub.pagination import Page, paginate
+
+log = logging.getLogger(__name__)
+
+
+def N_(message: str) -> str:
+    """Mark a message id for extraction without translating it yet."""
+    return message
+
+
+def render(notification: Notification) -> str:
+    return gettext(notification.message, **notification.params)
+
+
+def notify(
+    session: Session, user: User, message: str, params: dict[str, Any] | None = None,
+    url: str | None = None,
+) -> Notification:
+    notification = Notification(user_id=user.id, message=message, params=params or {}, url=url)
+    session.add(notification)
+    session.flush()
+    _send_mail(user, notification)
+    return notification
+
+
+def _send_mail(user: User, notification: Notification) -> None:
+    if not has_app_context():
+        return
+    config = current_app.config
+    with force_locale(user.language):
+        body = render(notification)
+    if not config.get("MAIL_SERVER"):
+        log.info("mail not configured; notification %s for user %s not e-mailed",
+                 notification.id, user.id)
+        return
+    message = EmailMessage()
+    message["From"] = config["MAIL_DEFAULT_SENDER"]
+    message["To"] = user.email
+    message["Subject"] = body[:120]
+    message.set_content(body + ("\n\n" + notification.url if notification.url else ""))
+    try:
+        with smtplib.SMTP(config["MAIL_SERVER"], int(config["MAIL_PORT"]), timeout=10) as smtp:
+            if config.get("MAIL_USE_TLS"):
+                smtp.starttls()
+            if config.get("MAIL_USERNAME"):
+                smtp.login(config["MAIL_USERNAME"], config["MAIL_PASSWORD"])
+            smtp.send_message(message)
+    except OSError:
+        # The in-portal notification is the record; a mail outage must not undo the action.
+        log.exception("could not e-mail notification %s", notification.id)
+
+
+def unread_count(session: Session, user: User) -> int:
+    return session.scalar(
+        select(func.count(Notification.id)).where(
+            Notification.user_id == user.id, Notification.read_at.is_(None)
+        )
+    ) or 0
+
+
+def list_notifications(session: Session, user: User, page: int = 1) -> Page[Notification]:
+    query = (
+        select(Notification)
+        .where(Notification.user_id == user.id)
+        .order_by(Notification.created_at.desc(), Notification.id.desc())
+    )
+    return paginate(session, query, page=page, per_page=25)
+
+
+def mark_read(session: Session, user: User, notification_id: int | None = None) -> int:
+    """Mark one (or, with no id, every) notification of this user read."""
+    query = update(Notification).where(
+        Notification.user_id == user.id, Notification.read_at.is_(None)
+    )
+    if notification_id is not None:
+        if session.get(Notification, notification_id) is None or session.scalar(
+            select(Notification.user_id).where(Notification.id == notification_id)
+        ) != user.id:
+            raise NotFound()
+        query = query.where(Notification.id == notification_id)
+    return session.execute(query.values(read_at=utcnow())).rowcount

@@ -1,0 +1,1 @@
+"""Review requests, the compliance moderation queue, decisions, and the policy engine."""

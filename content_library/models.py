@@ -1,0 +1,1 @@
+"""Library items, their versions, and life-event templates."""

@@ -1,0 +1,23 @@
+// Progressive enhancements only; every page works without script.
+(function () {
+  "use strict";
+  // Ask before destructive actions: forms carry data-confirm="question".
+  document.addEventListener("submit", function (event) {
+    var form = event.target;
+    var question = form.getAttribute && form.getAttribute("data-confirm");
+    if (question && !window.confirm(question)) {
+      event.preventDefault();
+    }
+  });
+  // Copy-to-clipboard buttons: data-copy-target="#element-id".
+  document.addEventListener("click", function (event) {
+    var button = event.target.closest("[data-copy-target]");
+    if (!button) { return; }
+    var target = document.querySelector(button.getAttribute("data-copy-target"));
+    if (!target || !navigator.clipboard) { return; }
+    navigator.clipboard.writeText(target.innerText).then(function () {
+      var done = button.getAttribute("data-copied-label");
+      if (done) { button.textContent = done; }
+    });
+  });
+})();
