@@ -47,13 +47,17 @@ def register_extensions(app: Flask) -> None:
 
 def register_blueprints(app: Flask) -> None:
     from advisor_hub.accounts.views import bp as accounts_bp
+    from advisor_hub.archive.views import bp as archive_bp
     from advisor_hub.audit.views import bp as audit_bp
     from advisor_hub.core_views import bp as core_bp
+    from advisor_hub.dashboard.views import bp as dashboard_bp
     from advisor_hub.notifications.views import bp as notifications_bp
+    from advisor_hub.publishing.views import bp as publishing_bp
     from approvals.views import bp as approvals_bp
     from content_library.views import bp as library_bp
 
-    for blueprint in (core_bp, accounts_bp, audit_bp, notifications_bp, library_bp, approvals_bp):
+    for blueprint in (core_bp, accounts_bp, audit_bp, notifications_bp, library_bp,
+                      approvals_bp, publishing_bp, archive_bp, dashboard_bp):
         app.register_blueprint(blueprint)
 
 

@@ -57,10 +57,11 @@ def seed_demo(session: Session) -> list[DemoUser]:
                 branch_id=branches[demo.branch].id if demo.branch else None,
                 language=demo.language,
             )
-    for hook in SEED_HOOKS:
-        hook(session)
+    # Each package adds its own demo content once the users exist, in dependency order.
+    import advisor_hub.publishing.demo
+    import approvals.demo
+    import content_library.demo
+
+    for package in (approvals.demo, content_library.demo, advisor_hub.publishing.demo):
+        package.seed(session)
     return list(USERS)
-
-
-# Packages add their demo content (library items, lexicon...) here, run after the users exist.
-SEED_HOOKS: list = []

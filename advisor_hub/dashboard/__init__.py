@@ -1,0 +1,1 @@
+"""The adoption dashboard for branch managers, marketing and compliance."""

@@ -1,0 +1,1 @@
+"""Linked network accounts, the composer, the outbox and the dispatch scheduler."""

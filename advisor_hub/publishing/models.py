@@ -1,0 +1,1 @@
+"""Linked accounts, posts and their outbox rows."""
