@@ -24,7 +24,10 @@ class SandboxServer:
         self.app = create_sandbox_app(config)
         self._server: BaseWSGIServer = make_server(host, port, self.app, threaded=True)
         self._thread = threading.Thread(
-            target=self._server.serve_forever, name="sandbox-server", daemon=True
+            target=self._server.serve_forever,
+            kwargs={"poll_interval": 0.05},  # quick shutdown in tests
+            name="sandbox-server",
+            daemon=True,
         )
 
     @property
