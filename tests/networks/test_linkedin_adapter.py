@@ -242,3 +242,39 @@ def test_char_limit_and_count():
     assert adapter.char_limit == 3000
     assert adapter.fits("a" * 3000)
     assert not adapter.fits("a" * 3001)
+
+
+@responses.activate
+def test_refresh_with_partner_refresh_token_sends_credentials_in_body(adapter):
+    responses.post(
+        "https://www.linkedin.com/oauth/v2/accessToken",
+        json={
+            "access_token": "AQV-2",
+            "expires_in": 5184000,
+            "refresh_token": "AQX-2",
+            "refresh_token_expires_in": 31536000,
+        },
+        match=[
+            matchers.urlencoded_params_matcher(
+                {
+                    "grant_type": "refresh_token",
+                    "refresh_token": "AQX-1",
+                    "client_id": "li-id",
+                    "client_secret": "li-secret",
+                }
+            )
+        ],
+    )
+    new = adapter.refresh(TokenSet(access_token="AQV-1", refresh_token="AQX-1"))
+    assert (new.access_token, new.refresh_token) == ("AQV-2", "AQX-2")
+
+
+@responses.activate
+def test_refresh_refused_needs_reauth(adapter):
+    responses.post(
+        "https://www.linkedin.com/oauth/v2/accessToken",
+        status=400,
+        json={"error": "invalid_grant", "error_description": "refresh token expired"},
+    )
+    with pytest.raises(ReauthNeeded):
+        adapter.refresh(TokenSet(access_token="AQV-1", refresh_token="AQX-1"))
