@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy import JSON, ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from advisor_hub.accounts.models import User
@@ -88,8 +88,12 @@ class Post(Base):
     source: Mapped[str] = mapped_column(String(20))
     library_version_id: Mapped[int | None] = mapped_column(index=True)
     template_id: Mapped[int | None]
-    # The text before per-network disclosures; what is sent is ``targets[i].text``.
+    # The exact text sent (``body`` with the disclosures), identical for every target.
     text: Mapped[str] = mapped_column(Text)
+    # What the advisor wrote or personalised, before the disclosures.
+    body: Mapped[str] = mapped_column(Text, default="")
+    # The linked accounts chosen in the composer (rows are created when it is scheduled).
+    account_ids: Mapped[list[int]] = mapped_column(JSON, default=list)
     link_url: Mapped[str | None] = mapped_column(String(2000))
     media_sha256: Mapped[str | None] = mapped_column(String(64))
     category: Mapped[str | None] = mapped_column(String(120))

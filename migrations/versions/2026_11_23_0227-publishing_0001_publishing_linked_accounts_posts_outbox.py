@@ -50,6 +50,8 @@ def upgrade() -> None:
     sa.Column('library_version_id', sa.Integer(), nullable=True),
     sa.Column('template_id', sa.Integer(), nullable=True),
     sa.Column('text', sa.Text(), nullable=False),
+    sa.Column('body', sa.Text(), nullable=False),
+    sa.Column('account_ids', sa.JSON(), nullable=False),
     sa.Column('link_url', sa.String(length=2000), nullable=True),
     sa.Column('media_sha256', sa.String(length=64), nullable=True),
     sa.Column('category', sa.String(length=120), nullable=True),
