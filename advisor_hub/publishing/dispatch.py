@@ -33,7 +33,7 @@ from typing import Any
 
 import requests
 from sqlalchemy import and_, or_, select, update
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm import Session, joinedload, sessionmaker
 
 from advisor_hub.archive.services import append_record
 from advisor_hub.audit.services import record
@@ -41,12 +41,10 @@ from advisor_hub.content_hash import content_hash
 from advisor_hub.db import utcnow
 from advisor_hub.networks import (
     Duplicate,
-    LookupUnsupported,
     NetworkAdapter,
     NetworkError,
     NotSent,
     OutcomeUnknown,
-    PermanentFailure,
     PublishResult,
     ReauthNeeded,
     TokenCipher,
@@ -57,7 +55,7 @@ from advisor_hub.publishing import models as m
 from advisor_hub.publishing import upstream
 from advisor_hub.publishing.connect import adapter_for, token_cipher
 from advisor_hub.publishing.linking import mark_relink_needed
-from advisor_hub.publishing.models import LinkedAccount, PublicationTarget
+from advisor_hub.publishing.models import LinkedAccount, Post, PublicationTarget
 from advisor_hub.publishing.outbox import set_target_state, settle_post
 from advisor_hub.publishing.tokens import fresh_tokens
 
@@ -65,7 +63,7 @@ log = logging.getLogger(__name__)
 
 T = PublicationTarget
 MAX_BACKOFF_SECONDS = 3600.0
-LEASE_MARGIN_SECONDS = 5.0
+LEASE_MARGIN_SECONDS = 1.0
 
 # Reasons a row is cancelled at publish time (invariant 3); shown translated to the advisor.
 REASON_ACCOUNT = N_("The account is no longer linked.")
@@ -228,10 +226,31 @@ class Dispatcher:
     # -- one row ------------------------------------------------------------------------------
 
     def _load(self, session: Session, claim: Claim) -> PublicationTarget | None:
-        target = session.get(T, claim.target_id, populate_existing=True)
+        target = session.get(T, claim.target_id, populate_existing=True,
+                             options=[joinedload(T.post), joinedload(T.account)])
         if target is None or target.claimed_by != claim.token or target.state != m.PUBLISHING:
             return None
         return target
+
+    def _begin_write(self, session: Session, target: PublicationTarget) -> bool:
+        """End any read transaction, then open a write one that starts by re-asserting our
+        claim. No transaction stays open across a network call, and on SQLite the write
+        lock is taken first (a read-then-write transaction could fail on a stale snapshot).
+        False if the claim was lost (the row belongs to someone else now)."""
+        session.commit()
+        if session.get_bind().dialect.name == "postgresql":
+            # The post's lock first: each later UPDATE of the row re-checks its foreign key
+            # (KEY SHARE on the post); two rows of one post upgrading that to the post's
+            # FOR UPDATE would deadlock.
+            session.execute(select(Post.id).where(Post.id == target.post_id).with_for_update())
+        result = session.execute(
+            update(T).where(T.id == target.id, T.claimed_by == target.claimed_by,
+                            T.state == m.PUBLISHING)
+            .values(updated_at=utcnow()).execution_options(synchronize_session=False))
+        if result.rowcount != 1:  # type: ignore[attr-defined]
+            log.warning("outbox row %s: claim lost before recording", target.id)
+            return False
+        return True
 
     def _process(self, session: Session, claim: Claim) -> str:
         target = self._load(session, claim)
@@ -247,11 +266,18 @@ class Dispatcher:
             reason = self._precheck(session, target, adapter, now)
         except Exception as error:  # nothing was sent: try again later
             log.exception("pre-send check of row %s failed", target.id)
+            session.rollback()
+            if not self._begin_write(session, target):
+                return "lost"
             return self._not_sent(session, target, NotSent(f"pre-send check failed: {error}"))
-        if reason == "held":
-            settle_post(session, target.post_id)
-            return "held"
         if reason is not None:
+            if not self._begin_write(session, target):
+                return "lost"
+            if reason == "held":
+                set_target_state(session, target, m.HELD, failure_class=m.REAUTH,
+                                 error=REASON_ACCOUNT)
+                settle_post(session, target.post_id)
+                return "held"
             if target.resent_for_reconcile:  # it may be out already: the advisor must look
                 return self._needs_check(session, target, reason)
             return self._cancel(session, target, reason)
@@ -259,16 +285,22 @@ class Dispatcher:
         lease = target.lease_expires_at
         if lease is None or utcnow() + timedelta(seconds=timeouts + LEASE_MARGIN_SECONDS) > lease:
             # Too little lease left to finish a send safely; give the row back untouched.
+            if not self._begin_write(session, target):
+                return "lost"
             return self._give_back(session, target, claim.reconcile)
+        session.commit()  # no transaction open across network calls
         try:
             tokens = fresh_tokens(session, target.account_id, adapter, self.cipher)
         except ReauthNeeded as error:
+            session.rollback()
+            if not self._begin_write(session, target):
+                return "lost"
             return self._reauth(session, target, error, sent_maybe=claim.reconcile)
         except NetworkError as error:  # refresh could not reach the network: nothing sent
+            session.rollback()
+            if not self._begin_write(session, target):
+                return "lost"
             return self._not_sent(session, target, error)
-        target = self._load(session, claim)  # fresh_tokens may have committed
-        if target is None:
-            return "lost"
         return self._send(session, target, adapter, tokens)
 
     def _precheck(self, session: Session, target: PublicationTarget, adapter: NetworkAdapter,
@@ -278,12 +310,11 @@ class Dispatcher:
         account = session.get(LinkedAccount, target.account_id)
         assert account is not None
         if account.status == m.RELINK_NEEDED:
-            set_target_state(session, target, m.HELD, failure_class=m.REAUTH,
-                             error=REASON_ACCOUNT)
             return "held"
         if account.status != m.ACTIVE:
             return REASON_ACCOUNT
         approval = upstream.get_approval(session, target.review_id)
+        self._local.approval = approval
         if approval is None or not approval.stands:
             return REASON_APPROVAL
         exact = content_hash(target.text, post.link_url, post.media_sha256)
@@ -306,18 +337,28 @@ class Dispatcher:
         try:
             result = adapter.publish(tokens, account.external_id, target.text,
                                      target.post.link_url, target.idempotency_key)
-        except Duplicate as duplicate:
-            return self._published(session, target, PublishResult(
-                duplicate.existing_post_id or "", duplicate.existing_post_url))
-        except NotSent as error:
-            return self._not_sent(session, target, error)
-        except OutcomeUnknown as error:
-            return self._unknown(session, target, error)
-        except ReauthNeeded as error:
-            return self._reauth(session, target, error, sent_maybe=False)
         except NetworkError as error:
-            return self._fail(session, target, m.PERMANENT, error.message or str(error))
+            if not self._begin_write(session, target):
+                return "lost"
+            return self._after_error(session, target, error)
+        if not self._begin_write(session, target):
+            return "lost"
         return self._published(session, target, result)
+
+    def _after_error(self, session: Session, target: PublicationTarget,
+                     error: NetworkError) -> str:
+        if isinstance(error, Duplicate):  # the network already has it: published
+            return self._published(session, target, PublishResult(
+                error.existing_post_id or "", error.existing_post_url))
+        if isinstance(error, NotSent):
+            return self._not_sent(session, target, error)
+        if isinstance(error, OutcomeUnknown):
+            if target.resent_for_reconcile and not self.adapter(target.network).supports_lookup:
+                return self._needs_check(session, target, error.message or str(error))
+            return self._unknown(session, target, error)
+        if isinstance(error, ReauthNeeded):
+            return self._reauth(session, target, error, sent_maybe=False)
+        return self._fail(session, target, m.PERMANENT, error.message or str(error))
 
     def _reconcile(self, session: Session, target: PublicationTarget, adapter: NetworkAdapter,
                    now: datetime) -> str:
@@ -326,26 +367,39 @@ class Dispatcher:
         Returns "send" when a (re)send is safe, else what was decided.
         """
         if adapter.supports_lookup:
+            session.commit()  # no transaction open across network calls
             try:
                 tokens = fresh_tokens(session, target.account_id, adapter, self.cipher)
                 found = adapter.lookup(tokens, target.account.external_id,
                                        target.idempotency_key, target.text)
-            except ReauthNeeded as error:
-                return self._reauth(session, target, error, sent_maybe=True)
-            except (NotSent, OutcomeUnknown) as error:
-                return self._unknown(session, target, error)
-            except (LookupUnsupported, PermanentFailure):
-                if target.resent_for_reconcile:
-                    return self._needs_check(session, target, REASON_UNKNOWN)
-                target.resent_for_reconcile = True
-                session.commit()
-                return "send"
+            except NetworkError as error:
+                if not self._begin_write(session, target):
+                    return "lost"
+                return self._after_lookup_error(session, target, error)
+            if not self._begin_write(session, target):
+                return "lost"
             if found is not None:
                 return self._published(session, target, found)
             return "send"
+        if not self._begin_write(session, target):
+            return "lost"
         if target.resent_for_reconcile:
             return self._needs_check(session, target, target.last_error or REASON_UNKNOWN)
         # Commit the mark first: even if we crash during the resend, there is only one.
+        target.resent_for_reconcile = True
+        record(session, None, "publication.reconcile_resend", target)
+        session.commit()
+        return "send"
+
+    def _after_lookup_error(self, session: Session, target: PublicationTarget,
+                            error: NetworkError) -> str:
+        if isinstance(error, ReauthNeeded):
+            return self._reauth(session, target, error, sent_maybe=True)
+        if isinstance(error, NotSent | OutcomeUnknown):
+            return self._unknown(session, target, error)
+        # The lookup itself was refused: fall back to one resend and duplicate rejection.
+        if target.resent_for_reconcile:
+            return self._needs_check(session, target, REASON_UNKNOWN)
         target.resent_for_reconcile = True
         record(session, None, "publication.reconcile_resend", target)
         session.commit()
@@ -363,7 +417,17 @@ class Dispatcher:
         target.last_error = None
         set_target_state(session, target, m.PUBLISHED)
         target.failure_class = None
-        approval = upstream.get_approval(session, target.review_id)
+        approval = getattr(self._local, "approval", None)
+        if approval is None or approval.review_id != target.review_id:
+            approval = upstream.get_approval(session, target.review_id)
+        self._local.approval = None
+        if post.library_version_id is not None or post.template_id is not None:
+            upstream.record_use(session, version_id=post.library_version_id,
+                                template_id=post.template_id, advisor_id=post.author_id,
+                                network=target.network, published_at=now,
+                                post_url=target.network_post_url)
+        settle_post(session, post.id)
+        # Last: the archive serialises its appends (a chain), so hold its lock briefly.
         append_record(session, kind="publication", actor_id=post.author_id, payload={
             "post_id": post.id, "target_id": target.id, "advisor_id": post.author_id,
             "account_id": target.account_id, "network": target.network, "text": target.text,
@@ -373,12 +437,6 @@ class Dispatcher:
             "network_post_id": target.network_post_id,
             "network_post_url": target.network_post_url, "published_at": now.isoformat(),
         })
-        if post.library_version_id is not None or post.template_id is not None:
-            upstream.record_use(session, version_id=post.library_version_id,
-                                template_id=post.template_id, advisor_id=post.author_id,
-                                network=target.network, published_at=now,
-                                post_url=target.network_post_url)
-        settle_post(session, post.id)
         return "published"
 
     def _not_sent(self, session: Session, target: PublicationTarget, error: NetworkError) -> str:

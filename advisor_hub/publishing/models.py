@@ -72,7 +72,7 @@ class LinkedAccount(Base):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 
-    user: Mapped[User] = relationship(lazy="joined")
+    user: Mapped[User] = relationship()
 
     def __repr__(self) -> str:
         return f"<LinkedAccount {self.id} {self.network}:{self.external_id} {self.status}>"
@@ -105,9 +105,9 @@ class Post(Base):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 
-    author: Mapped[User] = relationship(lazy="joined")
+    author: Mapped[User] = relationship()
     targets: Mapped[list[PublicationTarget]] = relationship(
-        back_populates="post", lazy="selectin", order_by="PublicationTarget.id",
+        back_populates="post", order_by="PublicationTarget.id",
         cascade="all, delete-orphan",
     )
 
@@ -151,7 +151,7 @@ class PublicationTarget(Base):
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 
     post: Mapped[Post] = relationship(back_populates="targets")
-    account: Mapped[LinkedAccount] = relationship(lazy="joined")
+    account: Mapped[LinkedAccount] = relationship()
 
     def __repr__(self) -> str:
         return f"<PublicationTarget {self.id} post={self.post_id} {self.network} {self.state}>"

@@ -21,7 +21,7 @@ def lock_post(session: Session, post_id: int) -> Post:
     settle its state one at a time."""
     query = select(Post).where(Post.id == post_id).execution_options(populate_existing=True)
     if session.get_bind().dialect.name == "postgresql":
-        query = query.with_for_update()
+        query = query.with_for_update(of=Post)
     return session.scalars(query).one()
 
 

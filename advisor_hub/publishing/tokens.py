@@ -45,7 +45,7 @@ def lock_account(session: Session, account_id: int) -> LinkedAccount:
     if session.get_bind().dialect.name == "postgresql":
         account = session.scalars(
             select(LinkedAccount).where(LinkedAccount.id == account_id)
-            .with_for_update().execution_options(populate_existing=True)
+            .with_for_update(of=LinkedAccount).execution_options(populate_existing=True)
         ).one()
     else:
         session.execute(update(LinkedAccount).where(LinkedAccount.id == account_id)

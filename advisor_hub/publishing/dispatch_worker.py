@@ -1,0 +1,83 @@
+"""A dispatch process without the scheduler: ``python -m advisor_hub.publishing.dispatch_worker``.
+
+Runs dispatch rounds in a loop (or until nothing is left, ``--once-until-empty``), against
+the configured database. Any number may run at once against PostgreSQL: the claims keep
+each row with one process. Used by the exactly-once tests and the benchmark; production runs
+``flask --app advisor_hub scheduler``, which also runs the periodic jobs.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import time
+from collections.abc import Sequence
+from typing import Any
+
+from sqlalchemy import func, or_, select
+
+from advisor_hub.db import database, utcnow
+from advisor_hub.publishing import models as m
+from advisor_hub.publishing.dispatch import Dispatcher
+from advisor_hub.publishing.models import PublicationTarget
+
+
+def remaining(session: Any) -> int:
+    """Rows that still need a dispatcher: due or in flight."""
+    T = PublicationTarget
+    return int(session.scalar(select(func.count()).select_from(T).where(or_(
+        (T.state == m.SCHEDULED) & (T.due_at <= utcnow()), T.state == m.PUBLISHING))) or 0)
+
+
+def parse(argv: Sequence[str] | None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--database-url")
+    parser.add_argument("--sandbox-url", help="where the Sandbox network is served")
+    parser.add_argument("--token-key", help="TOKEN_ENCRYPTION_KEY")
+    parser.add_argument("--workers", type=int)
+    parser.add_argument("--batch-size", type=int)
+    parser.add_argument("--lease-seconds", type=int)
+    parser.add_argument("--name", default=None)
+    parser.add_argument("--interval", type=float, default=0.2)
+    parser.add_argument("--once-until-empty", action="store_true",
+                        help="stop when no row is due or in flight")
+    parser.add_argument("--max-seconds", type=float, default=600)
+    return parser.parse_args(argv)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    from advisor_hub import create_app
+
+    args = parse(argv)
+    logging.basicConfig(level=logging.WARNING)
+    overrides: dict[str, Any] = {"SCHEDULER_ENABLED": False}
+    for key, value in (("DATABASE_URL", args.database_url), ("SANDBOX_API_BASE", args.sandbox_url),
+                       ("TOKEN_ENCRYPTION_KEY", args.token_key),
+                       ("DISPATCH_WORKERS", args.workers),
+                       ("DISPATCH_BATCH_SIZE", args.batch_size),
+                       ("DISPATCH_LEASE_SECONDS", args.lease_seconds)):
+        if value is not None:
+            overrides[key] = value
+    app = create_app(overrides)
+    dispatcher = Dispatcher(database(app).sessionmaker, app.config, worker=args.name)
+    deadline = time.monotonic() + args.max_seconds
+    published = 0
+    try:
+        while time.monotonic() < deadline:
+            report = dispatcher.run_once()
+            published += report.outcomes.get("published", 0)
+            if report.claimed:
+                continue
+            if args.once_until_empty:
+                with database(app).sessionmaker() as session:
+                    if remaining(session) == 0:
+                        break
+            time.sleep(args.interval)
+    finally:
+        dispatcher.close()
+    print(f"published={published}", flush=True)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

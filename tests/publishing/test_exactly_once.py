@@ -1,0 +1,100 @@
+"""Invariant 2 with real OS processes: several dispatchers at once, and one killed mid-send."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+
+import pytest
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from advisor_hub import ROOT
+from advisor_hub.db import make_engine
+from advisor_hub.publishing import models as m
+from advisor_hub.publishing.loadgen import seed_due_rows
+from advisor_hub.publishing.models import PublicationTarget
+from advisor_hub.sandbox import SandboxServer
+from tests.publishing.conftest import KEY
+
+pytestmark = pytest.mark.xdist_group("processes")
+
+
+@pytest.fixture
+def counting_sandbox() -> Iterator[SandboxServer]:
+    # Double sends must show up in the counts, not be hidden by duplicate rejection.
+    with SandboxServer({"ENABLE_CONTROL": True, "REJECT_DUPLICATE_KEYS": False,
+                        "REJECT_DUPLICATE_TEXT": False, "ACCESS_TOKEN_TTL": 3600}) as server:
+        yield server
+
+
+def start_worker(url: str, sandbox_url: str, name: str, *extra: str) -> subprocess.Popen:
+    env = {**os.environ, "SANDBOX_READ_TIMEOUT": "2", "SANDBOX_CONNECT_TIMEOUT": "1"}
+    return subprocess.Popen(
+        [sys.executable, "-m", "tests.publishing.worker_entry", "--database-url", url,
+         "--sandbox-url", sandbox_url, "--token-key", KEY, "--name", name, "--workers", "8",
+         "--batch-size", "50", *extra],
+        cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+
+
+def states(url: str) -> dict[str, int]:
+    engine = make_engine(url)
+    with Session(engine) as session:
+        rows = session.execute(select(PublicationTarget.state, func.count())
+                               .group_by(PublicationTarget.state)).all()
+    engine.dispose()
+    return dict(rows)  # type: ignore[arg-type]
+
+
+def seed(url: str, sandbox_url: str, rows: int) -> None:
+    engine = make_engine(url)
+    with Session(engine) as session:
+        seed_due_rows(session, sandbox_url=sandbox_url, key=KEY, rows=rows)
+    engine.dispose()
+
+
+def finish(process: subprocess.Popen, timeout: float = 240) -> None:
+    out, err = process.communicate(timeout=timeout)
+    assert process.returncode == 0, err[-3000:]
+
+
+@pytest.mark.postgres_only
+def test_three_processes_publish_2000_rows_exactly_once(fresh_database_url, counting_sandbox,
+                                                        backend):
+    seed(fresh_database_url, counting_sandbox.url, 2000)
+    workers = [start_worker(fresh_database_url, counting_sandbox.url, f"p{n}",
+                            "--once-until-empty") for n in range(3)]
+    for process in workers:
+        finish(process)
+    stats = counting_sandbox.state.stats()
+    assert stats["keys_posted_more_than_once"] == {} or not stats["keys_posted_more_than_once"]
+    assert stats["posts"] == 2000
+    assert states(fresh_database_url) == {m.PUBLISHED: 2000}
+
+
+@pytest.mark.both_backends
+def test_a_process_killed_mid_send_loses_and_doubles_nothing(fresh_database_url,
+                                                             counting_sandbox, backend):
+    rows = 300
+    seed(fresh_database_url, counting_sandbox.url, rows)
+    counting_sandbox.state.post_latency = 0.05
+    victim = start_worker(fresh_database_url, counting_sandbox.url, "victim",
+                          "--lease-seconds", "5")
+    deadline = time.monotonic() + 30
+    while counting_sandbox.state.stats()["posts"] < 40 and time.monotonic() < deadline:
+        time.sleep(0.02)
+    victim.send_signal(signal.SIGKILL)
+    victim.wait(10)
+    before = states(fresh_database_url)
+    assert before.get(m.PUBLISHING, 0) > 0, before  # it died holding claims
+    survivor = start_worker(fresh_database_url, counting_sandbox.url, "survivor",
+                            "--lease-seconds", "5", "--once-until-empty")
+    finish(survivor)
+    stats = counting_sandbox.state.stats()
+    assert not stats["keys_posted_more_than_once"]
+    assert stats["posts"] == rows
+    assert states(fresh_database_url) == {m.PUBLISHED: rows}
