@@ -40,7 +40,6 @@ def defaults(instance_path: str) -> dict[str, Any]:
         "DISPATCH_BACKOFF_SECONDS": float(_env("DISPATCH_BACKOFF_SECONDS", "30") or 30),
         # The local Sandbox network, served by the app under /sandbox (off: SANDBOX_MOUNT=false).
         "SANDBOX_MOUNT": _env("SANDBOX_MOUNT", "true") == "true",
-        "SANDBOX_API_BASE": _env("SANDBOX_API_BASE"),
         "MAIL_SERVER": _env("MAIL_SERVER"),
         "MAIL_PORT": int(_env("MAIL_PORT", "25") or 25),
         "MAIL_USE_TLS": _env("MAIL_USE_TLS", "false") == "true",
@@ -48,6 +47,21 @@ def defaults(instance_path: str) -> dict[str, Any]:
         "MAIL_PASSWORD": _env("MAIL_PASSWORD"),
         "MAIL_DEFAULT_SENDER": _env("MAIL_DEFAULT_SENDER", "advisor-hub@localhost"),
     }
+
+
+NETWORK_SETTINGS = ("CLIENT_ID", "CLIENT_SECRET", "AUTH_URL", "TOKEN_URL", "API_BASE",
+                    "REVOKE_URL", "API_VERSION", "CONNECT_TIMEOUT", "READ_TIMEOUT")
+
+
+def network_settings() -> dict[str, str]:
+    """Network app credentials and endpoints from plain environment variables, e.g.
+    LINKEDIN_CLIENT_ID, X_CLIENT_SECRET, SANDBOX_API_BASE (read by the network adapters)."""
+    found = {}
+    for network in ("LINKEDIN", "FACEBOOK", "X", "SANDBOX"):
+        for key in NETWORK_SETTINGS:
+            if value := _env(f"{network}_{key}"):
+                found[f"{network}_{key}"] = value
+    return found
 
 
 def load_secret_key(instance_path: str) -> str:
@@ -89,6 +103,7 @@ def load_token_key(instance_path: str) -> str:
 def configure(app: Flask, test_config: dict[str, Any] | None) -> None:
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
     app.config.from_mapping(defaults(app.instance_path))
+    app.config.from_mapping(network_settings())
     # Secure cookies unless debugging; the local demo (`make run`, plain http) turns this off
     # with ADVISOR_HUB_SESSION_COOKIE_SECURE=false.
     app.config["SESSION_COOKIE_SECURE"] = not app.debug

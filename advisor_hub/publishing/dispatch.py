@@ -53,7 +53,7 @@ from advisor_hub.networks import (
 from advisor_hub.notifications.services import N_, notify
 from advisor_hub.publishing import models as m
 from advisor_hub.publishing import upstream
-from advisor_hub.publishing.connect import adapter_for, token_cipher
+from advisor_hub.publishing.connect import adapter_for, networks_available, token_cipher
 from advisor_hub.publishing.linking import mark_relink_needed
 from advisor_hub.publishing.models import LinkedAccount, Post, PublicationTarget
 from advisor_hub.publishing.outbox import set_target_state, settle_post
@@ -172,6 +172,18 @@ class Dispatcher:
         self._local = threading.local()
         self._pool: ThreadPoolExecutor | None = None
         self._run_lock = threading.Lock()
+        self._check_lease()
+
+    def _check_lease(self) -> None:
+        """A lease must outlast a whole send, or a live send could be reconciled under it."""
+        for network in networks_available(self.config):
+            config = self.adapter(network).config
+            needed = config.connect_timeout + config.read_timeout + LEASE_MARGIN_SECONDS
+            if self.settings.lease_seconds <= needed:
+                raise ValueError(
+                    f"DISPATCH_LEASE_SECONDS ({self.settings.lease_seconds}) must exceed the "
+                    f"{network} connect + read timeouts + {LEASE_MARGIN_SECONDS:g} s "
+                    f"({needed:g} s)")
 
     # -- plumbing -----------------------------------------------------------------------------
 
@@ -501,6 +513,8 @@ class Dispatcher:
         return "needs_check"
 
     def _give_back(self, session: Session, target: PublicationTarget, reconcile: bool) -> str:
+        if target.attempts >= self.settings.max_attempts * 3:  # a stuck row: ask a human
+            return self._needs_check(session, target, REASON_UNKNOWN)
         target.claimed_by = None
         if reconcile:
             target.lease_expires_at = None  # reconcile again next round

@@ -11,7 +11,6 @@ from alembic import op
 
 import advisor_hub.db
 
-
 revision: str = 'publishing_0001'
 down_revision: str | Sequence[str] | None = 'foundation_0001'
 branch_labels: str | Sequence[str] | None = ('publishing',)

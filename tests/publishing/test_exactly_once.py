@@ -37,7 +37,7 @@ def start_worker(url: str, sandbox_url: str, name: str, *extra: str) -> subproce
     return subprocess.Popen(
         [sys.executable, "-m", "tests.publishing.worker_entry", "--database-url", url,
          "--sandbox-url", sandbox_url, "--token-key", KEY, "--name", name, "--workers", "8",
-         "--batch-size", "50", *extra],
+         *extra],
         cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
 
 
@@ -67,7 +67,7 @@ def test_three_processes_publish_2000_rows_exactly_once(fresh_database_url, coun
                                                         backend):
     seed(fresh_database_url, counting_sandbox.url, 2000)
     workers = [start_worker(fresh_database_url, counting_sandbox.url, f"p{n}",
-                            "--once-until-empty") for n in range(3)]
+                            "--batch-size", "50", "--once-until-empty") for n in range(3)]
     for process in workers:
         finish(process)
     stats = counting_sandbox.state.stats()
@@ -79,11 +79,11 @@ def test_three_processes_publish_2000_rows_exactly_once(fresh_database_url, coun
 @pytest.mark.both_backends
 def test_a_process_killed_mid_send_loses_and_doubles_nothing(fresh_database_url,
                                                              counting_sandbox, backend):
-    rows = 300
+    rows = 200
     seed(fresh_database_url, counting_sandbox.url, rows)
     counting_sandbox.state.post_latency = 0.05
     victim = start_worker(fresh_database_url, counting_sandbox.url, "victim",
-                          "--lease-seconds", "5")
+                          "--lease-seconds", "6", "--batch-size", "16")
     deadline = time.monotonic() + 30
     while counting_sandbox.state.stats()["posts"] < 40 and time.monotonic() < deadline:
         time.sleep(0.02)
@@ -92,7 +92,8 @@ def test_a_process_killed_mid_send_loses_and_doubles_nothing(fresh_database_url,
     before = states(fresh_database_url)
     assert before.get(m.PUBLISHING, 0) > 0, before  # it died holding claims
     survivor = start_worker(fresh_database_url, counting_sandbox.url, "survivor",
-                            "--lease-seconds", "5", "--once-until-empty")
+                            "--lease-seconds", "6", "--batch-size", "16",
+                            "--once-until-empty")
     finish(survivor)
     stats = counting_sandbox.state.stats()
     assert not stats["keys_posted_more_than_once"]
