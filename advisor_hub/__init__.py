@@ -75,4 +75,8 @@ def register_commands(app: Flask) -> None:
 
 
 def register_background(app: Flask) -> None:
-    """Jobs (the dispatch scheduler) start only when SCHEDULER_ENABLED is set."""
+    """Jobs (the dispatch scheduler) start only when SCHEDULER_ENABLED is set; the Sandbox
+    network is mounted under /sandbox unless SANDBOX_MOUNT is false."""
+    from advisor_hub.publishing.scheduler import init_app
+
+    init_app(app)

@@ -1,3 +1,372 @@
-from flask import Blueprint
+"""Publishing screens: linked accounts (OAuth), the composer, "My posts". Thin views."""
 
-bp = Blueprint("publishing", __name__, template_folder="templates")
+from __future__ import annotations
+
+import contextlib
+from datetime import datetime
+from typing import Any
+
+import click
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+from werkzeug.wrappers import Response
+
+from advisor_hub.accounts.forms import ConfirmForm
+from advisor_hub.db import get_session
+from advisor_hub.errors import DomainError, NotFound
+from advisor_hub.navigation import NavItem, register
+from advisor_hub.networks import (
+    ADAPTERS,
+    NetworkAdapter,
+    NetworkError,
+    new_code_verifier,
+    new_state,
+)
+from advisor_hub.pagination import paginate
+from advisor_hub.publishing import composer, services
+from advisor_hub.publishing.connect import adapter_for, networks_available, token_cipher
+from advisor_hub.publishing.forms import ComposeForm, EditForm, PageChoiceForm, RescheduleForm
+from advisor_hub.roles import Role
+from advisor_hub.security import roles_required
+from advisor_hub.web import commit, page_arg, show_error_on_form
+
+bp = Blueprint("publishing", __name__, template_folder="templates", url_prefix="/publishing",
+               cli_group=None)
+
+register(NavItem("publishing.compose", _l("Compose"), (Role.ADVISOR,),
+                 _l("Publish a library post, a life-event message or your own text."), 20))
+register(NavItem("publishing.posts", _l("My posts"), (Role.ADVISOR,),
+                 _l("Your posts and where each one stands on each network."), 21))
+register(NavItem("publishing.accounts", _l("My accounts"), (Role.ADVISOR,),
+                 _l("Link your LinkedIn, Facebook Page, X or Sandbox accounts."), 22))
+
+OAUTH_KEY = "publishing_oauth"
+FACEBOOK_KEY = "publishing_facebook_user_token"
+
+
+def _adapter(network: str) -> NetworkAdapter:
+    if network not in ADAPTERS:
+        abort(404)
+    return adapter_for(current_app.config, network, redirect_uri=lambda name: url_for(
+        "publishing.callback", network=name, _external=True))
+
+
+# -- linked accounts -----------------------------------------------------------------------------
+
+
+@bp.get("/accounts")
+@roles_required(Role.ADVISOR)
+def accounts() -> str:
+    available = networks_available(current_app.config)
+    networks = [(name, cls.label, name in available) for name, cls in ADAPTERS.items()]
+    return render_template("publishing/accounts.html", networks=networks,
+                           accounts=services.accounts_of(get_session(), current_user),
+                           confirm=ConfirmForm())
+
+
+@bp.get("/accounts/link/<network>")
+@roles_required(Role.ADVISOR)
+def link(network: str) -> Response:
+    if network not in networks_available(current_app.config):
+        flash(_("%(network)s is not available: its app credentials are not configured.",
+                network=network), "warning")
+        return redirect(url_for(".accounts"))
+    adapter = _adapter(network)
+    state = new_state()
+    verifier = new_code_verifier() if adapter.uses_pkce or network != "facebook" else None
+    session[OAUTH_KEY] = {"network": network, "state": state, "verifier": verifier}
+    return redirect(adapter.authorization_url(state, verifier))
+
+
+@bp.get("/accounts/callback/<network>")
+@roles_required(Role.ADVISOR)
+def callback(network: str) -> Response:
+    pending = session.pop(OAUTH_KEY, None)
+    if not pending or pending.get("network") != network:
+        flash(_("That link attempt expired; start again."), "warning")
+        return redirect(url_for(".accounts"))
+    adapter = _adapter(network)
+    cipher = token_cipher(current_app.config)
+    try:
+        tokens = adapter.complete_authorization(request.url, pending["state"],
+                                                pending.get("verifier"))
+        profile = adapter.fetch_profile(tokens)
+    except NetworkError as error:
+        flash(_("Linking failed: %(reason)s", reason=error.message or str(error)), "danger")
+        return redirect(url_for(".accounts"))
+    if network == "facebook":
+        session[FACEBOOK_KEY] = cipher.encrypt_tokens(tokens)  # encrypted, never plain
+        return redirect(url_for(".facebook_pages"))
+    return _save_link(network, profile.accounts[0], tokens)
+
+
+def _save_link(network: str, account: Any, tokens: Any) -> Response:
+    db = get_session()
+    try:
+        with db.begin_nested():
+            linked = services.link_account(db, user=current_user, network=network,
+                                           account=account, tokens=tokens,
+                                           cipher=token_cipher(current_app.config))
+    except DomainError as error:
+        flash(str(error), "danger")
+        return redirect(url_for(".accounts"))
+    commit()
+    if linked.status == "pending_approval":
+        flash(_("%(name)s is linked and waits for compliance approval.",
+                name=linked.display_name), "success")
+    else:
+        flash(_("%(name)s is linked again.", name=linked.display_name), "success")
+    return redirect(url_for(".accounts"))
+
+
+@bp.route("/accounts/facebook/pages", methods=["GET", "POST"])
+@roles_required(Role.ADVISOR)
+def facebook_pages() -> Response | str:
+    ciphertext = session.get(FACEBOOK_KEY)
+    if not ciphertext:
+        return redirect(url_for(".accounts"))
+    adapter = _adapter("facebook")
+    tokens = token_cipher(current_app.config).decrypt_tokens(ciphertext)
+    try:
+        pages = adapter.fetch_profile(tokens).accounts
+    except NetworkError as error:
+        flash(_("Linking failed: %(reason)s", reason=error.message or str(error)), "danger")
+        return redirect(url_for(".accounts"))
+    form = PageChoiceForm()
+    form.page_id.choices = [(p.external_id, p.name) for p in pages]
+    if not pages:
+        flash(_("You manage no Facebook Page; only Pages can be linked."), "warning")
+        session.pop(FACEBOOK_KEY, None)
+        return redirect(url_for(".accounts"))
+    if form.validate_on_submit():
+        session.pop(FACEBOOK_KEY, None)
+        page = next(p for p in pages if p.external_id == form.page_id.data)
+        return _save_link("facebook", page, page.token or tokens)
+    return render_template("publishing/facebook_pages.html", form=form)
+
+
+@bp.post("/accounts/<int:account_id>/unlink")
+@roles_required(Role.ADVISOR)
+def unlink(account_id: int) -> Response:
+    db = get_session()
+    try:
+        account = services.own_account(db, current_user, account_id)
+    except NotFound:
+        abort(404)
+    adapter = _adapter(account.network)
+    with db.begin_nested():
+        cancelled = services.unlink_account(db, account_id=account_id, actor=current_user,
+                                            adapter=adapter,
+                                            cipher=token_cipher(current_app.config))
+    commit()
+    flash(_("%(name)s is unlinked.", name=account.display_name), "success")
+    if cancelled:
+        flash(_("These scheduled posts were cancelled: %(posts)s",
+                posts=", ".join(f"#{t.post_id}" for t in cancelled)), "warning")
+    return redirect(url_for(".accounts"))
+
+
+# -- composer ------------------------------------------------------------------------------------
+
+
+def _when(form: Any) -> tuple[bool, datetime | None]:
+    return form.when_mode.data != "later", form.when.data
+
+
+@bp.route("/compose", methods=["GET", "POST"])
+@roles_required(Role.ADVISOR)
+def compose() -> Response | str:
+    db = get_session()
+    form = ComposeForm()
+    active = services.active_accounts_of(db, current_user)
+    form.account_ids.choices = [(a.id, f"{a.display_name} ({ADAPTERS[a.network].label})")
+                                for a in active]
+    version_id = request.args.get("version_id", type=int) or form.version_id.data
+    template_id = request.args.get("template_id", type=int) or form.template_id.data
+    client = request.args.get("client_first_name") or form.client_first_name.data
+    source = None
+    try:
+        source = composer.load_source(db, advisor=current_user, version_id=version_id,
+                                      template_id=template_id, client_first_name=client)
+    except NotFound:
+        abort(404)
+    except DomainError as error:
+        if request.method == "GET":
+            flash(str(error), "warning")
+    if request.method == "GET":
+        form.version_id.data, form.template_id.data = version_id, template_id
+        form.client_first_name.data = client
+        if source is not None and source.text:
+            form.text.data = source.text
+    if form.validate_on_submit():
+        publish_now, when = _when(form)
+        try:
+            with db.begin_nested():
+                post = services.compose_post(
+                    db, author=current_user, body=form.text.data or "",
+                    link_url=form.link_url.data, account_ids=form.account_ids.data or [],
+                    publish_now=publish_now, when_local=when, version_id=version_id,
+                    template_id=template_id, client_first_name=client)
+        except DomainError as error:
+            show_error_on_form(form, error)
+        else:
+            commit()
+            flash(_("Scheduled.") if post.state == "scheduled"
+                  else _("Sent to compliance for review."), "success")
+            return redirect(url_for(".post", post_id=post.id))
+    return render_template("publishing/compose.html", form=form, source=source,
+                           accounts=active, limits=composer.char_limits())
+
+
+@bp.get("/compose/preview")
+@roles_required(Role.ADVISOR)
+def preview() -> Response:
+    """The text per chosen network exactly as it will be sent, with its count."""
+    db = get_session()
+    ids = request.args.getlist("account_id", type=int)
+    networks = sorted({a.network for a in services.active_accounts_of(db, current_user)
+                       if a.id in ids})
+    text = request.args.get("text", "")
+    link_url = request.args.get("link_url") or None
+    category = None
+    version_id = request.args.get("version_id", type=int)
+    if version_id:
+        try:
+            source = composer.load_source(db, advisor=current_user, version_id=version_id)
+        except DomainError:
+            abort(404)
+        link_url, category = source.link_url, source.category
+    try:
+        exact = composer.exact_text(db, text.strip(), networks, category)
+    except Exception:  # the disclosures are unavailable: show the bare text
+        exact = text.strip()
+    previews = [composer.preview_for(n, exact, link_url) for n in networks]
+    return jsonify([{"network": p.network, "label": p.label, "text": p.text, "count": p.count,
+                     "limit": p.limit, "fits": p.fits} for p in previews])
+
+
+# -- my posts ------------------------------------------------------------------------------------
+
+
+def _own_post(post_id: int) -> Any:
+    try:
+        return services.own_post(get_session(), current_user, post_id)
+    except NotFound:
+        abort(404)
+
+
+@bp.get("/posts")
+@roles_required(Role.ADVISOR)
+def posts() -> str:
+    db = get_session()
+    page = paginate(db, services.posts_of(db, current_user), page=page_arg(), per_page=20)
+    accounts = {a.id: a for a in services.accounts_of(db, current_user, include_unlinked=True)}
+    return render_template("publishing/posts.html", page=page, accounts=accounts)
+
+
+@bp.get("/posts/<int:post_id>")
+@roles_required(Role.ADVISOR)
+def post(post_id: int) -> str:
+    db = get_session()
+    post = _own_post(post_id)
+    accounts = {a.id: a for a in services.accounts_of(db, current_user, include_unlinked=True)}
+    return render_template("publishing/post.html", post=post, accounts=accounts,
+                           confirm=ConfirmForm())
+
+
+@bp.post("/posts/<int:post_id>/cancel")
+@roles_required(Role.ADVISOR)
+def cancel(post_id: int) -> Response:
+    db = get_session()
+    _own_post(post_id)
+    try:
+        with db.begin_nested():
+            services.cancel_post(db, post_id=post_id, actor=current_user)
+    except DomainError as error:
+        flash(str(error), "danger")
+    else:
+        commit()
+        flash(_("The post is cancelled."), "success")
+    return redirect(url_for(".post", post_id=post_id))
+
+
+@bp.route("/posts/<int:post_id>/reschedule", methods=["GET", "POST"])
+@roles_required(Role.ADVISOR)
+def reschedule(post_id: int) -> Response | str:
+    db = get_session()
+    post = _own_post(post_id)
+    form = RescheduleForm()
+    if form.validate_on_submit():
+        publish_now, when = _when(form)
+        try:
+            with db.begin_nested():
+                services.reschedule_post(db, post_id=post_id, actor=current_user,
+                                         publish_now=publish_now, when_local=when)
+        except DomainError as error:
+            show_error_on_form(form, error)
+        else:
+            commit()
+            flash(_("The post is rescheduled."), "success")
+            return redirect(url_for(".post", post_id=post_id))
+    return render_template("publishing/reschedule.html", form=form, post=post)
+
+
+@bp.route("/posts/<int:post_id>/edit", methods=["GET", "POST"])
+@roles_required(Role.ADVISOR)
+def edit(post_id: int) -> Response | str:
+    db = get_session()
+    post = _own_post(post_id)
+    form = EditForm()
+    if request.method == "GET":
+        form.text.data, form.link_url.data = post.body, post.link_url
+    if form.validate_on_submit():
+        publish_now, when = _when(form)
+        try:
+            with db.begin_nested():
+                new = services.edit_post(db, post_id=post_id, actor=current_user,
+                                         body=form.text.data or "", link_url=form.link_url.data,
+                                         publish_now=publish_now, when_local=when)
+        except DomainError as error:
+            show_error_on_form(form, error)
+        else:
+            commit()
+            flash(_("The edited post replaces the previous one."), "success")
+            return redirect(url_for(".post", post_id=new.id))
+    return render_template("publishing/edit.html", form=form, post=post)
+
+
+# -- the scheduler as its own process ----------------------------------------
+
+
+@bp.cli.command("scheduler")
+@click.option("--once", is_flag=True, help="Run one dispatch round and the jobs, then stop.")
+def scheduler_command(once: bool) -> None:
+    """Run the publishing scheduler (dispatch + periodic jobs) in the foreground."""
+    from apscheduler.schedulers.blocking import BlockingScheduler
+
+    from advisor_hub.jobs import registered_jobs
+    from advisor_hub.publishing.scheduler import add_jobs, dispatch_tick, run_job
+
+    app = current_app._get_current_object()  # type: ignore[attr-defined]
+    if once:
+        dispatch_tick(app)
+        for job in registered_jobs():
+            run_job(app, job)
+        return
+    click.echo("Publishing scheduler running (Ctrl+C to stop).")
+    scheduler = add_jobs(app, BlockingScheduler(timezone="UTC"))
+    with contextlib.suppress(KeyboardInterrupt, SystemExit):
+        scheduler.start()
