@@ -47,7 +47,7 @@ def schedule_time(local: datetime, time_zone: str, *, now: datetime | None = Non
         zone = ZoneInfo(time_zone)
     except (ZoneInfoNotFoundError, ValueError):
         zone = ZoneInfo("UTC")
-    local = local.replace(tzinfo=None, second=0, microsecond=0)
+    local = local.replace(tzinfo=None, microsecond=0)
     first = local.replace(tzinfo=zone, fold=0)
     second = local.replace(tzinfo=zone, fold=1)
     if first.utcoffset() != second.utcoffset():
@@ -137,6 +137,8 @@ def load_source(session: Session, *, advisor: User, version_id: int | None = Non
                 template_id: int | None = None, client_first_name: str | None = None,
                 now: datetime | None = None) -> Source:
     """The library item or template, personalised for this advisor (and client)."""
+    if version_id is None and template_id is None:
+        return Source("free_form", "")
     values = upstream.advisor_values(advisor)
     if version_id is not None:
         item = upstream.version_for_use(session, version_id=version_id, advisor=advisor,

@@ -65,7 +65,8 @@ def start_scheduler(app: Flask) -> BackgroundScheduler:
     app.extensions["publishing_scheduler"] = scheduler
 
     def stop() -> None:
-        scheduler.shutdown(wait=False)
+        if scheduler.running:
+            scheduler.shutdown(wait=False)
         dispatcher_for(app).close()
 
     atexit.register(stop)
