@@ -58,7 +58,7 @@ _PHONE = re.compile(
     rf"\+[1-9](?:{_SEP}?\(?[0-9]\)?){{6,14}}"  # international, E.164: up to 15 digits
     rf"|00[1-9](?:{_SEP}?[0-9]){{6,13}}"  # international with 00 prefix
     rf"|0[1-9](?:{_SEP}?[0-9]{{2}}){{4}}"  # French national: 06 12 34 56 78
-    rf")(?![0-9])"
+    rf")(?!{_SEP}?[0-9])"  # the whole digit run, not the start of a longer number
 )
 _ACCOUNT_KEYWORD = re.compile(
     r"(?:\bn[°ºo]\.?\s*de\s+compte|\bnum[ée]ro\s+de\s+compte|\baccount(?:\s+(?:number|no\.?))?"
@@ -214,11 +214,15 @@ def _numbers_in(
     for m in _SSN.finditer(text, lo, stop):
         if _alnum_boundary(text, *m.span()) and ssn_valid(*m.groups()):
             found.append(_pii("pii:ssn", *m.span(), MSG_SSN, last4=m.group(3)))
-    for m in _PHONE.finditer(text, max(0, lo - 1), stop):
-        start, end = m.span()
-        if not _alnum_boundary(text, start, end) or phone_key(m.group()) in contacts.phones:
-            continue
-        found.append(_pii("pii:phone", start, end, MSG_PHONE, last2=_digits(m.group())[-2:]))
+    # A phone number is a whole cluster: digits before it make it part of something else.
+    phone = _PHONE.match(text, lo, stop)
+    if (
+        phone
+        and _alnum_boundary(text, *phone.span())
+        and phone_key(phone.group()) not in contacts.phones
+    ):
+        last2 = _digits(phone.group())[-2:]
+        found.append(_pii("pii:phone", *phone.span(), MSG_PHONE, last2=last2))
     if account_hint:
         for m in _ACCOUNT_NUMBER.finditer(text, lo, stop):
             if not _alnum_boundary(text, *m.span()):
