@@ -1,0 +1,47 @@
+"""Compliance policy engine: lexicon, PII detectors and link rules. Pure Python, no Flask, no DB.
+
+    policy = compiled_for(version, load_config)       # cached per lexicon version
+    for finding in screen(text, policy, allowed_contacts={"me@bank.fr"}):
+        print(finding.rule, finding.severity, text[finding.start:finding.end], finding.message)
+"""
+
+from .detectors import iban_valid, luhn_valid, nir_valid
+from .engine import (
+    CompiledPolicy,
+    PolicyCache,
+    PolicyConfig,
+    compile_policy,
+    compiled_for,
+    screen,
+)
+from .findings import BLOCK, FLAG, Finding, Severity
+from .lexicon import LexiconTerm
+from .links import DEFAULT_SHORTENERS, LinkRules, UrlMatch, clean_domain, find_urls
+from .normalize import Normalized, normalize, normalize_term
+from .starter_lexicon import STARTER_LEXICON
+
+__all__ = [
+    "BLOCK",
+    "DEFAULT_SHORTENERS",
+    "FLAG",
+    "STARTER_LEXICON",
+    "CompiledPolicy",
+    "Finding",
+    "LexiconTerm",
+    "LinkRules",
+    "Normalized",
+    "PolicyCache",
+    "PolicyConfig",
+    "Severity",
+    "UrlMatch",
+    "clean_domain",
+    "compile_policy",
+    "compiled_for",
+    "find_urls",
+    "iban_valid",
+    "luhn_valid",
+    "nir_valid",
+    "normalize",
+    "normalize_term",
+    "screen",
+]
