@@ -96,8 +96,9 @@ def queue() -> str:
         escalated=_yes_no("escalated"),
         sort=sort if sort in queue_services.SORTS else "oldest",
     )
+    per_page = min(100, max(10, request.args.get("per_page", 25, type=int) or 25))
     page = queue_services.list_queue(session, actor=current_user, filters=filters,
-                                     page=page_arg())
+                                     page=page_arg(), per_page=per_page)
     args = {k: v for k, v in request.args.items() if k != "page" and v}
     return render_template("approvals/queue.html", page=page, form=form, args=args,
                            settings=rules.get_settings(session))
