@@ -62,8 +62,8 @@ class CompiledPolicy:
         try:
             norm = Normalized(text)
             findings.extend(self._matcher.scan(norm, language))
-            findings.extend(find_pii(text, norm.text, Contacts.of(allowed_contacts)))
-            findings.extend(self.links.check(text))
+            findings.extend(find_pii(text, norm.view, Contacts.of(allowed_contacts)))
+            findings.extend(self.links.check(text, norm.view))
         except Exception:
             # Fail closed: a bug here must not let a text through unscreened.
             log.exception("policy screening failed (policy v%s)", self.version)

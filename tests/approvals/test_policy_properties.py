@@ -100,3 +100,9 @@ def test_find_urls_never_raises(text):
     for url in find_urls(text):
         assert text[url.start:url.end] == url.url
         assert url.host
+
+
+@given(TEXTS)
+def test_find_urls_same_with_the_engine_view(text):
+    assert find_urls(text, Normalized(text).view) == find_urls(text)
+    assert len(Normalized(text).view) == len(text)
