@@ -71,6 +71,9 @@ _ACCOUNT_KEYWORD = re.compile(
 _ACCOUNT_NUMBER = re.compile(r"[0-9](?:[ \-]?[0-9]){5,33}(?![0-9])")
 _ACCOUNT_HINTS: Final = (b"account", b"acct", b"compte")
 
+_LOCAL_CHARS: Final = frozenset(
+    "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._%+-"
+)
 _EMAIL_LOCAL = re.compile(r"[A-Za-z0-9._%+\-]+$")
 _EMAIL_DOMAIN = re.compile(
     r"[A-Za-z0-9](?:[A-Za-z0-9\-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9\-]+)*\.[A-Za-z]{2,}"
@@ -282,6 +285,9 @@ def _find_emails(text: str, contacts: Contacts) -> list[Finding]:
     found: list[Finding] = []
     at = text.find("@")
     while at != -1:
+        if not (0 < at < len(text) - 1 and text[at - 1] in _LOCAL_CHARS and text[at + 1].isalnum()):
+            at = text.find("@", at + 1)
+            continue
         local = _EMAIL_LOCAL.search(text, max(0, at - 64), at)
         domain = _EMAIL_DOMAIN.match(text, at + 1)
         if local and domain:

@@ -60,7 +60,7 @@ def _host_of(url: str) -> str | None:
         host = urlsplit(target).hostname
     except ValueError:  # "http://[::1" and friends
         return None
-    if not host:
+    if not host or len(host) > 253:  # longer is no DNS name (and would make lookups slow)
         return None
     return host.strip(".").removeprefix("www.") or None
 
@@ -131,7 +131,13 @@ def _bare_links(text: str, folded: bytes, slash: int, urls: list[UrlMatch]) -> l
     while slash != -1:
         inside = any(u.start <= slash < u.end for u in urls) or (found and slash < found[-1].end)
         # A top-level domain ends with a letter: dates ("12/03") and fractions cost nothing.
-        if not inside and slash > 0 and text[slash - 1].isascii() and text[slash - 1].isalpha():
+        if (
+            not inside
+            and slash > 0
+            and text[slash - 1].isascii()
+            and text[slash - 1].isalpha()
+            and folded.rfind(b".", max(0, slash - 80), slash) != -1
+        ):
             host = _BARE_HOST.search(text, max(0, slash - 80), slash)
             if host and not _glued(text, host.start()):
                 path = _PATH.match(text, slash)

@@ -6,7 +6,9 @@ any whitespace run to one space. It changes lengths ("ß" -> "ss", "ﬁ" -> "fi"
 original characters that produced it.
 
 Speed matters (this runs on every text), so nothing here loops over characters in Python except
-over non-ASCII ones: ASCII chunks go through `str.translate`, which CPython does in C.
+over the rare ones: the text is encoded to Latin-1 (anything else becomes "?") and folded with
+`bytes.translate`, both in C; only characters beyond Latin-1, "?" and those that do not fold to
+one Latin-1 character ("ß", soft hyphen...) are then folded one by one.
 """
 
 from __future__ import annotations

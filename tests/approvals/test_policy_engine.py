@@ -175,3 +175,19 @@ def test_a_crashing_detector_fails_closed(monkeypatch):
     assert (finding.rule, finding.severity, finding.start, finding.end) == (
         "engine:error", "flag", 0, 5
     )
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "1 " * 25000, "@" * 50000, ("a" * 63 + "@") * 800, "a/" * 25000, "www." * 12500,
+        "e\u0301" * 25000, "ß" * 50000, "garanti " * 6000, "FR76 " * 10000, "http" * 12500,
+    ],
+    ids=["digits", "at", "local-parts", "slashes", "www", "marks", "eszett", "hits", "iban",
+         "http"],
+)
+def test_pathological_texts_stay_linear(text):
+    # Generous bound (shared CI machines); quadratic behaviour would take minutes here.
+    started = time.perf_counter()
+    screen(text, compile_policy(config(1)))
+    assert time.perf_counter() - started < 5
