@@ -191,3 +191,13 @@ def test_pathological_texts_stay_linear(text):
     started = time.perf_counter()
     screen(text, compile_policy(config(1)))
     assert time.perf_counter() - started < 5
+
+
+def test_finding_round_trips_through_json():
+    import json
+
+    policy = compile_policy(config(1))
+    for finding in screen("Rendement garanti, appelez le 06 12 34 56 78", policy):
+        data = json.loads(json.dumps(finding.as_dict()))
+        assert data["message"] == finding.message
+        assert Finding.from_dict(data) == finding
