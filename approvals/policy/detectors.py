@@ -12,7 +12,7 @@ only on a small window around each cluster with enough digits. Texts without a d
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 from typing import Final
 
@@ -69,7 +69,8 @@ _ACCOUNT_KEYWORD = re.compile(
     re.IGNORECASE,
 )
 _ACCOUNT_NUMBER = re.compile(r"[0-9](?:[ \-]?[0-9]){5,33}(?![0-9])")
-_ACCOUNT_HINTS: Final = (b"account", b"acct", b"compte")
+# Words that must precede an account number; the engine finds them in its lexicon pass.
+HINTS: Final = frozenset({"account", "acct", "compte"})
 
 _LOCAL_CHARS: Final = frozenset(
     "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._%+-"
@@ -183,16 +184,26 @@ def _pii(rule: str, start: int, end: int, message_id: str, **params: str) -> Fin
                    params=params)
 
 
-def find_pii(text: str, view: bytes, contacts: Contacts = _NO_CONTACTS) -> list[Finding]:
+def find_pii(
+    text: str,
+    view: bytes,
+    contacts: Contacts = _NO_CONTACTS,
+    hints: Collection[str] | None = None,
+) -> list[Finding]:
     """All PII findings in ``text``.
 
     ``view`` is `Normalized.view`: one lower-cased byte per character, for cheap prefilters.
+    ``hints``: which of `HINTS` the folded text contains, if already known (the lexicon pass
+    finds them at no extra cost); None to look here.
     """
     findings: list[Finding] = []
     if 64 in view:  # "@"
         findings.extend(_find_emails(text, contacts))
     if any(d in view for d in _DIGIT_BYTES):
-        account_hint = any(h in view for h in _ACCOUNT_HINTS)
+        if hints is None:
+            account_hint = any(h.encode() in view for h in HINTS)
+        else:
+            account_hint = not hints.isdisjoint(HINTS)
         for cluster in _CLUSTER.finditer(text):
             start, end = cluster.span()
             # An IBAN's check digits follow its country code ("FR76 ..."); its BBAN may hold

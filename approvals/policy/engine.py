@@ -8,9 +8,11 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Final
 
+from .detectors import HINTS as PII_HINTS
 from .detectors import Contacts, find_pii
 from .findings import FLAG, N_, Finding
 from .lexicon import LexiconMatcher, LexiconTerm
+from .links import HINTS as LINK_HINTS
 from .links import LinkRules
 from .normalize import Normalized
 
@@ -38,7 +40,7 @@ class CompiledPolicy:
         self.version = config.version
         self.lexicon: tuple[LexiconTerm, ...] = tuple(config.lexicon)
         self.links = config.links
-        self._matcher = LexiconMatcher(self.lexicon)
+        self._matcher = LexiconMatcher(self.lexicon, hints=PII_HINTS | LINK_HINTS)
 
     def __repr__(self) -> str:
         return f"<CompiledPolicy v{self.version}: {self._matcher.size} terms>"
@@ -61,9 +63,11 @@ class CompiledPolicy:
         findings: list[Finding] = []
         try:
             norm = Normalized(text)
-            findings.extend(self._matcher.scan(norm, language))
-            findings.extend(find_pii(text, norm.view, Contacts.of(allowed_contacts)))
-            findings.extend(self.links.check(text, norm.view))
+            hints: set[str] = set()
+            findings.extend(self._matcher.scan(norm, language, hints))
+            contacts = Contacts.of(allowed_contacts)
+            findings.extend(find_pii(text, norm.view, contacts, hints))
+            findings.extend(self.links.check(text, norm.view, hints))
         except Exception:
             # Fail closed: a bug here must not let a text through unscreened.
             log.exception("policy screening failed (policy v%s)", self.version)

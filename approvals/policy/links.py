@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass, field
 from typing import Final
 from urllib.parse import urlsplit
@@ -84,7 +84,13 @@ def _glued(text: str, start: int) -> bool:
     return before.isalnum() or before in _NOT_BEFORE_LINK
 
 
-def find_urls(text: str, view: bytes | None = None) -> list[UrlMatch]:
+# Keys the engine's lexicon pass looks for; without any of them only bare links are possible.
+HINTS: Final = frozenset({"http", "www."})
+
+
+def find_urls(
+    text: str, view: bytes | None = None, hints: Collection[str] | None = None
+) -> list[UrlMatch]:
     """Links in ``text`` and their host (lower case, without "www.").
 
     Finds URLs with a scheme (http, https), starting with "www.", and bare links with a path
@@ -93,7 +99,11 @@ def find_urls(text: str, view: bytes | None = None) -> list[UrlMatch]:
     # Lower-cased, one byte per character: offsets in `folded` are offsets in `text`.
     # (`view` is `Normalized.view`, which the engine has already computed.)
     folded = view if view is not None else text.encode("ascii", "replace").lower()
-    starts = _positions(folded, b"http") + _positions(folded, b"www.")
+    starts = []
+    if hints is None or "http" in hints:
+        starts += _positions(folded, b"http")
+    if hints is None or "www." in hints:
+        starts += _positions(folded, b"www.")
     slash = folded.find(b"/")
     if not starts and slash == -1:
         return []
@@ -175,10 +185,12 @@ class LinkRules:
             cleaned = frozenset(d for d in map(clean_domain, getattr(self, name)) if d)
             object.__setattr__(self, name, cleaned)
 
-    def check(self, text: str, view: bytes | None = None) -> list[Finding]:
-        """Findings for the links in ``text`` (``view``: `Normalized.view`, if at hand)."""
+    def check(
+        self, text: str, view: bytes | None = None, hints: Collection[str] | None = None
+    ) -> list[Finding]:
+        """Findings for the links in ``text`` (``view``, ``hints``: see `find_urls`)."""
         findings: list[Finding] = []
-        for url in find_urls(text, view):
+        for url in find_urls(text, view, hints):
             finding = self._judge(url)
             if finding is not None:
                 findings.append(finding)
