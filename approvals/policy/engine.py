@@ -36,11 +36,22 @@ class CompiledPolicy:
 
     __slots__ = ("version", "lexicon", "links", "_matcher")
 
+    version: int
+    lexicon: tuple[LexiconTerm, ...]
+    links: LinkRules
+
     def __init__(self, config: PolicyConfig) -> None:
-        self.version = config.version
-        self.lexicon: tuple[LexiconTerm, ...] = tuple(config.lexicon)
-        self.links = config.links
-        self._matcher = LexiconMatcher(self.lexicon, hints=PII_HINTS | LINK_HINTS)
+        lexicon = tuple(config.lexicon)
+        object.__setattr__(self, "version", config.version)
+        object.__setattr__(self, "lexicon", lexicon)
+        object.__setattr__(self, "links", config.links)
+        object.__setattr__(self, "_matcher", LexiconMatcher(lexicon, PII_HINTS | LINK_HINTS))
+
+    def __setattr__(self, name: str, value: object) -> None:
+        raise AttributeError(f"CompiledPolicy is immutable (cannot set {name!r})")
+
+    def __delattr__(self, name: str) -> None:
+        raise AttributeError(f"CompiledPolicy is immutable (cannot delete {name!r})")
 
     def __repr__(self) -> str:
         return f"<CompiledPolicy v{self.version}: {self._matcher.size} terms>"

@@ -201,3 +201,13 @@ def test_finding_round_trips_through_json():
         data = json.loads(json.dumps(finding.as_dict()))
         assert data["message"] == finding.message
         assert Finding.from_dict(data) == finding
+
+
+def test_compiled_policy_is_immutable():
+    policy = compile_policy(config(4))
+    with pytest.raises(AttributeError):
+        policy.version = 5  # type: ignore[misc]
+    with pytest.raises(AttributeError):
+        del policy.links
+    assert policy.version == 4
+    assert isinstance(policy.lexicon, tuple)
