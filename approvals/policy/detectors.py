@@ -12,7 +12,7 @@ only on a small window around each cluster with enough digits. Texts without a d
 from __future__ import annotations
 
 import re
-from collections.abc import Collection, Iterable
+from collections.abc import Collection, Iterable, Iterator
 from dataclasses import dataclass
 from typing import Final
 
@@ -47,6 +47,7 @@ _SEP = r"[ .\-\u00a0\u202f]"
 _CLUSTER = re.compile(r"[0-9+](?:[0-9]|[ .\-/()\u00a0\u202f]{1,2}(?=[0-9+(])|(?<=2)[ABab])*")
 _DIGIT_BYTES: Final = b"0123456789"
 _MIN_CLUSTER_DIGITS: Final = 6
+_CLUSTER_START: Final = bytes(48 if chr(b) in "0123456789+" else 32 for b in range(256))
 
 _IBAN = re.compile(
     r"([A-Za-z]{2}[0-9]{2}(?:[ \u00a0]?[A-Za-z0-9]{4}){2,7}(?:[ \u00a0]?[A-Za-z0-9]{1,3})?)"
@@ -204,7 +205,7 @@ def find_pii(
             account_hint = any(h.encode() in view for h in HINTS)
         else:
             account_hint = not hints.isdisjoint(HINTS)
-        for cluster in _CLUSTER.finditer(text):
+        for cluster in _clusters(text, view):
             start, end = cluster.span()
             # An IBAN's check digits follow its country code ("FR76 ..."); its BBAN may hold
             # letters ("GB82 WEST 1234..."), so this cluster can be short.
@@ -218,6 +219,21 @@ def find_pii(
             if digits >= _MIN_CLUSTER_DIGITS:
                 findings.extend(_numbers_in(text, start, end, digits, contacts, account_hint))
     return findings
+
+
+def _clusters(text: str, view: bytes) -> Iterator[re.Match[str]]:
+    """`_CLUSTER` matches, as `finditer` would give them, but found through a translated
+    `view` (digit and "+" -> b"0") and `bytes.find`: several times cheaper than a regex scan.
+    """
+    marks = view.translate(_CLUSTER_START)
+    i = marks.find(48)
+    while i != -1:
+        cluster = _CLUSTER.match(text, i)
+        if cluster is None:  # a character that folds to a digit ("²"), not a digit
+            i = marks.find(48, i + 1)
+            continue
+        yield cluster
+        i = marks.find(48, cluster.end())
 
 
 def _numbers_in(

@@ -123,3 +123,11 @@ def test_prefilter_hints_from_the_lexicon_pass_change_nothing(text):
     assert HINT_MATCHER.scan(norm, None, hints) == []
     assert find_pii(text, norm.view, Contacts(), hints) == find_pii(text, norm.view)
     assert find_urls(text, norm.view, hints) == find_urls(text)
+
+
+@given(TEXTS)
+def test_digit_clusters_found_through_the_view_match_a_regex_scan(text):
+    from approvals.policy.detectors import _CLUSTER, _clusters
+
+    found = [m.span() for m in _clusters(text, Normalized(text).view)]
+    assert found == [m.span() for m in _CLUSTER.finditer(text)]
