@@ -8,9 +8,11 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Final
 
+from .detectors import HINTS as PII_HINTS
 from .detectors import Contacts, find_pii
 from .findings import FLAG, N_, Finding
 from .lexicon import LexiconMatcher, LexiconTerm
+from .links import HINTS as LINK_HINTS
 from .links import LinkRules
 from .normalize import Normalized
 
@@ -34,11 +36,22 @@ class CompiledPolicy:
 
     __slots__ = ("version", "lexicon", "links", "_matcher")
 
+    version: int
+    lexicon: tuple[LexiconTerm, ...]
+    links: LinkRules
+
     def __init__(self, config: PolicyConfig) -> None:
-        self.version = config.version
-        self.lexicon: tuple[LexiconTerm, ...] = tuple(config.lexicon)
-        self.links = config.links
-        self._matcher = LexiconMatcher(self.lexicon)
+        lexicon = tuple(config.lexicon)
+        object.__setattr__(self, "version", config.version)
+        object.__setattr__(self, "lexicon", lexicon)
+        object.__setattr__(self, "links", config.links)
+        object.__setattr__(self, "_matcher", LexiconMatcher(lexicon, PII_HINTS | LINK_HINTS))
+
+    def __setattr__(self, name: str, value: object) -> None:
+        raise AttributeError(f"CompiledPolicy is immutable (cannot set {name!r})")
+
+    def __delattr__(self, name: str) -> None:
+        raise AttributeError(f"CompiledPolicy is immutable (cannot delete {name!r})")
 
     def __repr__(self) -> str:
         return f"<CompiledPolicy v{self.version}: {self._matcher.size} terms>"
@@ -61,9 +74,11 @@ class CompiledPolicy:
         findings: list[Finding] = []
         try:
             norm = Normalized(text)
-            findings.extend(self._matcher.scan(norm, language))
-            findings.extend(find_pii(text, norm.text, Contacts.of(allowed_contacts)))
-            findings.extend(self.links.check(text))
+            hints: set[str] = set()
+            findings.extend(self._matcher.scan(norm, language, hints))
+            contacts = Contacts.of(allowed_contacts)
+            findings.extend(find_pii(text, norm.view, contacts, hints))
+            findings.extend(self.links.check(text, norm.view, hints))
         except Exception:
             # Fail closed: a bug here must not let a text through unscreened.
             log.exception("policy screening failed (policy v%s)", self.version)

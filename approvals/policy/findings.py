@@ -46,3 +46,28 @@ class Finding:
     @property
     def blocks(self) -> bool:
         return self.severity == BLOCK
+
+    def as_dict(self) -> dict[str, object]:
+        """JSON-ready form (to store with a review request, or send to the composer)."""
+        return {
+            "rule": self.rule,
+            "severity": self.severity,
+            "start": self.start,
+            "end": self.end,
+            "message_id": self.message_id,
+            "params": dict(self.params),
+            "note": self.note,
+            "message": self.message,
+        }
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, object]) -> Finding:
+        return cls(
+            rule=str(data["rule"]),
+            severity=data["severity"],  # type: ignore[arg-type]
+            start=int(data["start"]),  # type: ignore[call-overload]
+            end=int(data["end"]),  # type: ignore[call-overload]
+            message_id=str(data["message_id"]),
+            params=dict(data.get("params") or {}),  # type: ignore[call-overload]
+            note=data.get("note"),  # type: ignore[arg-type]
+        )

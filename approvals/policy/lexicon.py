@@ -48,15 +48,23 @@ def _is_word_char(char: str) -> bool:
 
 
 class LexiconMatcher:
-    """The automaton for one lexicon. Immutable once built; safe to share between threads."""
+    """The automaton for one lexicon. Immutable once built; safe to share between threads.
+
+    ``hints`` are extra keys (no findings of their own) whose presence the same pass reports:
+    the other detectors use them as prefilters ("account" before looking for account numbers,
+    "http" before looking for URLs), so the text is not searched once more for each.
+    """
 
     __slots__ = ("_automaton", "size")
 
-    def __init__(self, terms: Iterable[LexiconTerm]) -> None:
+    def __init__(self, terms: Iterable[LexiconTerm], hints: Iterable[str] = ()) -> None:
         by_key: dict[str, list[LexiconTerm]] = {}
         for term in terms:
             by_key.setdefault(normalize_term(term.term), []).append(term)
         self.size = sum(len(v) for v in by_key.values())
+        hint_keys = set(hints)
+        for hint in hint_keys:
+            by_key.setdefault(hint, [])
         self._automaton: ahocorasick.Automaton | None = None
         if by_key:
             automaton = ahocorasick.Automaton()
@@ -65,18 +73,33 @@ class LexiconMatcher:
                 # character ("100%" can be followed by a letter, "guaranteed" cannot).
                 automaton.add_word(
                     key,
-                    (len(key), _is_word_char(key[0]), _is_word_char(key[-1]), tuple(entries)),
+                    (
+                        len(key),
+                        _is_word_char(key[0]),
+                        _is_word_char(key[-1]),
+                        tuple(entries),
+                        key if key in hint_keys else None,
+                    ),
                 )
             automaton.make_automaton()
             self._automaton = automaton
 
-    def scan(self, norm: Normalized, language: str | None = None) -> list[Finding]:
+    def scan(
+        self, norm: Normalized, language: str | None = None, hints: set[str] | None = None
+    ) -> list[Finding]:
+        """Lexicon findings in ``norm``; the hint keys seen are added to ``hints``."""
         if self._automaton is None or not norm.text:
             return []
         text = norm.text
         limit = len(text)
         findings: list[Finding] = []
-        for end_index, (length, word_start, word_end, entries) in self._automaton.iter(text):
+        for end_index, (length, word_start, word_end, entries, hint) in self._automaton.iter(
+            text
+        ):
+            if hint is not None and hints is not None:
+                hints.add(hint)
+            if not entries:
+                continue
             start = end_index - length + 1
             end = end_index + 1
             if word_start and start > 0 and _is_word_char(text[start - 1]):

@@ -6,29 +6,25 @@ any whitespace run to one space. It changes lengths ("ß" -> "ss", "ﬁ" -> "fi"
 original characters that produced it.
 
 Speed matters (this runs on every text), so nothing here loops over characters in Python except
-over non-ASCII ones: ASCII chunks go through `str.translate`, which CPython does in C.
+over the rare ones: the text is encoded to Latin-1 (anything else becomes "?") and folded with
+`bytes.translate`, both in C; only characters beyond Latin-1, "?" and those that do not fold to
+one Latin-1 character ("ß", soft hyphen...) are then folded one by one.
 """
 
 from __future__ import annotations
 
-import re
 import unicodedata
 from bisect import bisect_right
 from functools import lru_cache
+from typing import Final
 
 _APOSTROPHES = "\u2019\u2018\u201b\u02bc\u02b9\u2032\u00b4\u0060\uff07"
 _HYPHENS = "\u2010\u2011\u2012\u2013\u2014\u2015\u2212\ufe63\uff0d\u00ad"
 _SPECIAL = {ord(c): "'" for c in _APOSTROPHES} | {ord(c): "-" for c in _HYPHENS}
 _SPECIAL[0x00AD] = ""  # soft hyphen: invisible, drop it ("guaran\xadteed" is "guaranteed")
 
-# ASCII: lower-case letters, every whitespace character to a space, backtick to apostrophe.
-# All 1:1, so folding an ASCII chunk never moves offsets.
-_ASCII_TABLE = {c: chr(c).lower() for c in range(65, 91)}
-_ASCII_TABLE |= {c: " " for c in range(128) if chr(c).isspace()}
-_ASCII_TABLE[ord("`")] = "'"
-
-_NON_ASCII = re.compile(r"[^\x00-\x7f]+")
-_SPACE_RUNS = re.compile(r" {2,}")
+_SPACE = " "
+_SENTINEL: Final = 0  # in the Latin-1 fast path: "fold this character in Python"
 
 
 @lru_cache(maxsize=8192)
@@ -52,14 +48,37 @@ def _is_mark(char: str) -> bool:
     return unicodedata.category(char).startswith("M")
 
 
+def _latin1_table() -> bytes:
+    """Byte -> folded byte for the Latin-1 characters that fold to one Latin-1 character.
+
+    The others ("ß", "¼", soft hyphen...), NUL, and "?" (what `encode(..., "replace")` puts
+    for any character beyond Latin-1) map to the sentinel and are folded one by one.
+    """
+    table = bytearray(256)
+    for byte in range(256):
+        out = fold_char(chr(byte))
+        if byte not in (_SENTINEL, ord("?")) and len(out) == 1 and ord(out) < 256:
+            table[byte] = ord(out)
+        else:
+            table[byte] = _SENTINEL
+    return bytes(table)
+
+
+_LATIN1_TABLE: Final = _latin1_table()
+
+
 class Normalized:
     """A folded text plus the map back to the original.
 
     The map is stored as segments, not per character, so building it costs nothing for the
     common case (ASCII, or accents that fold 1:1) and little otherwise.
+
+    ``view`` is a by-product for cheap prefilters: one byte per *original* character (so its
+    offsets are the original's), the Latin-1 fold of that character, or 0 for the others.
+    ASCII letters are lower-cased and whitespace is b" " in it.
     """
 
-    __slots__ = ("original", "text", "_len1", "_seg_norm", "_seg_orig", "_seg_end",
+    __slots__ = ("original", "text", "view", "_len1", "_seg_norm", "_seg_orig", "_seg_end",
                  "_seg_linear", "_ws_norm", "_ws_src")
 
     def __init__(self, original: str) -> None:
@@ -70,10 +89,7 @@ class Normalized:
         self._seg_orig: list[int] = []
         self._seg_end: list[int] = []
         self._seg_linear: list[bool] = []
-        if original.isascii():
-            folded = original.translate(_ASCII_TABLE)
-        else:
-            folded = self._fold_mixed(original)
+        folded = self._fold(original)
         # Stage 2: collapse whitespace runs; the map is a list of linear segments.
         self._ws_norm: list[int] | None = None
         self._ws_src: list[int] = []
@@ -82,13 +98,22 @@ class Normalized:
             folded = self._collapse_spaces(folded)
         self.text = folded
 
-    def _fold_mixed(self, original: str) -> str:
+    def _fold(self, original: str) -> str:
+        # Latin-1 covers English and French prose: one encode and one bytes.translate fold it
+        # in C. Everything else (sentinel bytes) is folded one character at a time.
+        folded_bytes = original.encode("latin-1", "replace").translate(_LATIN1_TABLE)
+        self.view = folded_bytes
+        i = folded_bytes.find(_SENTINEL)
+        base = folded_bytes.decode("latin-1")
+        if i == -1:
+            return base
         parts: list[str] = []
         seg_norm: list[int] = []
         seg_orig, seg_end, seg_linear = self._seg_orig, self._seg_end, self._seg_linear
         npos = 0  # folded length so far
         run_norm = run_orig = 0  # start of the current linear segment
         identity = True  # no length change so far: offsets equal
+        last = 0
 
         def close_linear(orig_pos: int) -> None:
             if orig_pos > run_orig:
@@ -97,18 +122,16 @@ class Normalized:
                 seg_end.append(orig_pos)
                 seg_linear.append(True)
 
-        last = 0
-        for m in _NON_ASCII.finditer(original):
-            if m.start() > last:
-                parts.append(original[last:m.start()].translate(_ASCII_TABLE))
-                npos += m.start() - last
-            for i in range(m.start(), m.end()):
-                char = original[i]
-                out = fold_char(char)
-                if len(out) == 1:
-                    parts.append(out)
-                    npos += 1
-                    continue
+        while i != -1:
+            parts.append(base[last:i])
+            npos += i - last
+            last = i + 1
+            char = original[i]
+            out = fold_char(char)
+            if len(out) == 1:
+                parts.append(out)
+                npos += 1
+            else:
                 identity = False
                 close_linear(i)
                 if out:
@@ -123,10 +146,8 @@ class Normalized:
                     # that character must include its accent.
                     seg_end[-1] = i + 1
                 run_norm, run_orig = npos, i + 1
-            last = m.end()
-        if last < len(original):
-            parts.append(original[last:].translate(_ASCII_TABLE))
-            npos += len(original) - last
+            i = folded_bytes.find(_SENTINEL, last)
+        parts.append(base[last:])
         if not identity:
             close_linear(len(original))
             self._seg_norm = seg_norm
@@ -135,14 +156,19 @@ class Normalized:
     def _collapse_spaces(self, folded: str) -> str:
         ws_norm, ws_src = [0], [0]
         parts: list[str] = []
-        last = 0
-        removed = 0
-        for m in _SPACE_RUNS.finditer(folded):
-            parts.append(folded[last:m.start() + 1])
-            removed += m.end() - m.start() - 1
-            last = m.end()
+        last = removed = 0
+        size = len(folded)
+        i = folded.find("  ")
+        while i != -1:
+            j = i + 2
+            while j < size and folded[j] == _SPACE:
+                j += 1
+            parts.append(folded[last:i + 1])
+            removed += j - i - 1
+            last = j
             ws_norm.append(last - removed)
             ws_src.append(last)
+            i = folded.find("  ", j)
         parts.append(folded[last:])
         self._ws_norm, self._ws_src = ws_norm, ws_src
         return "".join(parts)

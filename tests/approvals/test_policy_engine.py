@@ -175,3 +175,39 @@ def test_a_crashing_detector_fails_closed(monkeypatch):
     assert (finding.rule, finding.severity, finding.start, finding.end) == (
         "engine:error", "flag", 0, 5
     )
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "1 " * 25000, "@" * 50000, ("a" * 63 + "@") * 800, "a/" * 25000, "www." * 12500,
+        "e\u0301" * 25000, "ß" * 50000, "garanti " * 6000, "FR76 " * 10000, "http" * 12500,
+    ],
+    ids=["digits", "at", "local-parts", "slashes", "www", "marks", "eszett", "hits", "iban",
+         "http"],
+)
+def test_pathological_texts_stay_linear(text):
+    # Generous bound (shared CI machines); quadratic behaviour would take minutes here.
+    started = time.perf_counter()
+    screen(text, compile_policy(config(1)))
+    assert time.perf_counter() - started < 5
+
+
+def test_finding_round_trips_through_json():
+    import json
+
+    policy = compile_policy(config(1))
+    for finding in screen("Rendement garanti, appelez le 06 12 34 56 78", policy):
+        data = json.loads(json.dumps(finding.as_dict()))
+        assert data["message"] == finding.message
+        assert Finding.from_dict(data) == finding
+
+
+def test_compiled_policy_is_immutable():
+    policy = compile_policy(config(4))
+    with pytest.raises(AttributeError):
+        policy.version = 5  # type: ignore[misc]
+    with pytest.raises(AttributeError):
+        del policy.links
+    assert policy.version == 4
+    assert isinstance(policy.lexicon, tuple)

@@ -15,6 +15,10 @@ from approvals.policy import (
     normalize_term,
     screen,
 )
+from approvals.policy.detectors import HINTS as PII_HINTS
+from approvals.policy.detectors import Contacts, find_pii
+from approvals.policy.lexicon import LexiconMatcher
+from approvals.policy.links import HINTS as LINK_HINTS
 
 POLICY = compile_policy(
     PolicyConfig(
@@ -100,3 +104,30 @@ def test_find_urls_never_raises(text):
     for url in find_urls(text):
         assert text[url.start:url.end] == url.url
         assert url.host
+
+
+@given(TEXTS)
+def test_find_urls_same_with_the_engine_view(text):
+    assert find_urls(text, Normalized(text).view) == find_urls(text)
+    assert len(Normalized(text).view) == len(text)
+
+
+HINT_MATCHER = LexiconMatcher([], hints=PII_HINTS | LINK_HINTS)
+
+
+@settings(max_examples=300)
+@given(TEXTS)
+def test_prefilter_hints_from_the_lexicon_pass_change_nothing(text):
+    norm = Normalized(text)
+    hints: set[str] = set()
+    assert HINT_MATCHER.scan(norm, None, hints) == []
+    assert find_pii(text, norm.view, Contacts(), hints) == find_pii(text, norm.view)
+    assert find_urls(text, norm.view, hints) == find_urls(text)
+
+
+@given(TEXTS)
+def test_digit_clusters_found_through_the_view_match_a_regex_scan(text):
+    from approvals.policy.detectors import _CLUSTER, _clusters
+
+    found = [m.span() for m in _clusters(text, Normalized(text).view)]
+    assert found == [m.span() for m in _CLUSTER.finditer(text)]
