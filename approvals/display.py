@@ -24,10 +24,11 @@ class Segment:
 def finding_message(finding: dict[str, Any]) -> str:
     """A stored finding's message in the reader's language."""
     params = {k: str(v) for k, v in (finding.get("params") or {}).items()}
+    message_id = str(finding.get("message_id", ""))
     try:
-        return gettext(finding["message_id"], **params)
+        return gettext(message_id, **params)
     except (KeyError, ValueError, TypeError):
-        return str(finding.get("message_id", ""))
+        return message_id
 
 
 def highlight(text: str, findings: list[dict[str, Any]], field: str = "text") -> list[Segment]:

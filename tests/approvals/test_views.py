@@ -125,3 +125,14 @@ def test_screens_render_in_french(client, auth, factory, path) -> None:  # noqa:
     response = client.get(path)
     assert response.status_code == 200
     assert 'lang="fr"' in response.get_data(as_text=True)
+
+
+def test_findings_are_shown_in_the_reviewers_language(client, auth, factory, db_session,  # noqa: ANN001
+                                                       submit) -> None:
+    review = submit(factory.user("advisor"), "Un placement sans risque")
+    reviewer = factory.user("compliance", language="fr")
+    db_session.flush()
+    auth.login(reviewer)
+    html = client.get(f"/review/{review.id}").get_data(as_text=True)
+    assert "« sans risque » n&#39;est pas autorisé dans une publication" in html
+    assert "Tel qu'il sera publié" in html
