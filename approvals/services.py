@@ -235,7 +235,9 @@ def get_approval(session: Session, review_id: int, now: datetime | None = None
     if review.basis_review_id is not None and approved_by is None:
         approved_by = session.scalar(select(ReviewRequest.decided_by_id)
                                      .where(ReviewRequest.id == review.basis_review_id))
-    stands = review.status == "approved" and (review.expires_at is None
+    # An approval used in time (published) keeps standing; an unused one lapses at expiry.
+    stands = review.status == "approved" and (review.used_at is not None
+                                              or review.expires_at is None
                                               or review.expires_at > now)
     return ApprovalInfo(
         review_id=review.id, status=review.status, content_hash=review.content_hash,
