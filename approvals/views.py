@@ -3,7 +3,9 @@ rules, disclosures, reason codes, target); the author's view of a decision; the 
 
 from __future__ import annotations
 
+from datetime import date, datetime, time, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import click
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
@@ -298,8 +300,18 @@ def lexicon_history() -> str:
     session = get_session()
     versions = rules.list_versions(session)
     shown = request.args.get("version", type=int) or (versions[0].id if versions else 0)
+    day = request.args.get("date", "")
+    if day:
+        try:
+            end = datetime.combine(date.fromisoformat(day) + timedelta(days=1), time(),
+                                   ZoneInfo(current_user.time_zone))
+        except ValueError:
+            flash(_("Enter a date as YYYY-MM-DD."), "danger")
+        else:
+            found = rules.version_at(session, end)
+            shown = found.id if found else 0
     return render_template("approvals/lexicon_history.html", versions=versions, shown=shown,
-                           terms=rules.terms_at(session, shown),
+                           terms=rules.terms_at(session, shown), day=day,
                            people=_names(session, {v.created_by_id for v in versions}))
 
 
