@@ -397,7 +397,8 @@ def list_items(session: Session, *, actor: User, q: str = "", status: str = "",
     elif status:
         query = query.where(LibraryItemVersion.status == status,
                             LibraryItem.retired_at.is_(None))
-    if condition := search.matching(session, q):
+    condition = search.matching(session, q)
+    if condition is not None:
         # Search any version's document, list the item's latest.
         ids = select(LibraryItemVersion.item_id).where(condition)
         query = query.where(LibraryItemVersion.item_id.in_(ids))
@@ -482,7 +483,8 @@ def library_query(session: Session, *, advisor: User, q: str = "", network: str 
     query = (select(LibraryItemVersion).join(LibraryItem)
              .where(LibraryItemVersion.status == Status.APPROVED, *_available(advisor, now))
              .order_by(LibraryItemVersion.approved_at.desc(), LibraryItemVersion.id.desc()))
-    if condition := search.matching(session, q):
+    condition = search.matching(session, q)
+    if condition is not None:
         query = query.where(condition)
     if network in NETWORKS:
         query = query.where(cast(LibraryItemVersion.networks, String).like(f'%"{network}"%'))
