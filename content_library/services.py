@@ -290,6 +290,7 @@ def edit_item(session: Session, *, actor: User, item_id: int, fields: ItemFields
     fields = clean_fields(session, fields)
     version = LibraryItemVersion(item=item, number=latest.number + 1, status=Status.DRAFT,
                                  created_by_id=actor.id)
+    session.add(version)
     _apply(session, version, fields)
     version.image_name, version.image_sha256 = latest.image_name, latest.image_sha256
     version.image_width, version.image_height = latest.image_width, latest.image_height
