@@ -54,8 +54,15 @@ def index_version(session: Session, version: LibraryItemVersion) -> None:
         ), {"id": version.id, "doc": document})
 
 
-def matching(session: Session, query: str) -> ColumnElement[bool] | None:
-    """A condition on LibraryItemVersion.id: every word of the query, as a prefix."""
+def matching(session: Session, query: str, *, in_date_order: bool = False
+             ) -> ColumnElement[bool] | None:
+    """A condition on LibraryItemVersion.id: every word of the query, as a prefix.
+
+    ``in_date_order`` (SQLite): when many versions match, walk the (status, approved_at)
+    index newest first and probe the matches, stopping at the page's last row, instead of
+    fetching every match and sorting them (the unary ``+`` keeps SQLite from driving the
+    query from the match list).
+    """
     words = terms(query)
     if not words:
         return None
@@ -63,6 +70,8 @@ def matching(session: Session, query: str) -> ColumnElement[bool] | None:
         fts = table(TABLE, column("rowid"), column("document"))
         expression = " ".join(f'"{w}"*' for w in words)
         ids = select(fts.c.rowid).where(literal_column(TABLE).op("MATCH")(expression))
+        if in_date_order:
+            return literal_column(f"+{LibraryItemVersion.__tablename__}.id").in_(ids)
     else:
         fts = table(TABLE, column("version_id"), column("document"))
         expression = " & ".join(f"{w}:*" for w in words)

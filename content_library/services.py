@@ -7,6 +7,7 @@ The functions other packages call are listed in CONTRACTS.md: ``get_version_for_
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime
@@ -48,6 +49,7 @@ from content_library.rendering import (  # noqa: F401  (part of this module's pu
 from content_library.text import sanitize
 
 CURATORS = (Role.MARKETING,)
+COUNT_CAP = 1000
 LANGUAGES = ("en", "fr")
 MAX_TAGS = 20
 
@@ -478,13 +480,14 @@ def _available(advisor: User, now: datetime) -> list[Any]:
 
 
 def library_query(session: Session, *, advisor: User, q: str = "", network: str = "",
-                  tag: str = "", campaign: str = "", now: datetime | None = None) -> Any:
-    """The select behind the advisor's library page (the benchmark runs it bare too)."""
+                  tag: str = "", campaign: str = "", now: datetime | None = None,
+                  in_date_order: bool = False) -> Any:
+    """The ids behind the advisor's library page, newest first (the benchmark runs it bare)."""
     now = now or utcnow()
-    query = (select(LibraryItemVersion).join(LibraryItem)
+    query = (select(LibraryItemVersion.id).join(LibraryItem)
              .where(LibraryItemVersion.status == Status.APPROVED, *_available(advisor, now))
              .order_by(LibraryItemVersion.approved_at.desc(), LibraryItemVersion.id.desc()))
-    condition = search.matching(session, q)
+    condition = search.matching(session, q, in_date_order=in_date_order)
     if condition is not None:
         query = query.where(condition)
     if network in NETWORKS:
@@ -500,13 +503,33 @@ def library_query(session: Session, *, advisor: User, q: str = "", network: str 
 
 def search_library(session: Session, *, advisor: User, q: str = "", network: str = "",
                    tag: str = "", campaign: str = "", page: int = 1, per_page: int = 12,
-                   now: datetime | None = None) -> Page[LibraryItemVersion]:
+                   now: datetime | None = None) -> LibraryPage:
     """What the advisor may use now (approved, in its window, targeted to their branch),
     newest first, searched (accent- and case-insensitive) and filtered."""
     require_role(advisor, Role.ADVISOR)
-    query = library_query(session, advisor=advisor, q=q, network=network, tag=tag,
-                          campaign=campaign, now=now)
-    return paginate(session, query, page=page, per_page=per_page)
+    now = now or utcnow()
+    per_page = max(1, min(per_page, 100))
+    filters = {"q": q, "network": network, "tag": tag, "campaign": campaign, "now": now}
+    query = library_query(session, advisor=advisor, **filters)
+    # Counting stops at COUNT_CAP: nobody pages through thousands of posts, and an exact
+    # count of tens of thousands of rows would cost more than the page itself.
+    total = session.scalar(select(func.count()).select_from(
+        query.order_by(None).limit(COUNT_CAP + 1).subquery())) or 0
+    capped = total > COUNT_CAP
+    total = min(total, COUNT_CAP)
+    page = max(1, min(page, math.ceil(total / per_page) or 1))
+    if total > 100:  # many matches: walk newest first and stop early (see search.matching)
+        query = library_query(session, advisor=advisor, in_date_order=True, **filters)
+    ids = list(session.scalars(query.limit(per_page).offset((page - 1) * per_page)))
+    found = {v.id: v for v in session.scalars(
+        select(LibraryItemVersion).where(LibraryItemVersion.id.in_(ids)))} if ids else {}
+    return LibraryPage(items=[found[i] for i in ids if i in found], page=page,
+                       per_page=per_page, total=total, capped=capped)
+
+
+@dataclass(frozen=True)
+class LibraryPage(Page[LibraryItemVersion]):
+    capped: bool = False  # more than ``total`` posts match
 
 
 def get_version_for_use(session: Session, *, version_id: int, advisor: User,
