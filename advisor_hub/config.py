@@ -40,6 +40,12 @@ def defaults(instance_path: str) -> dict[str, Any]:
         "MAIL_USERNAME": _env("MAIL_USERNAME"),
         "MAIL_PASSWORD": _env("MAIL_PASSWORD"),
         "MAIL_DEFAULT_SENDER": _env("MAIL_DEFAULT_SENDER", "advisor-hub@localhost"),
+        # approvals: items pending (and approvals unused) this long expire; claim length;
+        # business hours for the turnaround target.
+        "REVIEW_EXPIRY_DAYS": int(_env("REVIEW_EXPIRY_DAYS", "90") or 90),
+        "REVIEW_CLAIM_MINUTES": int(_env("REVIEW_CLAIM_MINUTES", "15") or 15),
+        "REVIEW_BUSINESS_TIMEZONE": _env("REVIEW_BUSINESS_TIMEZONE", "Europe/Paris"),
+        "REVIEW_BUSINESS_HOURS": _env("REVIEW_BUSINESS_HOURS", "09:00-17:00"),
     }
 
 

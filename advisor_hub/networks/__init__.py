@@ -1,0 +1,133 @@
+"""Network adapters: one small interface (``NetworkAdapter``) per social network.
+
+Typical use::
+
+    configs = configs_from_settings(app.config, redirect_uri=lambda n: url_for(...))
+    adapter = build_adapter("sandbox", configs["sandbox"])
+    names = available_networks(configs)
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from typing import Any
+
+import requests
+
+from .base import NetworkAdapter, NetworkConfig, find_urls
+from .crypto import TokenCipher, TokenDecryptError, TokenKeyError, generate_key
+from .errors import (
+    AuthorizationFailed,
+    Duplicate,
+    LookupUnsupported,
+    NetworkError,
+    NotSent,
+    OutcomeUnknown,
+    PermanentFailure,
+    ReauthNeeded,
+)
+from .facebook import FacebookAdapter
+from .linkedin import LinkedInAdapter
+from .oauth import code_challenge, new_code_verifier, new_state
+from .sandbox import SandboxAdapter, sandbox_config
+from .tokens import Account, Profile, PublishResult, TokenSet
+from .x import XAdapter
+
+ADAPTERS: dict[str, type[NetworkAdapter]] = {
+    cls.name: cls for cls in (LinkedInAdapter, FacebookAdapter, XAdapter, SandboxAdapter)
+}
+NETWORK_NAMES = tuple(ADAPTERS)
+
+
+class UnknownNetwork(KeyError):
+    pass
+
+
+def build_adapter(
+    name: str, config: NetworkConfig, session: requests.Session | None = None
+) -> NetworkAdapter:
+    try:
+        cls = ADAPTERS[name]
+    except KeyError:
+        raise UnknownNetwork(name) from None
+    return cls(config, session)
+
+
+def available_networks(configs: Mapping[str, NetworkConfig]) -> list[str]:
+    """Networks whose app credentials are configured, in display order."""
+    return [name for name in NETWORK_NAMES if name in configs and configs[name].has_credentials]
+
+
+def configs_from_settings(
+    settings: Mapping[str, Any],
+    *,
+    redirect_uri: Callable[[str], str] | None = None,
+) -> dict[str, NetworkConfig]:
+    """Build every network's config from flat settings such as Flask's ``app.config``.
+
+    Keys per network (prefix ``LINKEDIN_``, ``FACEBOOK_``, ``X_``, ``SANDBOX_``):
+    ``CLIENT_ID``, ``CLIENT_SECRET``, ``AUTH_URL``, ``TOKEN_URL``, ``API_BASE``,
+    ``REVOKE_URL``, ``API_VERSION``, ``CONNECT_TIMEOUT``, ``READ_TIMEOUT``. Unset URL keys
+    mean the real network. The Sandbox gets its development credentials by default.
+    """
+    configs = {}
+    for name in NETWORK_NAMES:
+        prefix = name.upper() + "_"
+
+        def get(key: str, default: Any = None, prefix: str = prefix) -> Any:
+            value = settings.get(prefix + key)
+            return default if value in (None, "") else value
+
+        defaults: dict[str, Any] = {}
+        if name == "sandbox":
+            defaults = sandbox_config().__dict__
+        configs[name] = NetworkConfig(
+            client_id=get("CLIENT_ID", defaults.get("client_id")),
+            client_secret=get("CLIENT_SECRET", defaults.get("client_secret")),
+            redirect_uri=redirect_uri(name) if redirect_uri else get("REDIRECT_URI"),
+            auth_url=get("AUTH_URL"),
+            token_url=get("TOKEN_URL"),
+            api_base=get("API_BASE"),
+            revoke_url=get("REVOKE_URL"),
+            api_version=get("API_VERSION"),
+            connect_timeout=float(get("CONNECT_TIMEOUT", 5.0)),
+            read_timeout=float(get("READ_TIMEOUT", 30.0)),
+        )
+    return configs
+
+
+__all__ = [
+    "ADAPTERS",
+    "NETWORK_NAMES",
+    "Account",
+    "AuthorizationFailed",
+    "Duplicate",
+    "FacebookAdapter",
+    "LinkedInAdapter",
+    "LookupUnsupported",
+    "NetworkAdapter",
+    "NetworkConfig",
+    "NetworkError",
+    "NotSent",
+    "OutcomeUnknown",
+    "PermanentFailure",
+    "Profile",
+    "PublishResult",
+    "ReauthNeeded",
+    "SandboxAdapter",
+    "TokenCipher",
+    "TokenDecryptError",
+    "TokenKeyError",
+    "TokenSet",
+    "UnknownNetwork",
+    "XAdapter",
+    "available_networks",
+    "build_adapter",
+    "code_challenge",
+    "configs_from_settings",
+    "find_urls",
+    "generate_key",
+    "new_code_verifier",
+    "new_state",
+    "sandbox_config",
+]

@@ -1,0 +1,194 @@
+"""Facebook Pages through the Graph API: the app links Pages, never personal timelines.
+
+Linking: the user token from the OAuth dialog is traded for a long-lived one, and
+``fetch_profile`` lists the Pages the user manages (``/me/accounts``), each with its own
+Page access token in ``Account.token``. Page tokens derived from a long-lived user token do
+not expire, so there is nothing to refresh: a dead token means relinking. Publishing uses the
+Page token, never the user token (the linked-accounts service stores the Page token).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+from typing import Any
+
+import requests
+
+from .base import NetworkAdapter, NetworkConfig
+from .errors import (
+    AuthorizationFailed,
+    Duplicate,
+    NetworkError,
+    NotSent,
+    OutcomeUnknown,
+    PermanentFailure,
+    ReauthNeeded,
+    classify_status,
+    response_json,
+    retry_after_from,
+)
+from .tokens import Account, Profile, PublishResult, TokenSet
+
+GRAPH_VERSION = "v21.0"
+REAUTH_CODES = {190, 102, 10}  # invalid/expired token, session, app lacks permission
+RATE_LIMIT_CODES = {4, 17, 32, 613}
+DUPLICATE_CODE = 506
+MAX_PAGES_OF_ACCOUNTS = 20
+
+
+def post_url(post_id: str) -> str:
+    return f"https://www.facebook.com/{post_id}"
+
+
+def classify_response(response: requests.Response) -> NetworkError:
+    error: dict[str, Any] = response_json(response).get("error") or {}
+    if not isinstance(error, dict):
+        error = {"message": str(error)}
+    code = error.get("code")
+    message = f"Facebook: {error.get('message') or response.reason} (code {code})"
+    status = response.status_code
+    if code in REAUTH_CODES or (isinstance(code, int) and 200 <= code <= 299):
+        return ReauthNeeded(message, status=status)
+    if code == DUPLICATE_CODE:
+        return Duplicate(message, status=status)
+    if code in RATE_LIMIT_CODES:
+        return NotSent(message, retry_after=retry_after_from(response), status=status)
+    if code == 368:
+        return PermanentFailure(f"{message}: Facebook blocked the content", status=status)
+    if error.get("is_transient") or code in (1, 2):
+        return OutcomeUnknown(message, status=status)
+    return classify_status(response, message)
+
+
+class FacebookAdapter(NetworkAdapter):
+    name = "facebook"
+    label = "Facebook"
+    char_limit = 63206
+    uses_pkce = False
+    supports_refresh = False
+    supports_revoke = True
+    token_auth = "body"
+    defaults = NetworkConfig(
+        auth_url=f"https://www.facebook.com/{GRAPH_VERSION}/dialog/oauth",
+        token_url=f"https://graph.facebook.com/{GRAPH_VERSION}/oauth/access_token",
+        api_base=f"https://graph.facebook.com/{GRAPH_VERSION}",
+        scopes=("pages_manage_posts", "pages_read_engagement", "pages_show_list"),
+    )
+
+    def classify_response(self, response: requests.Response) -> NetworkError:
+        return classify_response(response)
+
+    def _proof(self, token: TokenSet) -> dict[str, str]:
+        """appsecret_proof: proves the call comes from the app that holds the secret."""
+        if not self.config.client_secret:
+            return {}
+        digest = hmac.new(
+            self.config.client_secret.encode(), token.access_token.encode(), hashlib.sha256
+        ).hexdigest()
+        return {"appsecret_proof": digest}
+
+    def exchange_code(self, code: str, code_verifier: str | None = None) -> TokenSet:
+        return self._long_lived(super().exchange_code(code, code_verifier))
+
+    def complete_authorization(
+        self, authorization_response: str, state: str, code_verifier: str | None = None
+    ) -> TokenSet:
+        return self._long_lived(
+            super().complete_authorization(authorization_response, state, code_verifier)
+        )
+
+    def _long_lived(self, short: TokenSet) -> TokenSet:
+        """Trade the short-lived user token for a ~60-day one (its Page tokens never expire)."""
+        try:
+            response = self._api(
+                "GET",
+                self._url("/oauth/access_token"),
+                None,
+                params={
+                    "grant_type": "fb_exchange_token",
+                    "client_id": self.config.client_id,
+                    "client_secret": self.config.client_secret,
+                    "fb_exchange_token": short.access_token,
+                },
+            )
+        except (PermanentFailure, ReauthNeeded) as exc:
+            raise AuthorizationFailed(exc.message, status=exc.status) from exc
+        return TokenSet.from_oauth({"scope": short.scope, **response.json()})
+
+    def fetch_profile(self, token: TokenSet) -> Profile:
+        """The user, with the Pages they manage as accounts (each with its Page token)."""
+        me = self._api(
+            "GET",
+            self._url("/me"),
+            token,
+            params={"fields": "id,name,link,picture{url}", **self._proof(token)},
+        ).json()
+        accounts: list[Account] = []
+        url: str | None = self._url("/me/accounts")
+        params: dict[str, str] | None = {
+            "fields": "id,name,access_token,link,picture{url}",
+            "limit": "100",
+            **self._proof(token),
+        }
+        for _ in range(MAX_PAGES_OF_ACCOUNTS):
+            if not url:
+                break
+            data = self._api("GET", url, token, params=params).json()
+            for page in data.get("data", []):
+                if not page.get("access_token"):
+                    continue  # the user cannot post as this Page
+                accounts.append(
+                    Account(
+                        external_id=str(page["id"]),
+                        name=page.get("name") or str(page["id"]),
+                        profile_url=page.get("link") or post_url(str(page["id"])),
+                        picture_url=_picture(page),
+                        token=TokenSet(access_token=page["access_token"], scope=token.scope),
+                    )
+                )
+            url = (data.get("paging") or {}).get("next")
+            params = None  # the next URL carries every parameter
+        return Profile(
+            external_id=str(me["id"]),
+            name=me.get("name") or str(me["id"]),
+            profile_url=me.get("link"),
+            picture_url=_picture(me),
+            accounts=tuple(accounts),
+        )
+
+    def publish(
+        self,
+        token: TokenSet,
+        account_external_id: str,
+        text: str,
+        link_url: str | None,
+        idempotency_key: str,
+    ) -> PublishResult:
+        """Post to the Page feed. ``token`` must be that Page's token (``Account.token``)."""
+        data = {"message": text}
+        if link_url:
+            data["link"] = link_url
+        response = self._api(
+            "POST",
+            self._url(f"/{account_external_id}/feed"),
+            token,
+            params=self._proof(token),
+            data=data,
+        )
+        post_id = response_json(response).get("id")
+        if not post_id:
+            raise OutcomeUnknown("Facebook accepted the post without returning an id")
+        return PublishResult(post_id=str(post_id), post_url=post_url(str(post_id)))
+
+    def revoke(self, token: TokenSet) -> bool:
+        """Remove the app's permissions. Needs the *user* token, not a Page token."""
+        self._api("DELETE", self._url("/me/permissions"), token, params=self._proof(token))
+        return True
+
+
+def _picture(node: dict[str, Any]) -> str | None:
+    picture = node.get("picture")
+    if isinstance(picture, dict):
+        return (picture.get("data") or {}).get("url")
+    return picture if isinstance(picture, str) else None

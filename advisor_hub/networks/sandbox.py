@@ -1,0 +1,139 @@
+"""Client for the local Sandbox network (``advisor_hub.sandbox``).
+
+Point it at wherever the Sandbox is served, e.g. ``http://127.0.0.1:5000/sandbox`` when the
+main app mounts it, or a test server: ``NetworkConfig(api_base=<that URL>, ...)``; the OAuth
+URLs are derived from ``api_base`` unless given. Unlike the real networks the Sandbox looks
+posts up by idempotency key, and promises that a 503 means nothing was done.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import requests
+
+from .base import NetworkAdapter, NetworkConfig
+from .errors import Duplicate, NetworkError, OutcomeUnknown, classify_status, response_json
+from .tokens import Account, Profile, PublishResult, TokenSet
+
+DEFAULT_BASE_URL = "http://127.0.0.1:5000/sandbox"
+DEFAULT_CLIENT_ID = "advisor-hub"
+DEFAULT_CLIENT_SECRET = "sandbox-secret"
+CHAR_LIMIT = 5000
+
+
+def sandbox_config(
+    base_url: str = DEFAULT_BASE_URL,
+    *,
+    client_id: str = DEFAULT_CLIENT_ID,
+    client_secret: str = DEFAULT_CLIENT_SECRET,
+    redirect_uri: str | None = None,
+    **kwargs,
+) -> NetworkConfig:
+    return NetworkConfig(
+        client_id=client_id,
+        client_secret=client_secret,
+        redirect_uri=redirect_uri,
+        api_base=base_url.rstrip("/"),
+        **kwargs,
+    )
+
+
+def classify_response(response: requests.Response) -> NetworkError:
+    body = response_json(response)
+    message = f"Sandbox: {body.get('error_description') or body.get('error') or response.reason}"
+    if response.status_code == 409 and body.get("error") == "duplicate":
+        return Duplicate(
+            message,
+            existing_post_id=body.get("id"),
+            existing_post_url=body.get("url"),
+            status=409,
+        )
+    return classify_status(response, message, unavailable_means_not_sent=True)
+
+
+class SandboxAdapter(NetworkAdapter):
+    name = "sandbox"
+    label = "Sandbox"
+    char_limit = CHAR_LIMIT
+    uses_pkce = True
+    supports_refresh = True
+    supports_lookup = True
+    supports_revoke = True
+    token_auth = "basic"
+    defaults = NetworkConfig(
+        api_base=DEFAULT_BASE_URL,
+        scopes=("profile", "posts.write"),
+    )
+
+    def __init__(self, config: NetworkConfig, session: requests.Session | None = None) -> None:
+        base = (config.api_base or DEFAULT_BASE_URL).rstrip("/")
+        config = replace(
+            config,
+            api_base=base,
+            auth_url=config.auth_url or f"{base}/oauth/authorize",
+            token_url=config.token_url or f"{base}/oauth/token",
+            revoke_url=config.revoke_url or f"{base}/oauth/revoke",
+        )
+        super().__init__(config, session)
+
+    def classify_response(self, response: requests.Response) -> NetworkError:
+        return classify_response(response)
+
+    def fetch_profile(self, token: TokenSet) -> Profile:
+        data = self._api("GET", self._url("/api/me"), token).json()
+        account = Account(
+            external_id=data["id"],
+            name=data["name"],
+            profile_url=data.get("profile_url"),
+            picture_url=data.get("picture_url"),
+        )
+        return Profile(
+            external_id=account.external_id,
+            name=account.name,
+            profile_url=account.profile_url,
+            picture_url=account.picture_url,
+            accounts=(account,),
+        )
+
+    def publish(
+        self,
+        token: TokenSet,
+        account_external_id: str,
+        text: str,
+        link_url: str | None,
+        idempotency_key: str,
+    ) -> PublishResult:
+        response = self._api(
+            "POST",
+            self._url("/api/posts"),
+            token,
+            headers={"Idempotency-Key": idempotency_key},
+            json={
+                "account_id": account_external_id,
+                "text": text,
+                "link": link_url,
+                "idempotency_key": idempotency_key,
+            },
+        )
+        data = response_json(response)
+        if not data.get("id"):
+            raise OutcomeUnknown("Sandbox accepted the post without returning an id")
+        return PublishResult(post_id=str(data["id"]), post_url=data.get("url"))
+
+    def lookup(
+        self, token: TokenSet, account_external_id: str, idempotency_key: str, text: str
+    ) -> PublishResult | None:
+        data = self._api(
+            "GET",
+            self._url("/api/posts"),
+            token,
+            params={"account_id": account_external_id, "idempotency_key": idempotency_key},
+        ).json()
+        posts = data.get("posts") or []
+        if not posts:
+            return None
+        return PublishResult(post_id=str(posts[0]["id"]), post_url=posts[0].get("url"))
+
+    def revoke(self, token: TokenSet) -> bool:
+        return self._revoke_rfc7009(token)

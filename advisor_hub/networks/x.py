@@ -1,0 +1,165 @@
+"""X (Twitter): API v2 posts with OAuth 2.0 authorization code + PKCE.
+
+Refresh tokens are single use: each refresh answers a new access token *and* a new refresh
+token, and the old refresh token stops working at once. Callers must therefore refresh under
+a per-account lock (e.g. ``SELECT ... FOR UPDATE`` on the linked account) and save the new
+pair in the same transaction before using it; two schedulers refreshing concurrently would
+otherwise leave one of them with a dead grant. This module keeps no state of its own.
+
+X has no lookup by our key; after ``OutcomeUnknown`` a resend of the identical text is
+answered 403 "duplicate content", which the caller treats as already published.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+
+import requests
+
+from .base import URL_RE, NetworkAdapter, NetworkConfig, find_urls
+from .errors import (
+    Duplicate,
+    NetworkError,
+    OutcomeUnknown,
+    ReauthNeeded,
+    classify_status,
+    response_json,
+)
+from .tokens import Account, Profile, PublishResult, TokenSet
+
+URL_WEIGHT = 23
+# twitter-text v3: code points in these ranges weigh 1, everything else 2.
+_LIGHT_RANGES = ((0, 4351), (8192, 8205), (8208, 8223), (8242, 8247))
+_ZWJ = 0x200D
+_WEIGHTLESS = {0xFE0E, 0xFE0F} | set(range(0x1F3FB, 0x1F400))  # variation selectors, skin tones
+REAUTH_ERROR_CODES = {32, 89}
+DUPLICATE_ERROR_CODE = 187
+
+
+def post_url(post_id: str) -> str:
+    return f"https://x.com/i/web/status/{post_id}"
+
+
+def weighted_length(text: str) -> int:
+    """X's weighted length: URLs 23, Latin-ish 1, CJK and emoji 2.
+
+    Emoji sequences joined by ZWJ count once; anything else unusual errs on counting more,
+    so a text that fits here fits on X.
+    """
+    text = unicodedata.normalize("NFC", text)
+    total = 0
+    pos = 0
+    for match in URL_RE.finditer(text):
+        total += _weigh(text[pos : match.start()])
+        url = match.group(0)
+        core = find_urls(url)[0]
+        total += URL_WEIGHT + _weigh(url[len(core) :])
+        pos = match.end()
+    return total + _weigh(text[pos:])
+
+
+def _weigh(segment: str) -> int:
+    total = 0
+    joined = False
+    for char in segment:
+        code = ord(char)
+        if code == _ZWJ:
+            joined = True
+            continue
+        if code in _WEIGHTLESS:
+            continue
+        if joined:
+            joined = False
+            continue
+        total += 1 if any(lo <= code <= hi for lo, hi in _LIGHT_RANGES) else 2
+    return total
+
+
+def classify_response(response: requests.Response) -> NetworkError:
+    body = response_json(response)
+    errors = body.get("errors") if isinstance(body.get("errors"), list) else []
+    codes = {e.get("code") for e in errors if isinstance(e, dict)}
+    detail = (
+        body.get("detail")
+        or "; ".join(str(e.get("message")) for e in errors if isinstance(e, dict))
+        or response.reason
+        or ""
+    )
+    message = f"X: {detail}"
+    if response.status_code == 401 or codes & REAUTH_ERROR_CODES:
+        return ReauthNeeded(message, status=response.status_code)
+    if DUPLICATE_ERROR_CODE in codes or (
+        response.status_code == 403 and "duplicate" in str(detail).lower()
+    ):
+        return Duplicate(message, status=response.status_code)
+    return classify_status(response, message)
+
+
+class XAdapter(NetworkAdapter):
+    name = "x"
+    label = "X"
+    char_limit = 280
+    uses_pkce = True
+    supports_refresh = True
+    supports_revoke = True
+    token_auth = "basic"  # confidential client: HTTP Basic on the token endpoint
+    defaults = NetworkConfig(
+        auth_url="https://x.com/i/oauth2/authorize",
+        token_url="https://api.x.com/2/oauth2/token",
+        revoke_url="https://api.x.com/2/oauth2/revoke",
+        api_base="https://api.x.com",
+        scopes=("tweet.read", "tweet.write", "users.read", "offline.access"),
+    )
+
+    def classify_response(self, response: requests.Response) -> NetworkError:
+        return classify_response(response)
+
+    def render_text(self, text: str, link_url: str | None = None) -> str:
+        if link_url and link_url not in text:
+            return f"{text}\n\n{link_url}" if text else link_url
+        return text
+
+    def count_chars(self, text: str) -> int:
+        return weighted_length(text)
+
+    def fetch_profile(self, token: TokenSet) -> Profile:
+        data = self._api(
+            "GET",
+            self._url("/2/users/me"),
+            token,
+            params={"user.fields": "profile_image_url"},
+        ).json()["data"]
+        user_id = str(data["id"])
+        name = data.get("name") or data.get("username") or user_id
+        url = f"https://x.com/{data['username']}" if data.get("username") else None
+        picture = data.get("profile_image_url")
+        account = Account(external_id=user_id, name=name, profile_url=url, picture_url=picture)
+        return Profile(
+            external_id=user_id,
+            name=name,
+            profile_url=url,
+            picture_url=picture,
+            accounts=(account,),
+        )
+
+    def publish(
+        self,
+        token: TokenSet,
+        account_external_id: str,
+        text: str,
+        link_url: str | None,
+        idempotency_key: str,
+    ) -> PublishResult:
+        response = self._api(
+            "POST",
+            self._url("/2/tweets"),
+            token,
+            json={"text": self.render_text(text, link_url)},
+        )
+        post_id = (response_json(response).get("data") or {}).get("id")
+        if not post_id:
+            raise OutcomeUnknown("X accepted the post without returning an id")
+        return PublishResult(post_id=str(post_id), post_url=post_url(str(post_id)))
+
+    def revoke(self, token: TokenSet) -> bool:
+        return self._revoke_rfc7009(token)
