@@ -29,6 +29,9 @@ def defaults(instance_path: str) -> dict[str, Any]:
         "WTF_CSRF_TIME_LIMIT": None,
         "UPLOAD_FOLDER": str(Path(instance_path) / "uploads"),
         "MAX_CONTENT_LENGTH": 16 * 1024 * 1024,
+        # Content library images: bytes and pixels per side (ADVISOR_HUB_LIBRARY_MAX_IMAGE_*).
+        "LIBRARY_MAX_IMAGE_BYTES": 5 * 1024 * 1024,
+        "LIBRARY_MAX_IMAGE_SIDE": 8000,
         # Background dispatch; `make run` turns it on, tests leave it off.
         "SCHEDULER_ENABLED": _env("SCHEDULER_ENABLED", "false") == "true",
         "MAIL_SERVER": _env("MAIL_SERVER"),
