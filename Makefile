@@ -21,6 +21,9 @@ translations: $(VENV)/.installed
 run: translations
 	$(FLASK) db-upgrade
 	$(FLASK) seed-demo --if-empty
+	@# The local demo is plain http on 127.0.0.1, so its session cookie cannot be Secure.
+	@# The publishing scheduler runs inside the web process; --with-threads because the
+	@# app calls the Sandbox it mounts under /sandbox over HTTP.
 	SCHEDULER_ENABLED=true ADVISOR_HUB_SESSION_COOKIE_SECURE=false \
 		$(FLASK) run --host 127.0.0.1 --port 5000 --with-threads
 
