@@ -149,7 +149,7 @@ def _advisor_may_see(name: str) -> bool:
     return bool(session.scalar(select(exists().where(
         LibraryItemVersion.image_name == name, LibraryItemVersion.item_id == LibraryItem.id,
         LibraryItemVersion.status.in_([Status.APPROVED, Status.SUPERSEDED]),
-        *services._available(current_user, datetime.now(UTC))))))
+        *services.available_now(current_user, datetime.now(UTC))))))
 
 
 # --- marketing: items -----------------------------------------------------------------------
