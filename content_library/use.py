@@ -54,16 +54,14 @@ def available_now(advisor: User, now: datetime) -> list[Any]:
 
 
 def library_query(session: Session, *, advisor: User, q: str = "", network: str = "",
-                  tag: str = "", campaign: str = "", now: datetime | None = None,
-                  in_date_order: bool = False) -> Any:
-    """The ids behind the advisor's library page, newest first (the benchmark runs it bare)."""
+                  tag: str = "", campaign: str = "", now: datetime | None = None) -> Any:
+    """The ids behind the advisor's library page: newest approvals first when browsing,
+    newest versions first when searching (the benchmark runs it bare)."""
     now = now or utcnow()
     query = (select(LibraryItemVersion.id).join(LibraryItem)
              .where(LibraryItemVersion.status == Status.APPROVED, *available_now(advisor, now))
              .order_by(LibraryItemVersion.approved_at.desc(), LibraryItemVersion.id.desc()))
-    condition = search.matching(session, q, in_date_order=in_date_order)
-    if condition is not None:
-        query = query.where(condition)
+    query = search.restrict(session, query, q)
     if network in NETWORKS:
         query = query.where(cast(LibraryItemVersion.networks, String).like(f'%"{network}"%'))
     if tag.strip():
@@ -81,10 +79,9 @@ def search_library(session: Session, *, advisor: User, q: str = "", network: str
     """What the advisor may use now (approved, in its window, targeted to their branch),
     newest first, searched (accent- and case-insensitive) and filtered."""
     require_role(advisor, Role.ADVISOR)
-    now = now or utcnow()
     per_page = max(1, min(per_page, 100))
-    filters = {"q": q, "network": network, "tag": tag, "campaign": campaign, "now": now}
-    query = library_query(session, advisor=advisor, **filters)
+    query = library_query(session, advisor=advisor, q=q, network=network, tag=tag,
+                          campaign=campaign, now=now or utcnow())
     # Counting stops at COUNT_CAP: nobody pages through thousands of posts, and an exact
     # count of tens of thousands of rows would cost more than the page itself.
     total = session.scalar(select(func.count()).select_from(
@@ -92,8 +89,6 @@ def search_library(session: Session, *, advisor: User, q: str = "", network: str
     capped = total > COUNT_CAP
     total = min(total, COUNT_CAP)
     page = max(1, min(page, math.ceil(total / per_page) or 1))
-    if total > 100:  # many matches: walk newest first and stop early (see search.matching)
-        query = library_query(session, advisor=advisor, in_date_order=True, **filters)
     ids = list(session.scalars(query.limit(per_page).offset((page - 1) * per_page)))
     found = {v.id: v for v in session.scalars(
         select(LibraryItemVersion).where(LibraryItemVersion.id.in_(ids)))} if ids else {}
