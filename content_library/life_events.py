@@ -301,4 +301,5 @@ def render_life_event(template: LifeEventTemplate, advisor: User, client_first_n
 
 
 review.register(review.TEMPLATE_KIND, subject_type=LifeEventTemplate.__tablename__,
-                on_decision=on_template_decision)
+                on_decision=on_template_decision,
+                url=lambda template_id: f"/library/manage/templates/{template_id}/edit")

@@ -494,4 +494,5 @@ __all__ = [
 ]
 
 review.register(review.ITEM_KIND, subject_type=LibraryItemVersion.__tablename__,
-                on_decision=on_item_decision)
+                on_decision=on_item_decision,
+                url=lambda version_id: f"/library/manage/versions/{version_id}")

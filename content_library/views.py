@@ -258,6 +258,18 @@ def item_detail(item_id: int) -> str:
                            trail=trail, confirm_form=ConfirmForm())
 
 
+@bp.get("/manage/versions/<int:version_id>")
+@roles_required(Role.MARKETING)
+def version_detail(version_id: int) -> WerkzeugResponse:
+    """Where decision notifications link to: the version's item, at that version."""
+    try:
+        version = services.get_version(get_session(), version_id)
+    except NotFound:
+        abort(404)
+    return redirect(url_for("library.item_detail", item_id=version.item_id,
+                            _anchor=f"version-{version.number}"))
+
+
 @bp.route("/manage/items/<int:item_id>/edit", methods=["GET", "POST"])
 @roles_required(Role.MARKETING)
 def item_edit(item_id: int) -> str | WerkzeugResponse:
