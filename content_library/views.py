@@ -379,6 +379,7 @@ def templates() -> str:
     return render_template(
         "library/templates.html",
         templates=life_events.list_templates(session, actor=current_user),
+        usage=life_events.usage_by_lineage(session, actor=current_user),
         types=life_events.list_event_types(session), type_form=EventTypeForm(),
         confirm_form=ConfirmForm())
 
