@@ -23,7 +23,7 @@ from flask_login import current_user, login_required
 from sqlalchemy import exists, select
 from werkzeug.wrappers import Response as WerkzeugResponse
 
-from advisor_hub.accounts.services import list_branches, local_zone
+from advisor_hub.accounts.services import get_user, list_branches, local_zone
 from advisor_hub.audit.services import trail_for
 from advisor_hub.db import get_session
 from advisor_hub.errors import DomainError, NotFound
@@ -254,8 +254,14 @@ def item_detail(item_id: int) -> str:
     usage = services.usage_by_version(session, actor=current_user, item_id=item_id)
     trail = [e for v in item.versions for e in trail_for(session, v)]
     trail.sort(key=lambda e: (e.at, e.id))
+    people = {}
+    for actor_id in {e.actor_id for e in trail if e.actor_id}:
+        try:
+            people[actor_id] = get_user(session, actor_id).full_name
+        except NotFound:
+            people[actor_id] = f"#{actor_id}"
     return render_template("library/item_detail.html", item=item, usage=usage,
-                           trail=trail, confirm_form=ConfirmForm())
+                           trail=trail, people=people, confirm_form=ConfirmForm())
 
 
 @bp.get("/manage/versions/<int:version_id>")
