@@ -51,18 +51,19 @@ bp = Blueprint("approvals", __name__, url_prefix="/review", template_folder="tem
 
 REVIEWERS = (Role.COMPLIANCE, Role.SENIOR_COMPLIANCE)
 
+POLICY = _l("Policy")
 register(NavItem("approvals.queue", _l("Review queue"), REVIEWERS,
                  _l("Approve, reject or escalate what advisors and marketing submitted."), 10))
 register(NavItem("approvals.lexicon", _l("Lexicon"), REVIEWERS,
-                 _l("Words and phrases screened in every text, with their history."), 20))
+                 _l("Words and phrases screened in every text, with their history."), 20, POLICY))
 register(NavItem("approvals.links", _l("Link rules"), REVIEWERS,
-                 _l("Sites that are allowed or denied in posts."), 21))
+                 _l("Sites that are allowed or denied in posts."), 21, POLICY))
 register(NavItem("approvals.disclosures", _l("Disclosures"), REVIEWERS,
-                 _l("Text appended to posts of a network or category."), 22))
+                 _l("Text appended to posts of a network or category."), 22, POLICY))
 register(NavItem("approvals.reasons", _l("Reason codes"), REVIEWERS,
-                 _l("The reasons a reviewer can give for a rejection."), 23))
+                 _l("The reasons a reviewer can give for a rejection."), 23, POLICY))
 register(NavItem("approvals.settings", _l("Review target"), REVIEWERS,
-                 _l("The turnaround target the queue measures items against."), 24))
+                 _l("The turnaround target the queue measures items against."), 24, POLICY))
 
 
 @bp.app_context_processor

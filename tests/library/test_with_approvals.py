@@ -5,8 +5,10 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 import pytest
+from sqlalchemy import select
 
 from advisor_hub.errors import DomainError
+from advisor_hub.notifications.models import Notification
 from approvals import services as approvals
 from content_library import life_events, services
 from content_library.models import Status
@@ -58,3 +60,21 @@ def test_template_through_approvals(db_session, factory, real_approvals) -> None
     approvals.decide(db_session, review_id=template.review_id, actor=reviewer,
                      decision="approve")
     assert template.status == Status.APPROVED
+
+
+def test_the_curator_is_notified_with_a_link_to_the_item(client, db_session, factory, auth,
+                                                         real_approvals) -> None:
+    curator = factory.user("marketing")
+    reviewer = factory.user("compliance")
+    version = services.create_item(db_session, actor=curator, fields=fields())
+    services.submit_version(db_session, actor=curator, version_id=version.id)
+    approvals.decide(db_session, review_id=version.review_id, actor=reviewer,
+                     decision="approve")
+    notice = db_session.scalars(select(Notification).where(Notification.user_id == curator.id)
+                                .order_by(Notification.id)).all()[-1]
+    assert notice.url == f"/library/manage/versions/{version.id}"
+    db_session.flush()
+    auth.login(curator)
+    response = client.get(notice.url)
+    assert response.status_code == 302
+    assert response.location.endswith(f"/library/manage/items/{version.item_id}#version-1")
