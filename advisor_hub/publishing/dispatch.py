@@ -337,6 +337,11 @@ class Dispatcher:
                 session, version_id=post.library_version_id, now=now)
             if not ok:
                 return REASON_LIBRARY % {"reason": why or "retired"}
+        if post.template_id is not None:
+            ok, why = upstream.is_template_publishable(
+                session, template_id=post.template_id, now=now)
+            if not ok:
+                return REASON_LIBRARY % {"reason": why or "retired"}
         if not adapter.fits(target.text, post.link_url):
             return REASON_TOO_LONG
         if upstream.screen_text(session, target.text, link_url=post.link_url).blocked:

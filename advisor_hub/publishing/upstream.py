@@ -198,7 +198,9 @@ def template_for_use(session: Session, *, template_id: int, advisor: User) -> Li
     return LibrarySource(
         kind="life_event", id=int(t.id), title=str(t.event_type), text=str(t.text),
         link_url=None, media_sha256=None, media_url=None, networks=None, category=None,
-        placeholders=list(getattr(t, "placeholders", None) or TEMPLATE_PLACEHOLDERS),
+        placeholders=list(getattr(t, "placeholders", None)
+                          or getattr(library_api(), "TEMPLATE_PLACEHOLDERS", None)
+                          or TEMPLATE_PLACEHOLDERS),
         review_id=getattr(t, "review_id", None),
     )
 
@@ -214,6 +216,15 @@ def advisor_values(advisor: User) -> dict[str, str]:
 def is_version_publishable(session: Session, *, version_id: int,
                            now: datetime) -> tuple[bool, str | None]:
     ok, reason = library_api().is_version_publishable(session, version_id=version_id, now=now)
+    return bool(ok), reason
+
+
+def is_template_publishable(session: Session, *, template_id: int,
+                            now: datetime) -> tuple[bool, str | None]:
+    check = getattr(library_api(), "is_template_publishable", None)
+    if check is None:  # not offered: the post's own approval is re-checked anyway
+        return True, None
+    ok, reason = check(session, template_id=template_id, now=now)
     return bool(ok), reason
 
 
