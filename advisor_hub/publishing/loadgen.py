@@ -66,22 +66,25 @@ def seed_due_rows(session: Session, *, sandbox_url: str, key: str, rows: int,
     per_account = -(-rows // accounts)
     post_rows, target_rows = [], []
     first_id = (session.scalar(select(Post.id).order_by(Post.id.desc()).limit(1)) or 0) + 1
+    texts = []
     for i in range(per_account):
         text = f"Load post {uuid.uuid4().hex[:8]} #{i}"
-        post_id = first_id + i
-        review_id = REVIEW_BASE + post_id
-        post_rows.append({"id": post_id, "author_id": user.id, "source": "free_form",
+        texts.append(text)
+        post_rows.append({"id": first_id + i, "author_id": user.id, "source": "free_form",
                           "text": text, "body": text, "account_ids": [], "state": m.SCHEDULED,
-                          "review_id": review_id, "scheduled_at": now, "publish_now": True,
-                          "created_at": now, "updated_at": now})
-        for account in linked:
+                          "review_id": REVIEW_BASE + first_id + i, "scheduled_at": now,
+                          "publish_now": True, "created_at": now, "updated_at": now})
+    # Account by account, so that neighbouring rows (one claim batch) belong to different
+    # posts, as in real traffic (a post goes to one or a few accounts).
+    for account in linked:
+        for i, text in enumerate(texts):
             if len(target_rows) >= rows:
                 break
             target_rows.append({
-                "post_id": post_id, "account_id": account.id, "network": "sandbox",
+                "post_id": first_id + i, "account_id": account.id, "network": "sandbox",
                 "text": text, "state": m.SCHEDULED, "due_at": now, "attempts": 0,
                 "idempotency_key": uuid.uuid4().hex, "content_hash": content_hash(text),
-                "review_id": review_id, "resent_for_reconcile": False,
+                "review_id": REVIEW_BASE + first_id + i, "resent_for_reconcile": False,
                 "created_at": now, "updated_at": now})
     session.execute(insert(Post), post_rows)
     for start in range(0, len(target_rows), 1000):
