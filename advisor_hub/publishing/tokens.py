@@ -69,6 +69,9 @@ def fresh_tokens(session: Session, account_id: int, adapter: NetworkAdapter,
     if not force and not tokens.needs_refresh(now):
         return tokens
     with _local_lock(account_id):
+        # End the read transaction first: the lock must be the transaction's first statement
+        # (on SQLite a read-then-write transaction fails if someone wrote in between).
+        session.commit()
         account = lock_account(session, account_id)
         tokens = load_tokens(account, cipher)
         if force or tokens.needs_refresh(now):
