@@ -443,6 +443,7 @@ class Dispatcher:
                                 template_id=post.template_id, advisor_id=post.author_id,
                                 network=target.network, published_at=now,
                                 post_url=target.network_post_url)
+        upstream.mark_used(session, review_id=target.review_id, at=now)
         settle_post(session, post.id)
         # Last: the archive serialises its appends (a chain), so hold its lock briefly.
         append_record(session, kind="publication", actor_id=post.author_id, payload={

@@ -121,6 +121,13 @@ def get_approval(session: Session, review_id: int | None) -> Approval | None:
                     status=str(getattr(info, "status", "")))
 
 
+def mark_used(session: Session, *, review_id: int | None, at: datetime) -> None:
+    """Tell approvals its approval was used (an approval used in time does not lapse)."""
+    mark = getattr(approvals_api(), "mark_used", None)
+    if mark is not None and review_id is not None:
+        mark(session, review_id=review_id, at=at)
+
+
 @dataclass(frozen=True)
 class Screening:
     blocked: bool

@@ -61,6 +61,9 @@ def test_library_post_published_through_the_real_packages(db_session, bank, sand
     assert db_session.scalars(select(LibraryUsage)).first().post_url.startswith(sandbox.url)
     assert db_session.scalars(select(ArchiveRecord).where(
         ArchiveRecord.kind == "publication")).one()
+    from approvals.models import ReviewRequest
+
+    assert db_session.get(ReviewRequest, post.review_id).used_at is not None
 
 
 def test_free_form_post_through_the_real_queue(db_session, bank, sandbox, dispatcher):
