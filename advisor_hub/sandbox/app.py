@@ -22,6 +22,7 @@ from flask import (
     request,
     url_for,
 )
+from markupsafe import Markup
 
 from advisor_hub.networks.sandbox import CHAR_LIMIT, DEFAULT_CLIENT_ID, DEFAULT_CLIENT_SECRET
 
@@ -212,7 +213,8 @@ nothing here leaves this machine)</p>{{ body }}</body></html>"""
 
 
 def _page(title: str, body_template: str, **context: Any) -> str:
-    body = render_template_string(body_template, **context)
+    # The body is rendered (and escaped) already: mark it safe so it is not escaped twice.
+    body = Markup(render_template_string(body_template, **context))
     return render_template_string(LAYOUT, title=title, body=body)
 
 

@@ -112,6 +112,7 @@ def test_consent_page_lists_profiles_and_deny_redirects_with_error(adapter):
     page = requests.get(url, timeout=5)
     assert page.status_code == 200
     assert "Alice Martin" in page.text and "Authorize" in page.text
+    assert '<form method="post"' in page.text and "&lt;form" not in page.text  # a real form
     form = dict(parse_qs(urlsplit(url).query, keep_blank_values=True))
     form = {k: v[0] for k, v in form.items()}
     denied = requests.post(
