@@ -31,6 +31,8 @@ def defaults(instance_path: str) -> dict[str, Any]:
         "MAX_CONTENT_LENGTH": 16 * 1024 * 1024,
         # Background dispatch; `make run` turns it on, tests leave it off.
         "SCHEDULER_ENABLED": _env("SCHEDULER_ENABLED", "false") == "true",
+        # Archive: how long records are kept before `archive-purge` may remove them.
+        "ARCHIVE_RETENTION_YEARS": int(_env("ARCHIVE_RETENTION_YEARS", "7") or 7),
         "MAIL_SERVER": _env("MAIL_SERVER"),
         "MAIL_PORT": int(_env("MAIL_PORT", "25") or 25),
         "MAIL_USE_TLS": _env("MAIL_USE_TLS", "false") == "true",
