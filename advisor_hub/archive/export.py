@@ -66,7 +66,9 @@ class ExportStream:
         if self.fmt == "csv":
             writer.writerow(CSV_COLUMNS)
         query = filtered(select(*_COLUMNS), self.filters).order_by(ArchiveRecord.id)
-        result = self.session.execute(query.execution_options(yield_per=BATCH))
+        # Core execution on the session's connection: no ORM row overhead; yield_per streams
+        # (server-side cursor on PostgreSQL, incremental fetch on SQLite).
+        result = self.session.connection().execute(query.execution_options(yield_per=BATCH))
         for row in result:
             self._write(row, buffer, writer)
             if buffer.tell() >= CHUNK_BYTES:

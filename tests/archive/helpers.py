@@ -86,3 +86,20 @@ def drop_guards(session: Session) -> None:
     else:
         for name in SQLITE_TRIGGERS:
             session.execute(text(f"DROP TRIGGER IF EXISTS {name}"))
+
+
+def sql_seed(session: Session, count: int) -> None:
+    """Many records at once in SQL (SQLite): realistic sizes, not a valid chain."""
+    session.execute(text(r"""
+        WITH RECURSIVE n(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM n WHERE x < :count)
+        INSERT INTO archive_records (kind, recorded_at, actor_id, payload, prev_hash,
+                                     record_hash, advisor_id, network, post_id, search_text)
+        SELECT 'publication', datetime('2026-01-01', '+' || x || ' seconds'), NULL,
+               '{"advisor_id"\:1,"network":"linkedin","post_id":' || x ||
+               ',"text":"Archived post number ' || x || ' about savings, loans and the'
+               || ' new branch opening hours; call us to book a meeting.","link_url":'
+               || '"https://bank.example/offers/' || x || '"}',
+               printf('p%063d', x), printf('h%063d', x), 1, 'linkedin', x,
+               'archived post number ' || x
+        FROM n
+    """), {"count": count})
