@@ -21,7 +21,8 @@ translations: $(VENV)/.installed
 run: translations
 	$(FLASK) db-upgrade
 	$(FLASK) seed-demo --if-empty
-	$(FLASK) run --host 127.0.0.1 --port 5000
+	@# The local demo is plain http on 127.0.0.1, so its session cookie cannot be Secure.
+	ADVISOR_HUB_SESSION_COOKIE_SECURE=false $(FLASK) run --host 127.0.0.1 --port 5000
 
 test: translations
 	$(BIN)/ruff check .

@@ -29,6 +29,9 @@ def defaults(instance_path: str) -> dict[str, Any]:
         "WTF_CSRF_TIME_LIMIT": None,
         "UPLOAD_FOLDER": str(Path(instance_path) / "uploads"),
         "MAX_CONTENT_LENGTH": 16 * 1024 * 1024,
+        # Content library images: bytes and pixels per side (ADVISOR_HUB_LIBRARY_MAX_IMAGE_*).
+        "LIBRARY_MAX_IMAGE_BYTES": 5 * 1024 * 1024,
+        "LIBRARY_MAX_IMAGE_SIDE": 8000,
         # Background dispatch; `make run` turns it on, tests leave it off.
         "SCHEDULER_ENABLED": _env("SCHEDULER_ENABLED", "false") == "true",
         # Archive: how long records are kept before `archive-purge` may remove them.
@@ -39,6 +42,12 @@ def defaults(instance_path: str) -> dict[str, Any]:
         "MAIL_USERNAME": _env("MAIL_USERNAME"),
         "MAIL_PASSWORD": _env("MAIL_PASSWORD"),
         "MAIL_DEFAULT_SENDER": _env("MAIL_DEFAULT_SENDER", "advisor-hub@localhost"),
+        # approvals: items pending (and approvals unused) this long expire; claim length;
+        # business hours for the turnaround target.
+        "REVIEW_EXPIRY_DAYS": int(_env("REVIEW_EXPIRY_DAYS", "90") or 90),
+        "REVIEW_CLAIM_MINUTES": int(_env("REVIEW_CLAIM_MINUTES", "15") or 15),
+        "REVIEW_BUSINESS_TIMEZONE": _env("REVIEW_BUSINESS_TIMEZONE", "Europe/Paris"),
+        "REVIEW_BUSINESS_HOURS": _env("REVIEW_BUSINESS_HOURS", "09:00-17:00"),
     }
 
 

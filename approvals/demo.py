@@ -1,7 +1,24 @@
-"""Demo content for this package, added by `flask seed-demo` after the demo users exist."""
+"""Demo content for this package, added by `flask seed-demo` after the demo users exist.
+
+The starter lexicon, the reason codes and the review target come with the migration (every
+installation has them); the demo adds a disclosure and link rules to show those screens.
+"""
 
 from sqlalchemy.orm import Session
 
+from advisor_hub.accounts.services import find_user_by_email
+from approvals import rules
+
 
 def seed(session: Session) -> None:
-    """Nothing of this package's own to seed yet."""
+    claire = find_user_by_email(session, "claire.compliance@demo.bank")
+    if claire is None:
+        return
+    rules.seed_starter_lexicon(session)  # a no-op when the migration already did it
+    rules.seed_reason_codes(session)
+    rules.add_link_rule(session, actor=claire, domain="demo.bank", kind="allow",
+                        note="The bank's own site")
+    rules.add_link_rule(session, actor=claire, domain="casino.example", kind="deny",
+                        note="Gambling")
+    rules.add_disclosure(session, actor=claire, text="#PUB", network=None,
+                         category="promotion")

@@ -1,3 +1,403 @@
-from flask import Blueprint
+"""Compliance screens: the queue, the review page and decisions, the policy (lexicon, link
+rules, disclosures, reason codes, target); the author's view of a decision; the CLI."""
 
-bp = Blueprint("approvals", __name__, url_prefix="/review", template_folder="templates")
+from __future__ import annotations
+
+from typing import Any
+
+import click
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user, login_required
+from sqlalchemy import select
+from werkzeug.wrappers import Response
+
+from advisor_hub.accounts.models import User
+from advisor_hub.accounts.services import list_branches
+from advisor_hub.audit.services import trail_for
+from advisor_hub.db import get_session, transaction
+from advisor_hub.errors import DomainError, NotFound, ValidationError
+from advisor_hub.navigation import NavItem, register
+from advisor_hub.roles import Role
+from advisor_hub.security import roles_required
+from advisor_hub.web import commit, page_arg, show_error_on_form
+from approvals import (
+    jobs,  # noqa: F401  (registers the expiry job)
+    rules,
+    services,
+)
+from approvals import queue as queue_services
+from approvals.display import finding_message, highlight, word_diff
+from approvals.forms import (
+    KIND_LABELS,
+    STATUS_LABELS,
+    ConfirmForm,
+    DecisionForm,
+    DisclosureForm,
+    LinkRuleForm,
+    QueueFilterForm,
+    ReasonCodeForm,
+    SettingsForm,
+    TermEditForm,
+    TermForm,
+)
+from approvals.models import ReviewRequest
+
+bp = Blueprint("approvals", __name__, url_prefix="/review", template_folder="templates",
+               cli_group=None)
+
+REVIEWERS = (Role.COMPLIANCE, Role.SENIOR_COMPLIANCE)
+
+register(NavItem("approvals.queue", _l("Review queue"), REVIEWERS,
+                 _l("Approve, reject or escalate what advisors and marketing submitted."), 10))
+register(NavItem("approvals.lexicon", _l("Lexicon"), REVIEWERS,
+                 _l("Words and phrases screened in every text, with their history."), 20))
+register(NavItem("approvals.links", _l("Link rules"), REVIEWERS,
+                 _l("Sites that are allowed or denied in posts."), 21))
+register(NavItem("approvals.disclosures", _l("Disclosures"), REVIEWERS,
+                 _l("Text appended to posts of a network or category."), 22))
+register(NavItem("approvals.reasons", _l("Reason codes"), REVIEWERS,
+                 _l("The reasons a reviewer can give for a rejection."), 23))
+register(NavItem("approvals.settings", _l("Review target"), REVIEWERS,
+                 _l("The turnaround target the queue measures items against."), 24))
+
+
+@bp.app_context_processor
+def _labels() -> dict[str, Any]:
+    return {"review_kind_labels": KIND_LABELS, "review_status_labels": STATUS_LABELS}
+
+
+# --- the queue --------------------------------------------------------------------------------
+
+
+def _int_arg(name: str) -> int | None:
+    return request.args.get(name, type=int) or None
+
+
+def _yes_no(name: str) -> bool | None:
+    return {"yes": True, "no": False}.get(request.args.get(name, ""))
+
+
+@bp.get("/")
+@roles_required(*REVIEWERS)
+def queue() -> str:
+    session = get_session()
+    form = QueueFilterForm(request.args)
+    form.kind.choices = [("", _("Every kind"))] + [(k, v) for k, v in KIND_LABELS.items()]
+    form.branch.choices = [("", _("Every branch"))] + [
+        (str(b.id), b.name) for b in list_branches(session)]
+    form.author.choices = [("", _("Every author"))] + [
+        (str(i), name) for i, name in queue_services.queue_authors(session)]
+    sort = request.args.get("sort", "oldest")
+    filters = queue_services.QueueFilter(
+        kind=request.args.get("kind") or None, branch_id=_int_arg("branch"),
+        author_id=_int_arg("author"), has_findings=_yes_no("findings"),
+        escalated=_yes_no("escalated"),
+        sort=sort if sort in queue_services.SORTS else "oldest",
+    )
+    per_page = min(100, max(10, request.args.get("per_page", 25, type=int) or 25))
+    page = queue_services.list_queue(session, actor=current_user, filters=filters,
+                                     page=page_arg(), per_page=per_page)
+    args = {k: v for k, v in request.args.items() if k != "page" and v}
+    return render_template("approvals/queue.html", page=page, form=form, args=args,
+                           settings=rules.get_settings(session))
+
+
+# --- one item -----------------------------------------------------------------------------------
+
+
+def _load(review_id: int) -> ReviewRequest:
+    try:
+        return services.get_review(get_session(), review_id)
+    except NotFound:
+        abort(404)
+
+
+def _decision_form(review: ReviewRequest, form: DecisionForm | None = None) -> DecisionForm:
+    form = form or DecisionForm(version=str(review.version))
+    form.reason_code.choices = [("", _("Choose a reason"))] + [
+        (r.code, r.label) for r in rules.list_reason_codes(get_session())]
+    return form
+
+
+def _render_detail(review: ReviewRequest, form: DecisionForm, notice: str | None = None) -> str:
+    session = get_session()
+    subject = services.subject_for(review.kind)
+    subject_type = subject.subject_type if subject else review.kind
+    author = session.get(User, review.author_id)
+    holder_id = services.claim_holder(review)
+    return render_template(
+        "approvals/detail.html", review=review, form=form, notice=notice, author=author,
+        holder=session.get(User, holder_id) if holder_id else None,
+        segments=highlight(review.text, review.findings, "text"),
+        link_findings=[f for f in review.findings if f.get("field") == "link"],
+        findings=review.findings, finding_message=finding_message,
+        diff=word_diff(review.base_text, review.text) if review.base_text is not None else None,
+        history=services.author_history(session, author_id=review.author_id,
+                                        exclude_id=review.id),
+        earlier=services.subject_history(session, review),
+        decisions=services.decisions_of(session, review.id),
+        trail=trail_for(session, review),
+        subject_trail=trail_for(session, (subject_type, review.subject_id)),
+        reasons={r.code: r.label for r in rules.list_reason_codes(session, active_only=False)},
+        people=_people(session, review),
+        can_override=current_user.has_role(Role.SENIOR_COMPLIANCE),
+    )
+
+
+def _people(session: Any, review: ReviewRequest) -> dict[int, str]:
+    ids = {review.author_id, review.decided_by_id, review.claimed_by_id}
+    ids |= {d.actor_id for d in services.decisions_of(session, review.id)}
+    ids |= {e.actor_id for e in trail_for(session, review)}
+    return _names(session, ids)
+
+
+@bp.get("/<int:review_id>")
+@roles_required(*REVIEWERS)
+def detail(review_id: int) -> str:
+    session = get_session()
+    review = _load(review_id)
+    notice = None
+    if review.is_open:
+        try:
+            with session.begin_nested():
+                services.claim(session, review_id=review.id, actor=current_user)
+        except DomainError as error:
+            notice = str(error)
+        else:
+            commit()
+    return _render_detail(review, _decision_form(review), notice)
+
+
+@bp.post("/<int:review_id>/decide")
+@roles_required(*REVIEWERS)
+def decide(review_id: int) -> str | Response:
+    session = get_session()
+    review = _load(review_id)
+    form = _decision_form(review, DecisionForm())
+    if form.validate_on_submit():
+        try:
+            with session.begin_nested():
+                services.decide(
+                    session, review_id=review.id, actor=current_user,
+                    decision=form.decision.data, reason_code=form.reason_code.data or None,
+                    comment=form.comment.data, justification=form.justification.data,
+                    expected_version=int(form.version.data) if form.version.data else None,
+                )
+        except DomainError as error:
+            session.refresh(review)
+            show_error_on_form(form, error)
+        else:
+            commit()
+            flash(_("Decision recorded: %(status)s.",
+                    status=STATUS_LABELS.get(review.status, review.status)), "success")
+            return redirect(url_for("approvals.queue"))
+    return _render_detail(review, form)
+
+
+@bp.post("/<int:review_id>/release")
+@roles_required(*REVIEWERS)
+def release(review_id: int) -> Response:
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    _load(review_id)
+    services.release(get_session(), review_id=review_id, actor=current_user)
+    commit()
+    flash(_("You released the item; another reviewer can take it."), "info")
+    return redirect(url_for("approvals.queue"))
+
+
+@bp.get("/mine/<int:review_id>")
+@login_required
+def mine(review_id: int) -> str:
+    """The author's view of their own review: status, reason, comment."""
+    session = get_session()
+    try:
+        review = services.get_own_review(session, review_id=review_id, actor=current_user)
+    except NotFound:
+        abort(404)
+    reasons = {r.code: r.label for r in rules.list_reason_codes(session, active_only=False)}
+    return render_template("approvals/mine.html", review=review, reasons=reasons,
+                           segments=highlight(review.text, review.findings, "text"),
+                           findings=review.findings, finding_message=finding_message)
+
+
+# --- the policy -------------------------------------------------------------------------------
+
+
+def _run(form: Any, call: Any, success: str) -> bool:
+    """Form → service in a savepoint → commit and flash; errors go onto the form."""
+    session = get_session()
+    try:
+        with session.begin_nested():
+            call(session)
+    except DomainError as error:
+        show_error_on_form(form, error)
+        return False
+    commit()
+    flash(success, "success")
+    return True
+
+
+def _post_action(call: Any, success: str, endpoint: str) -> Response:
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    session = get_session()
+    try:
+        with session.begin_nested():
+            call(session)
+    except NotFound:
+        abort(404)
+    except DomainError as error:
+        flash(str(error), "danger")
+    else:
+        commit()
+        flash(success, "success")
+    return redirect(url_for(endpoint))
+
+
+@bp.route("/lexicon", methods=["GET", "POST"])
+@roles_required(*REVIEWERS)
+def lexicon() -> str | Response:
+    session = get_session()
+    form = TermForm()
+    if form.validate_on_submit() and _run(form, lambda s: rules.add_term(
+            s, actor=current_user, term=form.term.data, language=form.language.data,
+            severity=form.severity.data, note=form.note.data or ""),
+            _("Term added: the lexicon has a new version.")):
+        return redirect(url_for("approvals.lexicon"))
+    return render_template("approvals/lexicon.html", form=form,
+                           terms=rules.current_terms(session),
+                           version=rules.current_version(session), edit_form=TermEditForm(),
+                           confirm_form=ConfirmForm())
+
+
+@bp.post("/lexicon/<int:term_id>/edit")
+@roles_required(*REVIEWERS)
+def lexicon_edit(term_id: int) -> Response:
+    form = TermEditForm()
+    if not form.validate_on_submit():
+        abort(400)
+    return _post_action(lambda s: rules.update_term(
+        s, actor=current_user, term_id=term_id, severity=form.severity.data,
+        note=form.note.data or ""), _("Term changed: the lexicon has a new version."),
+        "approvals.lexicon")
+
+
+@bp.post("/lexicon/<int:term_id>/remove")
+@roles_required(*REVIEWERS)
+def lexicon_remove(term_id: int) -> Response:
+    return _post_action(lambda s: rules.remove_term(s, actor=current_user, term_id=term_id),
+                        _("Term removed: the lexicon has a new version."), "approvals.lexicon")
+
+
+@bp.get("/lexicon/history")
+@roles_required(*REVIEWERS)
+def lexicon_history() -> str:
+    session = get_session()
+    versions = rules.list_versions(session)
+    shown = request.args.get("version", type=int) or (versions[0].id if versions else 0)
+    return render_template("approvals/lexicon_history.html", versions=versions, shown=shown,
+                           terms=rules.terms_at(session, shown),
+                           people=_names(session, {v.created_by_id for v in versions}))
+
+
+def _names(session: Any, ids: set[int | None]) -> dict[int, str]:
+    ids.discard(None)
+    if not ids:
+        return {}
+    rows = session.execute(select(User.id, User.first_name, User.last_name)
+                           .where(User.id.in_(ids)))
+    return {r[0]: f"{r[1]} {r[2]}" for r in rows}
+
+
+@bp.route("/links", methods=["GET", "POST"])
+@roles_required(*REVIEWERS)
+def links() -> str | Response:
+    form = LinkRuleForm()
+    if form.validate_on_submit() and _run(form, lambda s: rules.add_link_rule(
+            s, actor=current_user, domain=form.domain.data, kind=form.kind.data,
+            note=form.note.data or ""), _("Link rule added.")):
+        return redirect(url_for("approvals.links"))
+    return render_template("approvals/links.html", form=form,
+                           rules=rules.list_link_rules(get_session()),
+                           confirm_form=ConfirmForm())
+
+
+@bp.post("/links/<int:rule_id>/remove")
+@roles_required(*REVIEWERS)
+def links_remove(rule_id: int) -> Response:
+    return _post_action(lambda s: rules.remove_link_rule(s, actor=current_user,
+                                                         rule_id=rule_id),
+                        _("Link rule removed."), "approvals.links")
+
+
+@bp.route("/disclosures", methods=["GET", "POST"])
+@roles_required(*REVIEWERS)
+def disclosures() -> str | Response:
+    form = DisclosureForm()
+    if form.validate_on_submit() and _run(form, lambda s: rules.add_disclosure(
+            s, actor=current_user, text=form.text.data, network=form.network.data or None,
+            category=form.category.data or None), _("Disclosure added.")):
+        return redirect(url_for("approvals.disclosures"))
+    return render_template("approvals/disclosures.html", form=form,
+                           disclosures=rules.list_disclosures(get_session()),
+                           confirm_form=ConfirmForm())
+
+
+@bp.post("/disclosures/<int:disclosure_id>/remove")
+@roles_required(*REVIEWERS)
+def disclosures_remove(disclosure_id: int) -> Response:
+    return _post_action(lambda s: rules.remove_disclosure(s, actor=current_user,
+                                                          disclosure_id=disclosure_id),
+                        _("Disclosure removed."), "approvals.disclosures")
+
+
+@bp.route("/reasons", methods=["GET", "POST"])
+@roles_required(*REVIEWERS)
+def reasons() -> str | Response:
+    form = ReasonCodeForm()
+    if form.validate_on_submit() and _run(form, lambda s: rules.add_reason_code(
+            s, actor=current_user, code=form.code.data, label=form.label.data),
+            _("Reason added.")):
+        return redirect(url_for("approvals.reasons"))
+    return render_template("approvals/reasons.html", form=form,
+                           reasons=rules.list_reason_codes(get_session(), active_only=False),
+                           confirm_form=ConfirmForm())
+
+
+@bp.post("/reasons/<int:reason_id>/active")
+@roles_required(*REVIEWERS)
+def reasons_active(reason_id: int) -> Response:
+    active = request.form.get("active") == "1"
+    return _post_action(lambda s: rules.set_reason_code_active(
+        s, actor=current_user, reason_id=reason_id, active=active),
+        _("Reason updated."), "approvals.reasons")
+
+
+@bp.route("/settings", methods=["GET", "POST"])
+@roles_required(*REVIEWERS)
+def settings() -> str | Response:
+    session = get_session()
+    current = rules.get_settings(session)
+    form = SettingsForm(obj=current)
+    if form.validate_on_submit() and _run(form, lambda s: rules.update_settings(
+            s, actor=current_user, sla_minutes=form.sla_minutes.data,
+            sla_business_hours=form.sla_business_hours.data), _("Review target saved.")):
+        return redirect(url_for("approvals.settings"))
+    return render_template("approvals/settings.html", form=form, current=current)
+
+
+# --- command line -----------------------------------------------------------------------------
+
+
+@bp.cli.command("reviews-expire")
+def reviews_expire() -> None:
+    """Expire reviews pending too long and approvals not used in time."""
+    try:
+        with transaction() as session:
+            count = services.expire_reviews(session)
+    except ValidationError as error:
+        raise click.ClickException(str(error)) from error
+    click.echo(f"{count} review(s) expired.")

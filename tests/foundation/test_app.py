@@ -72,3 +72,16 @@ def test_notifications_unread_count_and_mark_read(client, factory, auth, db_sess
     assert client.post(f"/notifications/{theirs.id}/read").status_code == 404
     assert client.post(f"/notifications/{mine.id}/read").status_code == 302
     assert 'data-testid="unread-count"' not in client.get("/notifications").get_data(as_text=True)
+
+
+def test_unexpected_error_shows_the_500_page_in_the_users_language(app, client) -> None:
+    app.config["PROPAGATE_EXCEPTIONS"] = False
+
+    @app.get("/boom")
+    def boom() -> str:
+        raise RuntimeError("secret detail")
+
+    response = client.get("/boom", headers={"Accept-Language": "fr"})
+    assert response.status_code == 500
+    assert "Une erreur est survenue" in response.get_data(as_text=True)
+    assert "secret detail" not in response.get_data(as_text=True)

@@ -1,0 +1,81 @@
+"""What the review page shows: findings as highlighted segments, a word diff, messages.
+
+Everything here returns plain data (strings and tuples); templates build the markup with
+autoescaping, so no user text is ever marked safe.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+from dataclasses import dataclass
+from typing import Any
+
+from flask_babel import gettext
+
+
+@dataclass(frozen=True)
+class Segment:
+    text: str
+    severity: str | None = None   # "block" | "flag" for a highlighted span
+    messages: tuple[str, ...] = ()
+
+
+def finding_message(finding: dict[str, Any]) -> str:
+    """A stored finding's message in the reader's language."""
+    params = {k: str(v) for k, v in (finding.get("params") or {}).items()}
+    message_id = str(finding.get("message_id", ""))
+    try:
+        return gettext(message_id, **params)
+    except (KeyError, ValueError, TypeError):
+        return message_id
+
+
+def highlight(text: str, findings: list[dict[str, Any]], field: str = "text") -> list[Segment]:
+    """Split ``text`` into plain and highlighted segments (overlapping spans merged; the
+    strongest severity wins)."""
+    spans = sorted(
+        (max(0, int(f["start"])), min(len(text), int(f["end"])), f)
+        for f in findings if f.get("field", "text") == field
+    )
+    spans = [(s, e, f) for s, e, f in spans if e > s]
+    segments: list[Segment] = []
+    position = 0
+    i = 0
+    while i < len(spans):
+        start, end, finding = spans[i]
+        group = [finding]
+        i += 1
+        while i < len(spans) and spans[i][0] < end:
+            end = max(end, spans[i][1])
+            group.append(spans[i][2])
+            i += 1
+        if start > position:
+            segments.append(Segment(text[position:start]))
+        start = max(start, position)
+        severity = "block" if any(f["severity"] == "block" for f in group) else "flag"
+        segments.append(Segment(text[start:end], severity,
+                                tuple(dict.fromkeys(finding_message(f) for f in group))))
+        position = end
+    if position < len(text):
+        segments.append(Segment(text[position:]))
+    return segments
+
+
+_TOKENS = re.compile(r"\s+|\w+|[^\w\s]", re.UNICODE)
+
+
+def word_diff(before: str, after: str) -> list[tuple[str, str]]:
+    """(operation, text) pairs, operation in "equal" | "delete" | "insert"."""
+    old, new = _TOKENS.findall(before), _TOKENS.findall(after)
+    matcher = difflib.SequenceMatcher(a=old, b=new, autojunk=False)
+    out: list[tuple[str, str]] = []
+    for op, i1, i2, j1, j2 in matcher.get_opcodes():
+        if op == "equal":
+            out.append(("equal", "".join(old[i1:i2])))
+            continue
+        if op in ("delete", "replace"):
+            out.append(("delete", "".join(old[i1:i2])))
+        if op in ("insert", "replace"):
+            out.append(("insert", "".join(new[j1:j2])))
+    return out

@@ -1,0 +1,81 @@
+"""Full-text search documents, one per library version, in ``library_search_fts``.
+
+SQLite: an FTS5 virtual table (rowid = version id). PostgreSQL: a table of tsvectors with a
+GIN index (``simple`` configuration). Both are built by the migration and kept in sync here by
+the services (no triggers). Accents and case never matter: the document and the query are
+normalised in Python the same way (NFKD, combining marks dropped, casefolded), so "epargne"
+finds "épargne" on both backends without the unaccent extension.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+from sqlalchemy import ColumnElement, column, func, literal_column, select, table, text
+from sqlalchemy.orm import Session
+
+from content_library.models import LibraryItemVersion
+
+TABLE = "library_search_fts"
+WORD_RE = re.compile(r"[^\W_]+")
+MAX_TERMS = 8
+
+
+def normalise(value: str) -> str:
+    decomposed = unicodedata.normalize("NFKD", value)
+    stripped = "".join(c for c in decomposed if not unicodedata.combining(c))
+    return stripped.casefold()
+
+
+def terms(query: str) -> list[str]:
+    """The query's words, normalised; punctuation and operators are dropped (never syntax)."""
+    return WORD_RE.findall(normalise(query))[:MAX_TERMS]
+
+
+def document_for(version: LibraryItemVersion) -> str:
+    parts = [version.title, version.text, " ".join(version.tags), version.campaign or ""]
+    return " ".join(WORD_RE.findall(normalise(" ".join(parts))))
+
+
+def index_version(session: Session, version: LibraryItemVersion) -> None:
+    """(Re)write the search document of one version."""
+    session.flush()
+    document = document_for(version)
+    if session.get_bind().dialect.name == "sqlite":
+        session.execute(text(f"DELETE FROM {TABLE} WHERE rowid = :id"), {"id": version.id})
+        session.execute(text(f"INSERT INTO {TABLE} (rowid, document) VALUES (:id, :doc)"),
+                        {"id": version.id, "doc": document})
+    else:
+        session.execute(text(
+            f"INSERT INTO {TABLE} (version_id, document) "
+            "VALUES (:id, to_tsvector('simple', :doc)) "
+            "ON CONFLICT (version_id) DO UPDATE SET document = excluded.document"
+        ), {"id": version.id, "doc": document})
+
+
+def matching(session: Session, query: str, *, in_date_order: bool = False
+             ) -> ColumnElement[bool] | None:
+    """A condition on LibraryItemVersion.id: every word of the query, as a prefix.
+
+    ``in_date_order`` (SQLite): when many versions match, walk the (status, approved_at)
+    index newest first and probe the matches, stopping at the page's last row, instead of
+    fetching every match and sorting them (the unary ``+`` keeps SQLite from driving the
+    query from the match list).
+    """
+    words = terms(query)
+    if not words:
+        return None
+    if session.get_bind().dialect.name == "sqlite":
+        fts = table(TABLE, column("rowid"), column("document"))
+        expression = " ".join(f'"{w}"*' for w in words)
+        ids = select(fts.c.rowid).where(literal_column(TABLE).op("MATCH")(expression))
+        if in_date_order:
+            return literal_column(f"+{LibraryItemVersion.__tablename__}.id").in_(ids)
+    else:
+        fts = table(TABLE, column("version_id"), column("document"))
+        expression = " & ".join(f"{w}:*" for w in words)
+        ids = select(fts.c.version_id).where(
+            fts.c.document.op("@@")(func.to_tsquery("simple", expression)))
+    return LibraryItemVersion.id.in_(ids)
+

@@ -1,0 +1,29 @@
+"""Expiry runs as a registered periodic job and as `flask reviews-expire`."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import time_machine
+from sqlalchemy import select
+
+from advisor_hub.jobs import registered_jobs
+from approvals.models import ReviewRequest
+
+
+def test_expiry_job_is_registered(app) -> None:  # noqa: ANN001
+    assert "approvals.expire_reviews" in {job.name for job in registered_jobs()}
+
+
+def test_cli_expires_old_items(runner, db_session, factory, submit) -> None:  # noqa: ANN001
+    start = datetime(2026, 1, 5, 9, 0, tzinfo=UTC)
+    with time_machine.travel(start, tick=False):
+        review = submit(factory.user("advisor"), "Waiting forever")
+        db_session.flush()
+    with time_machine.travel(start + timedelta(days=95), tick=False):
+        result = runner.invoke(args=["reviews-expire"])
+    assert result.exit_code == 0, result.output
+    assert "1 review(s) expired." in result.output
+    db_session.expire_all()
+    assert db_session.scalar(select(ReviewRequest.status)
+                             .where(ReviewRequest.id == review.id)) == "expired"

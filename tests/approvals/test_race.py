@@ -1,0 +1,112 @@
+"""Two reviewers at once on PostgreSQL: real commits, two connections, one winner."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator
+
+import pytest
+from sqlalchemy.orm import Session, sessionmaker
+
+from advisor_hub.accounts import services as accounts
+from advisor_hub.accounts.models import User
+from advisor_hub.db import make_engine
+from approvals import services
+from approvals.errors import AlreadyDecided, ClaimedByOther
+from approvals.models import ReviewDecision, ReviewRequest
+from tests.approvals.conftest import TEST_KIND
+from tests.conftest import PASSWORD
+
+pytestmark = pytest.mark.postgres_only
+
+
+@pytest.fixture
+def sessions(fresh_database_url: str) -> Iterator[sessionmaker[Session]]:
+    engine = make_engine(fresh_database_url)
+    yield sessionmaker(bind=engine, expire_on_commit=False)
+    engine.dispose()
+
+
+def _setup(make: sessionmaker[Session]) -> tuple[int, int, int]:
+    with make() as session:
+        people = [accounts.create_user(session, actor=None, email=f"{name}@race.example",
+                                       first_name=name, last_name="R", password=PASSWORD,
+                                       roles=roles)
+                  for name, roles in (("author", ("advisor",)), ("ann", ("compliance",)),
+                                      ("ben", ("compliance",)))]
+        review = services.submit_for_review(
+            session, kind=TEST_KIND, subject_id=1, author=people[0],
+            content=services.ReviewContent("A calm text"), networks=["linkedin"],
+            branch_id=None)
+        session.commit()
+        return review.id, people[1].id, people[2].id
+
+
+def _in_thread(func) -> tuple[threading.Thread, list[object]]:  # noqa: ANN001
+    outcome: list[object] = []
+
+    def run() -> None:
+        try:
+            outcome.append(func())
+        except Exception as error:  # noqa: BLE001  (the test inspects it)
+            outcome.append(error)
+
+    thread = threading.Thread(target=run)
+    thread.start()
+    return thread, outcome
+
+
+def test_two_decisions_at_once_one_wins(sessions, decisions_seen) -> None:  # noqa: ANN001
+    review_id, ann_id, ben_id = _setup(sessions)
+    first, second = sessions(), sessions()
+    try:
+        ann = first.get(User, ann_id)
+        ben = second.get(User, ben_id)
+        second.get(ReviewRequest, review_id)  # Ben has the page open too
+        services.decide(first, review_id=review_id, actor=ann, decision="approve")
+
+        def bens_reject():  # noqa: ANN202
+            services.decide(second, review_id=review_id, actor=ben, decision="reject",
+                            reason_code="other", comment="no")
+            second.commit()
+
+        thread, outcome = _in_thread(bens_reject)
+        thread.join(0.5)
+        assert thread.is_alive(), "the second decision must wait for the row lock"
+        first.commit()
+        thread.join(10)
+        assert isinstance(outcome[0], AlreadyDecided)
+        second.rollback()
+    finally:
+        first.close()
+        second.close()
+    with sessions() as check:
+        review = check.get(ReviewRequest, review_id)
+        assert review.status == "approved" and review.decided_by_id == ann_id
+        assert len(check.query(ReviewDecision).filter_by(review_id=review_id).all()) == 1
+
+
+def test_two_claims_at_once_one_wins(sessions) -> None:  # noqa: ANN001
+    review_id, ann_id, ben_id = _setup(sessions)
+    first, second = sessions(), sessions()
+    try:
+        services.claim(first, review_id=review_id, actor=first.get(User, ann_id))
+        ben = second.get(User, ben_id)
+        thread, outcome = _in_thread(
+            lambda: services.claim(second, review_id=review_id, actor=ben))
+        thread.join(0.5)
+        assert thread.is_alive(), "the second claim must wait for the first transaction"
+        first.commit()
+        thread.join(10)
+        assert isinstance(outcome[0], ClaimedByOther)
+        second.rollback()
+        # Ben's forged decision on Ann's item is refused too.
+        with pytest.raises(ClaimedByOther):
+            services.decide(second, review_id=review_id, actor=ben, decision="approve")
+        second.rollback()
+    finally:
+        first.close()
+        second.close()
+    with sessions() as check:
+        review = check.get(ReviewRequest, review_id)
+        assert review.status == "pending" and review.claimed_by_id == ann_id

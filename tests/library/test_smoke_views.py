@@ -1,0 +1,27 @@
+from __future__ import annotations
+
+from content_library import life_events
+
+
+def test_pages_render(client, db_session, factory, auth, library) -> None:
+    branch = factory.branch("Lyon Bellecour", city="Lyon")
+    advisor = factory.user("advisor", branch=branch, first_name="Alice")
+    version = library.approved(title="Épargne de précaution", text="Bonjour, {branch_city} !",
+                               placeholders=["branch_city"], tags=["épargne"])
+    db_session.flush()
+    auth.login(advisor)
+    page = client.get("/library/?q=epargne")
+    assert page.status_code == 200 and "Épargne de précaution" in page.get_data(as_text=True)
+    use = client.get(f"/library/use/{version.id}")
+    assert "Bonjour, Lyon !" in use.get_data(as_text=True)
+    assert client.get("/library/life-events").status_code == 200
+    auth.logout()
+    auth.login(library.curator)
+    for path in ("/library/manage", "/library/manage/new",
+                 f"/library/manage/items/{version.item_id}",
+                 f"/library/manage/items/{version.item_id}/edit", "/library/manage/import",
+                 "/library/manage/templates", "/library/manage/templates/new",
+                 "/library/manage/export?format=json"):
+        assert client.get(path).status_code == 200, path
+    types = life_events.list_event_types(db_session)
+    assert len(types) == 8
