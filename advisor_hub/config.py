@@ -36,6 +36,16 @@ def defaults(instance_path: str) -> dict[str, Any]:
         "SCHEDULER_ENABLED": _env("SCHEDULER_ENABLED", "false") == "true",
         # Archive: how long records are kept before `archive-purge` may remove them.
         "ARCHIVE_RETENTION_YEARS": int(_env("ARCHIVE_RETENTION_YEARS", "7") or 7),
+        # Publishing: dispatch cadence, concurrency, claim lease, retries (publishing package).
+        "SCHEDULER_INTERVAL_SECONDS": float(_env("SCHEDULER_INTERVAL_SECONDS", "2") or 2),
+        "DISPATCH_WORKERS": int(_env("DISPATCH_WORKERS", "8") or 8),
+        "DISPATCH_BATCH_SIZE": int(_env("DISPATCH_BATCH_SIZE", "100") or 100),
+        "DISPATCH_LEASE_SECONDS": int(_env("DISPATCH_LEASE_SECONDS", "120") or 120),
+        "DISPATCH_MAX_ATTEMPTS": int(_env("DISPATCH_MAX_ATTEMPTS", "6") or 6),
+        "DISPATCH_BACKOFF_SECONDS": float(_env("DISPATCH_BACKOFF_SECONDS", "30") or 30),
+        # The local Sandbox network, served by the app under /sandbox (off: SANDBOX_MOUNT=false).
+        "SANDBOX_MOUNT": _env("SANDBOX_MOUNT", "true") == "true",
+        "SANDBOX_API_BASE": _env("SANDBOX_API_BASE"),
         "MAIL_SERVER": _env("MAIL_SERVER"),
         "MAIL_PORT": int(_env("MAIL_PORT", "25") or 25),
         "MAIL_USE_TLS": _env("MAIL_USE_TLS", "false") == "true",
@@ -63,6 +73,30 @@ def load_secret_key(instance_path: str) -> str:
     return path.read_text().strip()
 
 
+def load_token_key(instance_path: str) -> str:
+    """Fernet key(s) for OAuth tokens at rest: TOKEN_ENCRYPTION_KEY (comma-separated for
+    rotation, first encrypts), else one generated once under instance/ (never committed)."""
+    if key := _env("TOKEN_ENCRYPTION_KEY"):
+        return key
+    path = Path(instance_path) / "token_encryption_key"
+    if not path.exists():
+        from cryptography.fernet import Fernet
+
+        # Written aside then hard-linked into place: two processes starting at once agree
+        # on one key (the loser of the race reads the winner's).
+        path.parent.mkdir(parents=True, exist_ok=True)
+        temporary = path.with_name(f".{path.name}.{os.getpid()}")
+        temporary.write_text(Fernet.generate_key().decode("ascii"))
+        temporary.chmod(0o600)
+        try:
+            os.link(temporary, path)
+        except FileExistsError:
+            pass
+        finally:
+            temporary.unlink()
+    return path.read_text().strip()
+
+
 def configure(app: Flask, test_config: dict[str, Any] | None) -> None:
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
     app.config.from_mapping(defaults(app.instance_path))
@@ -76,3 +110,5 @@ def configure(app: Flask, test_config: dict[str, Any] | None) -> None:
         app.config.from_mapping(test_config)
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = load_secret_key(app.instance_path)
+    if not app.config.get("TOKEN_ENCRYPTION_KEY"):
+        app.config["TOKEN_ENCRYPTION_KEY"] = load_token_key(app.instance_path)

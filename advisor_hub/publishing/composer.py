@@ -1,0 +1,424 @@
+"""The composer: build a post from a library item, a life-event template or free text,
+approve it at once (unedited library content) or send it to review, and schedule it.
+
+One post has one exact text (the advisor's text followed by the disclosures every chosen
+network requires), one approval and one content hash; one outbox row per chosen account.
+"""
+
+from __future__ import annotations
+
+import re
+import uuid
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from advisor_hub.accounts.models import User
+from advisor_hub.audit.services import record
+from advisor_hub.content_hash import content_hash
+from advisor_hub.db import utcnow
+from advisor_hub.errors import NotFound, ValidationError
+from advisor_hub.networks import ADAPTERS, NetworkConfig, build_adapter
+from advisor_hub.notifications.services import N_, notify
+from advisor_hub.publishing import models as m
+from advisor_hub.publishing import upstream
+from advisor_hub.publishing.linking import own_account
+from advisor_hub.publishing.models import LinkedAccount, Post, PublicationTarget
+from advisor_hub.publishing.outbox import cancel_open_targets, set_target_state, settle_post
+from advisor_hub.roles import Role, require_role
+
+KIND = "post"
+_MARKUP = re.compile(r"<\s*/?\s*[a-zA-Z!?]|&#?[a-zA-Z0-9]+;")
+MAX_TEXT = 10_000
+
+
+# -- time --------------------------------------------------------------------------------------
+
+
+def schedule_time(local: datetime, time_zone: str, *, now: datetime | None = None) -> datetime:
+    """A wall-clock time in the advisor's zone → UTC. Refuses the past, a time skipped by a
+    clock change (DST gap) and a time that happens twice (clocks going back)."""
+    try:
+        zone = ZoneInfo(time_zone)
+    except (ZoneInfoNotFoundError, ValueError):
+        zone = ZoneInfo("UTC")
+    local = local.replace(tzinfo=None, second=0, microsecond=0)
+    first = local.replace(tzinfo=zone, fold=0)
+    second = local.replace(tzinfo=zone, fold=1)
+    if first.utcoffset() != second.utcoffset():
+        back = first.astimezone(UTC).astimezone(zone).replace(tzinfo=None)
+        if back != local:
+            raise ValidationError(_l("%(time)s does not exist in %(zone)s: the clocks change "
+                                     "that night. Choose another time.",
+                                     time=local.strftime("%Y-%m-%d %H:%M"), zone=time_zone),
+                                  field="when")
+        raise ValidationError(_l("%(time)s happens twice in %(zone)s (the clocks go back). "
+                                 "Choose another time.",
+                                 time=local.strftime("%Y-%m-%d %H:%M"), zone=time_zone),
+                              field="when")
+    when = first.astimezone(UTC)
+    if when <= (now or utcnow()):
+        raise ValidationError(_l("That time is in the past. Choose a time in the future."),
+                              field="when")
+    return when
+
+
+# -- text and previews -------------------------------------------------------------------------
+
+
+def _adapter_class(network: str) -> Any:
+    return build_adapter(network, NetworkConfig())
+
+
+@dataclass(frozen=True)
+class NetworkPreview:
+    network: str
+    label: str
+    text: str  # as the network will show and count it
+    count: int
+    limit: int
+
+    @property
+    def fits(self) -> bool:
+        return self.count <= self.limit
+
+
+def preview_for(network: str, text: str, link_url: str | None) -> NetworkPreview:
+    adapter = _adapter_class(network)
+    rendered = adapter.render_text(text, link_url)
+    return NetworkPreview(network, adapter.label, rendered, adapter.count_chars(rendered),
+                          adapter.char_limit)
+
+
+def char_limits() -> dict[str, int]:
+    return {name: cls.char_limit for name, cls in ADAPTERS.items()}
+
+
+def plain_text(value: str | None, field: str) -> str:
+    """Posts are plain text: markup is refused (clear message, nothing saved)."""
+    value = (value or "").replace("\r\n", "\n").strip()
+    if _MARKUP.search(value):
+        raise ValidationError(_l("HTML is not allowed here; write plain text."), field=field)
+    return value
+
+
+def check_link(link_url: str | None) -> str | None:
+    link_url = (link_url or "").strip() or None
+    if link_url and not link_url.lower().startswith(("https://", "http://")):
+        raise ValidationError(_l("The link must start with https:// or http://."),
+                              field="link_url")
+    return link_url
+
+
+# -- sources -----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Source:
+    kind: str  # library | life_event | free_form
+    text: str  # personalised text, ready to send (before disclosures)
+    link_url: str | None = None
+    media_sha256: str | None = None
+    media_url: str | None = None
+    category: str | None = None
+    networks: list[str] | None = None
+    version_id: int | None = None
+    template_id: int | None = None
+    basis_review_id: int | None = None
+    title: str | None = None
+
+
+def load_source(session: Session, *, advisor: User, version_id: int | None = None,
+                template_id: int | None = None, client_first_name: str | None = None,
+                now: datetime | None = None) -> Source:
+    """The library item or template, personalised for this advisor (and client)."""
+    values = upstream.advisor_values(advisor)
+    if version_id is not None:
+        item = upstream.version_for_use(session, version_id=version_id, advisor=advisor,
+                                        now=now)
+        text = upstream.render_placeholders(item.text, values, item.placeholders)
+        return Source("library", text, item.link_url, item.media_sha256, item.media_url,
+                      item.category, item.networks, version_id=item.id,
+                      basis_review_id=item.review_id, title=item.title)
+    if template_id is not None:
+        item = upstream.template_for_use(session, template_id=template_id, advisor=advisor)
+        values["client_first_name"] = plain_text(client_first_name, "client_first_name")
+        if not values["client_first_name"]:
+            raise ValidationError(_l("Give the client's first name."), field="client_first_name")
+        text = upstream.render_placeholders(item.text, values, item.placeholders)
+        return Source("life_event", text, template_id=item.id, basis_review_id=item.review_id,
+                      title=item.title)
+    return Source("free_form", "")
+
+
+# -- composing ---------------------------------------------------------------------------------
+
+
+def exact_text(session: Session, body: str, networks: list[str], category: str | None) -> str:
+    disclosures = upstream.disclosures_for(session, networks=networks, category=category)
+    return upstream.apply_disclosures(body, disclosures) if disclosures else body
+
+
+def _chosen_accounts(session: Session, author: User, account_ids: list[int],
+                     allowed_networks: list[str] | None) -> list[LinkedAccount]:
+    if not account_ids:
+        raise ValidationError(_l("Choose at least one account."), field="account_ids")
+    accounts = []
+    for account_id in dict.fromkeys(account_ids):
+        try:
+            account = own_account(session, author, account_id)
+        except NotFound:
+            raise ValidationError(_l("Choose among your own accounts."),
+                                  field="account_ids") from None
+        if account.status != m.ACTIVE:
+            raise ValidationError(_l("%(name)s cannot be used yet (it is not approved or must "
+                                     "be relinked).", name=account.display_name),
+                                  field="account_ids")
+        if allowed_networks and account.network not in allowed_networks:
+            raise ValidationError(_l("This library item is not meant for %(network)s.",
+                                     network=account.network), field="account_ids")
+        accounts.append(account)
+    return accounts
+
+
+def _check_fits(text: str, link_url: str | None, networks: list[str]) -> None:
+    too_long = [p for p in (preview_for(n, text, link_url) for n in dict.fromkeys(networks))
+                if not p.fits]
+    if too_long:
+        raise ValidationError(
+            _l("Too long for %(networks)s: remove the account or shorten the text.",
+               networks=", ".join(f"{p.label} ({p.count}/{p.limit})" for p in too_long)),
+            field="text")
+
+
+def compose_post(session: Session, *, author: User, body: str, link_url: str | None,
+                 account_ids: list[int], publish_now: bool, when_local: datetime | None,
+                 version_id: int | None = None, template_id: int | None = None,
+                 client_first_name: str | None = None, now: datetime | None = None) -> Post:
+    """Create a post. Unedited library content is approved and scheduled at once; anything
+    else is screened by the policy engine and enters the approvals queue."""
+    require_role(author, Role.ADVISOR)
+    now = now or utcnow()
+    source = load_source(session, advisor=author, version_id=version_id,
+                         template_id=template_id, client_first_name=client_first_name, now=now)
+    body = plain_text(body, "text")
+    if not body:
+        raise ValidationError(_l("Write the text of the post."), field="text")
+    if len(body) > MAX_TEXT:
+        raise ValidationError(_l("The text is too long."), field="text")
+    link_url = source.link_url if source.kind == "library" else check_link(link_url)
+    accounts = _chosen_accounts(session, author, account_ids, source.networks)
+    networks = [a.network for a in accounts]
+    scheduled_at = now if publish_now else None
+    if not publish_now:
+        if when_local is None:
+            raise ValidationError(_l("Give a date and time, or choose to publish now."),
+                                  field="when")
+        scheduled_at = schedule_time(when_local, author.time_zone, now=now)
+    text = exact_text(session, body, networks, source.category)
+    _check_fits(text, link_url, networks)
+    post = Post(author_id=author.id, branch_id=author.branch_id, source=source.kind,
+                library_version_id=source.version_id, template_id=source.template_id,
+                text=text, body=body, link_url=link_url, media_sha256=source.media_sha256,
+                category=source.category, state=m.DRAFT, scheduled_at=scheduled_at,
+                publish_now=publish_now, account_ids=[a.id for a in accounts])
+    session.add(post)
+    session.flush()
+    record(session, author, "post.composed", post, None,
+           {"source": post.source, "accounts": post.account_ids, "state": post.state})
+    content = upstream.Content(text, link_url, source.media_sha256, source.media_url,
+                               source.title)
+    edited = source.kind == "free_form" or body != source.text
+    if not edited and source.basis_review_id is not None:
+        post.review_id = upstream.approve_from_library(
+            session, kind=KIND, subject_id=post.id, author=author, content=content,
+            basis_review_id=source.basis_review_id)
+        _set_state(session, post, m.APPROVED, author)
+        schedule_post(session, post, now=now)
+        return post
+    screening = upstream.screen_text(session, text, link_url=link_url)
+    if screening.blocked:
+        raise ValidationError(_l("The compliance policy blocks this text: %(findings)s",
+                                 findings="; ".join(screening.messages)), field="text")
+    base = upstream.Content(exact_text(session, source.text, networks, source.category),
+                            source.link_url, source.media_sha256) \
+        if source.kind != "free_form" else None
+    post.review_id = upstream.submit_for_review(
+        session, kind=KIND, subject_id=post.id, author=author, content=content,
+        networks=sorted(set(networks)), branch_id=author.branch_id, category=source.category,
+        base_content=base)
+    _set_state(session, post, m.PENDING_REVIEW, author)
+    return post
+
+
+def _set_state(session: Session, post: Post, state: str, actor: User | None) -> None:
+    if post.state != state:
+        record(session, actor, "post.state", post, {"state": post.state}, {"state": state})
+        post.state = state
+        session.flush()
+
+
+def schedule_post(session: Session, post: Post, *, now: datetime | None = None) -> None:
+    """An approved post gets its outbox rows (one per chosen, still active account)."""
+    now = now or utcnow()
+    due = now if post.publish_now or post.scheduled_at is None else post.scheduled_at
+    exact_hash = content_hash(post.text, post.link_url, post.media_sha256)
+    existing = {t.account_id for t in post.targets}
+    for account_id in post.account_ids:
+        if account_id in existing:
+            continue
+        account = session.get(LinkedAccount, account_id)
+        if account is None:
+            continue
+        target = PublicationTarget(
+            post_id=post.id, account_id=account_id, network=account.network, text=post.text,
+            state=m.SCHEDULED if account.status == m.ACTIVE else m.CANCELLED, due_at=due,
+            idempotency_key=uuid.uuid4().hex, content_hash=exact_hash,
+            review_id=post.review_id,
+            last_error=None if account.status == m.ACTIVE else N_(
+                "The account is no longer linked."),
+        )
+        session.add(target)
+        post.targets.append(target)
+        session.flush()
+        record(session, None, f"publication.{target.state}", target, None,
+               {"state": target.state, "due_at": due})
+    _set_state(session, post, m.SCHEDULED, None)
+    settle_post(session, post.id)
+
+
+def on_post_decision(session: Session, subject_id: int, outcome: str, review: Any) -> None:
+    """Compliance decided on a post (registered with approvals)."""
+    post = session.get(Post, subject_id)
+    if post is None or post.state != m.PENDING_REVIEW:
+        return
+    comment = getattr(review, "comment", None) or getattr(review, "decision_comment", None)
+    url = f"/publishing/posts/{post.id}"
+    if outcome == "approved":
+        now = utcnow()
+        if not post.publish_now and post.scheduled_at is not None and post.scheduled_at <= now:
+            _set_state(session, post, m.APPROVED, None)
+            notify(session, post.author, N_("Your post was approved, but its time has passed: "
+                                            "choose a new time."), {}, url)
+            return
+        _set_state(session, post, m.APPROVED, None)
+        schedule_post(session, post, now=now)
+        notify(session, post.author, N_("Your post was approved and is scheduled."), {}, url)
+        return
+    post.review_comment = comment
+    if outcome == "changes_requested" or outcome == "expired":
+        _set_state(session, post, m.CHANGES_REQUESTED, None)
+        notify(session, post.author, N_("Changes were requested on your post: %(comment)s"),
+               {"comment": comment or ""}, url)
+    elif outcome == "rejected":
+        _set_state(session, post, m.REJECTED, None)
+        notify(session, post.author, N_("Your post was rejected: %(comment)s"),
+               {"comment": comment or ""}, url)
+    elif outcome == "withdrawn":
+        _set_state(session, post, m.CANCELLED, None)
+
+
+# -- the advisor's actions -------------------------------------------------------------------
+
+
+def own_post(session: Session, user: User, post_id: int) -> Post:
+    post = session.get(Post, post_id)
+    if post is None or post.author_id != user.id:
+        raise NotFound()
+    return post
+
+
+def posts_of(session: Session, user: User) -> Any:
+    return select(Post).where(Post.author_id == user.id).order_by(Post.created_at.desc(),
+                                                                   Post.id.desc())
+
+
+def cancel_post(session: Session, *, post_id: int, actor: User) -> list[PublicationTarget]:
+    post = own_post(session, actor, post_id)
+    if post.state == m.PENDING_REVIEW and post.review_id is not None:
+        upstream.withdraw(session, review_id=post.review_id, actor=actor)
+        _set_state(session, post, m.CANCELLED, actor)
+        return []
+    if post.state in (m.DRAFT, m.APPROVED, m.CHANGES_REQUESTED):
+        _set_state(session, post, m.CANCELLED, actor)
+        return []
+    if post.state not in (m.SCHEDULED, m.PUBLISHING):
+        raise ValidationError(_l("This post can no longer be cancelled."))
+    cancelled = cancel_open_targets(session, list(post.targets), actor=actor,
+                                    reason=N_("Cancelled by the advisor."))
+    if not cancelled:
+        raise ValidationError(_l("Nothing is left to cancel: the post is being published or "
+                                 "already is."))
+    return cancelled
+
+
+def reschedule_post(session: Session, *, post_id: int, actor: User, publish_now: bool,
+                    when_local: datetime | None, now: datetime | None = None) -> Post:
+    """A new time for the rows not yet sent (or for an approved post whose time passed)."""
+    post = own_post(session, actor, post_id)
+    now = now or utcnow()
+    if post.state not in (m.APPROVED, m.SCHEDULED):
+        raise ValidationError(_l("Only a scheduled or approved post can be rescheduled."))
+    if publish_now:
+        when = now
+    else:
+        if when_local is None:
+            raise ValidationError(_l("Give a date and time, or choose to publish now."),
+                                  field="when")
+        when = schedule_time(when_local, actor.time_zone, now=now)
+    before = {"scheduled_at": post.scheduled_at}
+    post.scheduled_at = when
+    post.publish_now = publish_now
+    record(session, actor, "post.rescheduled", post, before, {"scheduled_at": when})
+    if post.state == m.APPROVED:
+        schedule_post(session, post, now=now)
+        return post
+    moved = False
+    for target in post.targets:
+        if target.state == m.SCHEDULED:
+            target.due_at = when
+            set_target_state(session, target, m.SCHEDULED, actor=actor)
+            moved = True
+    if not moved:
+        raise ValidationError(_l("Nothing is left to reschedule."))
+    return post
+
+
+def edit_post(session: Session, *, post_id: int, actor: User, body: str,
+              link_url: str | None, publish_now: bool, when_local: datetime | None,
+              now: datetime | None = None) -> Post:
+    """An edit goes back to review: a new post replaces this one (cancelled), keeping the
+    library basis so the reviewer sees the difference."""
+    post = own_post(session, actor, post_id)
+    if post.state not in (m.PENDING_REVIEW, m.CHANGES_REQUESTED, m.APPROVED, m.SCHEDULED,
+                          m.REJECTED):
+        raise ValidationError(_l("This post can no longer be edited."))
+    if any(t.state not in m.OPEN_TARGET_STATES for t in post.targets):
+        raise ValidationError(_l("Part of this post is already out; it can no longer be "
+                                 "edited."))
+    accounts = list(post.account_ids)
+    if post.state in (m.PENDING_REVIEW, m.APPROVED, m.SCHEDULED, m.CHANGES_REQUESTED):
+        if post.state == m.PENDING_REVIEW and post.review_id is not None:
+            upstream.withdraw(session, review_id=post.review_id, actor=actor)
+        cancel_open_targets(session, list(post.targets), actor=actor,
+                            reason=N_("Replaced by an edited version."))
+    new = compose_post(session, author=actor, body=body, link_url=link_url,
+                       account_ids=accounts, publish_now=publish_now, when_local=when_local,
+                       version_id=post.library_version_id, now=now)
+    _set_state(session, post, m.CANCELLED, actor)
+    record(session, actor, "post.replaced", post, None, {"replaced_by": new.id})
+    return new
+
+
+def targets_by_state(session: Session, user: User) -> dict[str, int]:
+    rows = session.execute(select(PublicationTarget.state).join(Post)
+                           .where(Post.author_id == user.id)).scalars()
+    counts: dict[str, int] = {}
+    for state in rows:
+        counts[state] = counts.get(state, 0) + 1
+    return counts

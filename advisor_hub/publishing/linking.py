@@ -1,0 +1,181 @@
+"""Linked network accounts: link (pending compliance approval), relink, unlink, relink-needed.
+
+The OAuth redirect dance itself lives in the views (it needs the Flask session for ``state``
+and the PKCE verifier); these services get its result: the profile and the tokens.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from advisor_hub.accounts.models import User
+from advisor_hub.audit.services import record
+from advisor_hub.errors import NotFound, ValidationError
+from advisor_hub.networks import Account, NetworkAdapter, NetworkError, TokenCipher, TokenSet
+from advisor_hub.notifications.services import N_, notify
+from advisor_hub.publishing import models as m
+from advisor_hub.publishing import upstream
+from advisor_hub.publishing.models import LinkedAccount, PublicationTarget
+from advisor_hub.publishing.outbox import cancel_open_targets, set_target_state, settle_post
+from advisor_hub.publishing.tokens import load_tokens, store_tokens
+from advisor_hub.roles import Role, require_role
+
+log = logging.getLogger(__name__)
+
+KIND = "linked_account"
+
+
+def _snapshot(account: LinkedAccount) -> dict[str, Any]:
+    return {"status": account.status, "display_name": account.display_name,
+            "network": account.network, "external_id": account.external_id}
+
+
+def accounts_of(session: Session, user: User, *, include_unlinked: bool = False,
+                ) -> list[LinkedAccount]:
+    query = select(LinkedAccount).where(LinkedAccount.user_id == user.id)
+    if not include_unlinked:
+        query = query.where(LinkedAccount.status != m.UNLINKED)
+    return list(session.scalars(query.order_by(LinkedAccount.network, LinkedAccount.id)))
+
+
+def active_accounts_of(session: Session, user: User) -> list[LinkedAccount]:
+    return [a for a in accounts_of(session, user) if a.status == m.ACTIVE]
+
+
+def own_account(session: Session, user: User, account_id: int) -> LinkedAccount:
+    """The advisor's own account, else NotFound (others' ids are not revealed)."""
+    account = session.get(LinkedAccount, account_id)
+    if account is None or account.user_id != user.id:
+        raise NotFound()
+    return account
+
+
+def link_account(session: Session, *, user: User, network: str, account: Account,
+                 tokens: TokenSet, cipher: TokenCipher) -> LinkedAccount:
+    """Save a freshly authorised account. New (or once rejected/unlinked): it waits for
+    compliance. A relink of an approved account restores it and releases its held posts."""
+    require_role(user, Role.ADVISOR)
+    if not account.external_id:
+        raise ValidationError(_l("The network did not say which account was linked."))
+    existing = session.scalars(
+        select(LinkedAccount).where(LinkedAccount.user_id == user.id,
+                                    LinkedAccount.network == network,
+                                    LinkedAccount.external_id == account.external_id)
+        .order_by(LinkedAccount.id.desc())
+    ).first()
+    if existing is not None and existing.status in (m.ACTIVE, m.RELINK_NEEDED,
+                                                    m.PENDING_APPROVAL):
+        before = _snapshot(existing)
+        store_tokens(existing, account.token or tokens, cipher)
+        existing.display_name = account.name
+        existing.profile_url = account.profile_url
+        existing.picture_url = account.picture_url
+        existing.relink_reminded_at = None
+        if existing.status == m.RELINK_NEEDED:
+            existing.status = m.ACTIVE
+            release_held_targets(session, existing)
+        record(session, user, "linked_account.relinked", existing, before, _snapshot(existing))
+        session.flush()
+        return existing
+    linked = LinkedAccount(user_id=user.id, network=network, external_id=account.external_id,
+                           display_name=account.name, profile_url=account.profile_url,
+                           picture_url=account.picture_url, status=m.PENDING_APPROVAL)
+    store_tokens(linked, account.token or tokens, cipher)
+    session.add(linked)
+    session.flush()
+    linked.review_id = upstream.submit_for_review(
+        session, kind=KIND, subject_id=linked.id, author=user,
+        content=upstream.Content(
+            text="\n".join(x for x in (account.name, account.profile_url or "") if x),
+            link_url=account.profile_url, media_url=account.picture_url,
+            title=f"{network}: {account.name}"),
+        networks=[network], branch_id=user.branch_id,
+    )
+    record(session, user, "linked_account.linked", linked, None, _snapshot(linked))
+    session.flush()
+    return linked
+
+
+def on_account_decision(session: Session, subject_id: int, outcome: str, review: Any) -> None:
+    """Compliance decided on a linked account (registered with approvals)."""
+    account = session.get(LinkedAccount, subject_id)
+    if account is None or account.status != m.PENDING_APPROVAL:
+        return
+    before = _snapshot(account)
+    if outcome == "approved":
+        account.status = m.ACTIVE
+        message = N_("Your %(network)s account %(name)s was approved: you can publish to it.")
+    else:
+        account.status = m.REJECTED
+        message = N_("Your %(network)s account %(name)s was not approved (%(outcome)s).")
+    record(session, None, f"linked_account.{account.status}", account, before,
+           _snapshot(account))
+    notify(session, account.user, message,
+           {"network": account.network, "name": account.display_name, "outcome": outcome},
+           "/publishing/accounts")
+    session.flush()
+
+
+def unlink_account(session: Session, *, account_id: int, actor: User,
+                   adapter: NetworkAdapter | None, cipher: TokenCipher,
+                   ) -> list[PublicationTarget]:
+    """Revoke (where the network can), forget the tokens, cancel the account's pending rows.
+
+    Returns the cancelled rows so the advisor can be told which posts will not go out.
+    """
+    account = own_account(session, actor, account_id)
+    if account.status == m.UNLINKED:
+        return []
+    if adapter is not None and adapter.supports_revoke and account.token_ciphertext:
+        try:
+            adapter.revoke(load_tokens(account, cipher))
+        except (NetworkError, ValueError) as error:  # revocation is best effort
+            log.warning("revoking account %s failed: %s", account.id, error)
+    before = _snapshot(account)
+    account.status = m.UNLINKED
+    account.token_ciphertext = None
+    account.token_expires_at = None
+    record(session, actor, "linked_account.unlinked", account, before, _snapshot(account))
+    targets = list(session.scalars(select(PublicationTarget)
+                                   .where(PublicationTarget.account_id == account.id)))
+    return cancel_open_targets(session, targets, actor=actor,
+                               reason=str(_l("The account was unlinked.")))
+
+
+def mark_relink_needed(session: Session, account: LinkedAccount, reason: str) -> None:
+    """The network refused our token: hold the account's rows and ask the advisor to relink."""
+    if account.status != m.ACTIVE:
+        return
+    before = _snapshot(account)
+    account.status = m.RELINK_NEEDED
+    record(session, None, "linked_account.relink_needed", account, before,
+           {**_snapshot(account), "reason": reason})
+    held = list(session.scalars(select(PublicationTarget).where(
+        PublicationTarget.account_id == account.id,
+        PublicationTarget.state == m.SCHEDULED)))
+    for target in held:
+        set_target_state(session, target, m.HELD, failure_class=m.REAUTH, error=reason)
+    notify(session, account.user,
+           N_("Your %(network)s account %(name)s must be relinked; its posts are on hold."),
+           {"network": account.network, "name": account.display_name}, "/publishing/accounts")
+    session.flush()
+
+
+def release_held_targets(session: Session, account: LinkedAccount) -> None:
+    """After a relink: held rows go back to the outbox (a row whose send may have happened
+    goes back to reconciliation, never to a blind resend)."""
+    held = list(session.scalars(select(PublicationTarget).where(
+        PublicationTarget.account_id == account.id, PublicationTarget.state == m.HELD)))
+    for target in held:
+        if target.failure_class == m.OUTCOME_UNKNOWN:
+            set_target_state(session, target, m.PUBLISHING)
+            target.lease_expires_at = None  # the dispatcher reconciles it first
+        else:
+            set_target_state(session, target, m.SCHEDULED)
+    for post_id in {t.post_id for t in held}:
+        settle_post(session, post_id)

@@ -1,0 +1,84 @@
+"""Outbox row state changes shared by the composer, linking and the dispatcher.
+
+Every change here writes an audit event; the post's own state follows its rows.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from advisor_hub.accounts.models import User
+from advisor_hub.audit.services import record
+from advisor_hub.publishing import models as m
+from advisor_hub.publishing.models import Post, PublicationTarget
+
+_FINAL = (m.PUBLISHED, m.FAILED, m.CANCELLED, m.NEEDS_CHECK)
+
+
+def lock_post(session: Session, post_id: int) -> Post:
+    """Re-read a post under its row lock (PostgreSQL), so concurrent row updates of one post
+    settle its state one at a time."""
+    query = select(Post).where(Post.id == post_id).execution_options(populate_existing=True)
+    if session.get_bind().dialect.name == "postgresql":
+        query = query.with_for_update()
+    return session.scalars(query).one()
+
+
+def derived_state(states: list[str]) -> str:
+    if not states:
+        return m.CANCELLED
+    if any(s in (m.SCHEDULED, m.PUBLISHING, m.HELD) for s in states):
+        return m.PUBLISHING if any(s in (m.PUBLISHING, m.PUBLISHED) for s in states) \
+            else m.SCHEDULED
+    if any(s == m.PUBLISHED for s in states):
+        return m.PUBLISHED
+    if any(s in (m.FAILED, m.NEEDS_CHECK) for s in states):
+        return m.FAILED
+    return m.CANCELLED
+
+
+def settle_post(session: Session, post_id: int, actor: User | None = None) -> Post:
+    """Bring a scheduled/publishing post's state in line with its rows."""
+    post = lock_post(session, post_id)
+    if post.state not in (m.SCHEDULED, m.PUBLISHING):
+        return post
+    states = list(session.scalars(select(PublicationTarget.state)
+                                  .where(PublicationTarget.post_id == post_id)))
+    new = derived_state(states)
+    if new != post.state:
+        record(session, actor, "post.state", post, {"state": post.state}, {"state": new})
+        post.state = new
+    session.flush()
+    return post
+
+
+def set_target_state(session: Session, target: PublicationTarget, state: str, *,
+                     actor: User | None = None, failure_class: str | None = None,
+                     error: str | None = None) -> None:
+    before = {"state": target.state}
+    target.state = state
+    if state in _FINAL or state in (m.SCHEDULED, m.HELD):
+        target.lease_expires_at = None
+        target.claimed_by = None
+    if failure_class is not None:
+        target.failure_class = failure_class
+    if error is not None:
+        target.last_error = error[:2000]
+    record(session, actor, f"publication.{state}", target, before,
+           {"state": state, "failure_class": failure_class, "error": error})
+    session.flush()
+
+
+def cancel_open_targets(session: Session, targets: list[PublicationTarget], *,
+                        actor: User | None, reason: str) -> list[PublicationTarget]:
+    """Cancel the rows that may still go out; returns those cancelled."""
+    cancelled = []
+    for target in targets:
+        if target.state in m.OPEN_TARGET_STATES:
+            set_target_state(session, target, m.CANCELLED, actor=actor,
+                             failure_class=m.PRECHECK if actor is None else None, error=reason)
+            cancelled.append(target)
+    for post_id in {t.post_id for t in cancelled}:
+        settle_post(session, post_id, actor)
+    return cancelled
