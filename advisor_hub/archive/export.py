@@ -12,7 +12,7 @@ import csv
 import hashlib
 import io
 import json
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import UTC
 from typing import Any
 
@@ -44,7 +44,8 @@ _COLUMNS = (ArchiveRecord.id, ArchiveRecord.kind, ArchiveRecord.recorded_at,
 class ExportStream:
     """Iterate to get the export's bytes; afterwards ``count`` and ``sha256`` are final."""
 
-    def __init__(self, session: Session, filters: ArchiveFilter, fmt: str) -> None:
+    def __init__(self, session: Session, filters: ArchiveFilter, fmt: str,
+                 *, sessions: Callable[[], Session] | None = None) -> None:
         if fmt not in FORMATS:
             raise ValueError(f"unknown export format {fmt!r}")
         self.session = session
@@ -55,6 +56,7 @@ class ExportStream:
         self.first_id: int | None = None
         self.last_id: int | None = None
         self._digest = hashlib.sha256()
+        self._sessions = sessions
 
     @property
     def sha256(self) -> str:
@@ -65,16 +67,33 @@ class ExportStream:
         writer = csv.writer(buffer, lineterminator="\r\n")
         if self.fmt == "csv":
             writer.writerow(CSV_COLUMNS)
-        query = filtered(select(*_COLUMNS), self.filters).order_by(ArchiveRecord.id)
-        # Core execution on the session's connection: no ORM row overhead; yield_per streams
-        # (server-side cursor on PostgreSQL, incremental fetch on SQLite).
-        result = self.session.connection().execute(query.execution_options(yield_per=BATCH))
-        for row in result:
+        for row in self._rows():
             self._write(row, buffer, writer)
             if buffer.tell() >= CHUNK_BYTES:
                 yield self._take(buffer)
         if buffer.tell():
             yield self._take(buffer)
+
+    def _rows(self) -> Iterator[Any]:
+        query = filtered(select(*_COLUMNS), self.filters).order_by(ArchiveRecord.id)
+        if self._sessions is None:
+            # One query, streamed: Core execution on the session's connection (no ORM row
+            # overhead); yield_per = server-side cursor on PostgreSQL, incremental fetch on
+            # SQLite.
+            yield from self.session.connection().execute(
+                query.execution_options(yield_per=BATCH))
+            return
+        # Downloads: keyset batches, each in a short session of its own, so nothing stays
+        # open between chunks (a slow or abandoned download holds no cursor or transaction).
+        last_id = 0
+        while True:
+            with self._sessions() as session:
+                batch = session.execute(query.where(ArchiveRecord.id > last_id)
+                                        .limit(BATCH)).all()
+            if not batch:
+                return
+            yield from batch
+            last_id = batch[-1].id
 
     def _write(self, row: Any, buffer: io.StringIO, writer: Any) -> None:
         recorded_at = row.recorded_at.astimezone(UTC).isoformat(timespec="microseconds")
@@ -122,12 +141,14 @@ class ExportStream:
 
 
 def export_records(
-    session: Session, *, actor: User | None, filters: ArchiveFilter, fmt: str
+    session: Session, *, actor: User | None, filters: ArchiveFilter, fmt: str,
+    sessions: Callable[[], Session] | None = None,
 ) -> ExportStream:
-    """An export of a search result (``actor`` None: the operator's CLI)."""
+    """An export of a search result (``actor`` None: the operator's CLI). With ``sessions``
+    (a session factory) rows are read in keyset batches, one short session each."""
     if actor is not None:
         require_role(actor, *ARCHIVE_ROLES)
-    return ExportStream(session, filters, fmt)
+    return ExportStream(session, filters, fmt, sessions=sessions)
 
 
 def export_manifest(

@@ -18,7 +18,6 @@ from flask import (
     redirect,
     render_template,
     request,
-    stream_with_context,
     url_for,
 )
 from flask_babel import gettext as _
@@ -31,7 +30,7 @@ from advisor_hub.archive import export as exports
 from advisor_hub.archive import integrity, services
 from advisor_hub.archive.forms import ArchiveSearchForm, ConfirmForm, HoldForm
 from advisor_hub.audit import services as audit
-from advisor_hub.db import get_session, transaction
+from advisor_hub.db import database, get_session, transaction
 from advisor_hub.errors import DomainError, NotFound
 from advisor_hub.navigation import NavItem, register
 from advisor_hub.roles import Role
@@ -125,9 +124,10 @@ def export() -> Response:
                  ("archive_export", filters.upto_id or 0),
                  after={"format": fmt, "filters": filters.as_args()})
     commit()
-    stream = exports.export_records(session, actor=current_user, filters=filters, fmt=fmt)
+    stream = exports.export_records(session, actor=current_user, filters=filters, fmt=fmt,
+                                    sessions=database().sessionmaker)
     name = f"archive-{date.today().isoformat()}-upto{filters.upto_id}.{fmt}"
-    return Response(stream_with_context(iter(stream)), mimetype=exports.FORMATS[fmt],
+    return Response(iter(stream), mimetype=exports.FORMATS[fmt],
                     headers={"Content-Disposition": f'attachment; filename="{name}"'})
 
 

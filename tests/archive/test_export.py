@@ -10,6 +10,7 @@ import tracemalloc
 
 import pytest
 from sqlalchemy import text
+from sqlalchemy.orm import Session
 
 from advisor_hub.archive.chain import record_hash
 from advisor_hub.archive.export import export_manifest, export_records
@@ -81,11 +82,13 @@ def test_cli_export_writes_file_and_manifest(app, db_session, factory, runner,  
     assert manifest["filters"]["date_from"] == "2000-01-01"
 
 
-def _peak(db_session, upto: int) -> tuple[int, int]:  # noqa: ANN001
+def _peak(db_session, upto: int, keyset: bool) -> tuple[int, int]:  # noqa: ANN001
+    sessions = (lambda: Session(bind=db_session.connection(),
+                                join_transaction_mode="create_savepoint")) if keyset else None
     tracemalloc.start()
     tracemalloc.reset_peak()
     stream = export_records(db_session, actor=None, filters=ArchiveFilter(upto_id=upto),
-                            fmt="jsonl")
+                            fmt="jsonl", sessions=sessions)
     for _chunk in stream:
         pass
     _current, peak = tracemalloc.get_traced_memory()
@@ -97,9 +100,27 @@ def test_streaming_export_memory_is_flat(db_session) -> None:  # noqa: ANN001
     # JSON Lines: the same streaming path as CSV, cheaper to trace (tracemalloc is slow).
     sql_seed(db_session, 100_000)
     first = db_session.scalar(text("SELECT MIN(id) FROM archive_records"))
-    _peak(db_session, first + 100)  # warm-up: compiled statements, caches
-    small, n_small = _peak(db_session, first + 9_999)
-    large, n_large = _peak(db_session, first + 99_999)
+    _peak(db_session, first + 100, False)  # warm-up: compiled statements, caches
+    small, n_small = _peak(db_session, first + 9_999, False)
+    large, n_large = _peak(db_session, first + 99_999, False)
     assert (n_small, n_large) == (10_000, 100_000)
     # Ten times the records, about the same peak (a buffered export would need ~10x).
     assert large < small * 1.5 + 512 * 1024, (small, large)
+
+
+def test_downloads_read_in_bounded_keyset_batches(db_session, count_queries,  # noqa: ANN001
+                                                  monkeypatch) -> None:  # noqa: ANN001
+    from advisor_hub.archive import export
+
+    monkeypatch.setattr(export, "BATCH", 100)
+    sql_seed(db_session, 250)
+    sessions = lambda: Session(bind=db_session.connection(),  # noqa: E731
+                               join_transaction_mode="create_savepoint")
+    keyset = export_records(db_session, actor=None, filters=ArchiveFilter(), fmt="csv",
+                            sessions=sessions)
+    with count_queries() as counter:
+        data = b"".join(keyset)
+    selects = [s for s in counter.statements if s.lstrip().upper().startswith("SELECT")]
+    assert len(selects) == 4 and all("LIMIT" in s for s in selects)  # 100 + 100 + 50 + none
+    single = export_records(db_session, actor=None, filters=keyset.filters, fmt="csv")
+    assert b"".join(single) == data and keyset.count == 250
