@@ -22,7 +22,6 @@ from sqlalchemy import (
     and_,
     case,
     cast,
-    exists,
     extract,
     func,
     literal,
@@ -115,17 +114,25 @@ def _advisors() -> Any:
             .where(users.c.active.is_(True)))
 
 
-def _has_linked_account(user_id: Any) -> Any:
-    return exists().where(linked_accounts.c.user_id == user_id,
-                          linked_accounts.c.status == "active")
+def _linked_users() -> Any:
+    """Users with at least one active linked account (one row each)."""
+    return (select(linked_accounts.c.user_id.label("user_id"))
+            .where(linked_accounts.c.status == "active").distinct())
 
 
-def _published_between(user_id: Any, start: datetime, end: datetime | None) -> Any:
-    conditions = [posts.c.author_id == user_id, publication_targets.c.state == "published",
-                  publication_targets.c.published_at >= start]
+def _publishers(start: datetime | None = None, end: datetime | None = None) -> Any:
+    """Authors with a publication in [start, end), with their latest publication time.
+    One pass over the published outbox rows, grouped: no per-advisor subquery."""
+    conditions = [publication_targets.c.state == "published"]
+    if start is not None:
+        conditions.append(publication_targets.c.published_at >= start)
     if end is not None:
         conditions.append(publication_targets.c.published_at < end)
-    return exists().where(publication_targets.c.post_id == posts.c.id, *conditions)
+    return (select(posts.c.author_id.label("author_id"),
+                   func.max(publication_targets.c.published_at).label("last"))
+            .select_from(publication_targets)
+            .join(posts, posts.c.id == publication_targets.c.post_id)
+            .where(*conditions).group_by(posts.c.author_id))
 
 
 def adoption(session: Session, scope: Scope, period: Period) -> list[AdoptionRow]:
@@ -135,11 +142,14 @@ def adoption(session: Session, scope: Scope, period: Period) -> list[AdoptionRow
     if scope.branch_id is not None:
         advisors = advisors.where(users.c.branch_id == scope.branch_id)
     a = advisors.subquery()
-    linked = case((_has_linked_account(a.c.id), 1), else_=0)
-    active = case((_published_between(a.c.id, period.start, period.end), 1), else_=0)
+    linked = _linked_users().subquery()
+    active = _publishers(period.start, period.end).subquery()
     query = (select(a.c.branch_id, branches.c.name, func.count().label("advisors"),
-                    func.coalesce(func.sum(linked), 0), func.coalesce(func.sum(active), 0))
-             .select_from(a).outerjoin(branches, branches.c.id == a.c.branch_id)
+                    func.count(linked.c.user_id), func.count(active.c.author_id))
+             .select_from(a)
+             .outerjoin(linked, linked.c.user_id == a.c.id)
+             .outerjoin(active, active.c.author_id == a.c.id)
+             .outerjoin(branches, branches.c.id == a.c.branch_id)
              .group_by(a.c.branch_id, branches.c.name).order_by(branches.c.name))
     rows = [AdoptionRow(r[0], r[1] or "—", int(r[2]), int(r[3]), int(r[4]))
             for r in session.execute(query)]
@@ -334,17 +344,17 @@ def nudges(session: Session, scope: Scope, *, now: datetime | None = None,
     never), longest silent first, each with the newest library items offered to them."""
     now = now or utcnow()
     a = _advisors().subquery()
-    last = (select(func.max(publication_targets.c.published_at))
-            .join(posts, posts.c.id == publication_targets.c.post_id)
-            .where(posts.c.author_id == a.c.id, publication_targets.c.state == "published")
-            .scalar_subquery())
+    linked = _linked_users().subquery()
+    last = _publishers().subquery()
     query = (select(users.c.id, users.c.first_name, users.c.last_name, users.c.email,
-                    users.c.branch_id, branches.c.name, last.label("last"))
+                    users.c.branch_id, branches.c.name, last.c.last)
              .select_from(a).join(users, users.c.id == a.c.id)
+             .join(linked, linked.c.user_id == a.c.id)
+             .outerjoin(last, last.c.author_id == a.c.id)
              .outerjoin(branches, branches.c.id == users.c.branch_id)
-             .where(_has_linked_account(a.c.id),
-                    ~_published_between(a.c.id, now - timedelta(days=days), None))
-             .order_by(last.is_not(None), last, users.c.last_name, users.c.first_name))
+             .where(or_(last.c.last.is_(None), last.c.last < now - timedelta(days=days)))
+             .order_by(last.c.last.is_not(None), last.c.last, users.c.last_name,
+                       users.c.first_name))
     if scope.branch_id is not None:
         query = query.where(users.c.branch_id == scope.branch_id)
     rows = [NudgeRow(r[0], f"{r[1]} {r[2]}", r[3], r[4], r[5], _aware(r[6]))
