@@ -204,8 +204,6 @@ def integrity_check() -> str:
     )
 
 
-register(NavItem("archive.integrity_check", _l("Archive integrity"), ROLES,
-                 _l("Check the hash chain and see retention and purges."), 62))
 
 
 # --- commands -------------------------------------------------------------------------------
