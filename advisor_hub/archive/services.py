@@ -210,6 +210,8 @@ class RecordView:
     decisions: list[tuple[ArchiveRecord, dict[str, Any]]]
     publications: list[tuple[ArchiveRecord, dict[str, Any]]]
     trail: list[AuditEvent]
+    approval: Any = None  # approvals' ApprovalInfo, when that package is installed
+    approver: User | None = None
 
 
 def get_record(session: Session, *, actor: User, record_id: int) -> RecordView:
@@ -243,13 +245,16 @@ def get_record(session: Session, *, actor: User, record_id: int) -> RecordView:
         subjects.append(("publication_targets", payload["target_id"]))
     if record.kind == "decision" and payload.get("kind") not in (None, "post") and \
             payload.get("subject_id") is not None:
-        subjects.append((_SUBJECT_TABLES.get(str(payload["kind"]), str(payload["kind"])),
-                         payload["subject_id"]))
+        subjects.append((_subject_type(str(payload["kind"])), payload["subject_id"]))
     trail = sorted(
         (event for subject in subjects for event in audit.trail_for(session, subject)),
         key=lambda e: (e.at, e.id),
     )
+    approval = _approval(session, record.review_id)
+    approver_id = getattr(approval, "approved_by_id", None) or payload.get("approved_by_id")
     return RecordView(
+        approval=approval,
+        approver=session.get(User, approver_id) if isinstance(approver_id, int) else None,
         record=record, payload=payload,
         advisor=session.get(User, record.advisor_id) if record.advisor_id else None,
         actor=session.get(User, record.actor_id) if record.actor_id else None,
@@ -258,10 +263,31 @@ def get_record(session: Session, *, actor: User, record_id: int) -> RecordView:
 
 
 _SUBJECT_TABLES = {
-    "library_item": "library_items",
+    "post": "posts",
+    "library_item": "library_item_versions",
     "life_event_template": "life_event_templates",
     "linked_account": "linked_accounts",
 }
+
+
+def _subject_type(kind: str) -> str:
+    """The audit subject type of a review kind, as its owner registered it with approvals."""
+    try:
+        from approvals.services import subject_for
+    except ImportError:
+        return _SUBJECT_TABLES.get(kind, kind)
+    subject = subject_for(kind)
+    return subject.subject_type if subject else _SUBJECT_TABLES.get(kind, kind)
+
+
+def _approval(session: Session, review_id: int | None) -> Any:
+    if review_id is None:
+        return None
+    try:
+        from approvals.services import get_approval
+    except ImportError:
+        return None
+    return get_approval(session, review_id)
 
 
 # --- legal holds --------------------------------------------------------------------------

@@ -21,10 +21,21 @@ def archived(db_session, factory):  # noqa: ANN001, ANN201
     audit.record(db_session, advisor, "post.created", ("posts", 1), after={"state": "draft"})
     audit.record(db_session, reviewer, "post.approved", ("posts", 1),
                  before={"state": "pending_review"}, after={"state": "approved"})
+    from datetime import UTC, datetime
+
+    from approvals.models import ReviewRequest
+
+    review = ReviewRequest(kind="post", subject_id=1, author_id=advisor.id, status="approved",
+                           text="Our new green mortgage is here", content_hash="c" * 64,
+                           submitted_at=datetime(2026, 11, 1, tzinfo=UTC),
+                           decided_at=datetime(2026, 11, 2, tzinfo=UTC),
+                           decided_by_id=reviewer.id)
+    db_session.add(review)
+    db_session.flush()
     append_record(db_session, kind="decision", actor_id=reviewer.id,
-                  payload=decision(advisor.id, reviewer_id=reviewer.id))
+                  payload=decision(advisor.id, reviewer_id=reviewer.id, review_id=review.id))
     published = append_record(db_session, kind="publication", payload=publication(
-        advisor.id, text="Our new green mortgage is here"))
+        advisor.id, text="Our new green mortgage is here", review_id=review.id))
     append_record(db_session, kind="publication", payload=publication(
         other.id, post_id=2, text="Happy retirement, Jean!", network="facebook"))
     db_session.flush()
@@ -49,6 +60,8 @@ def test_record_page_shows_post_approval_and_trail(client, auth, archived) -> No
     page = client.get(f"/archive/records/{archived['record'].id}").get_data(as_text=True)
     assert "Our new green mortgage is here" in page
     assert "approved" in page and "lexicon version 1" in page
+    assert f"Approved by {archived['reviewer'].full_name}" in page and "stands" in page
+    assert "content hash differs" not in page
     assert "post.created" in page and "post.approved" in page
     assert client.get("/archive/records/999999").status_code == 404
 
