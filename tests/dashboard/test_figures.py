@@ -100,3 +100,25 @@ def test_whole_dashboard_is_a_few_queries(db_session, data, count_queries) -> No
         services.build_dashboard(db_session, actor=data.users["marketing"], period=NOVEMBER,
                                  now=at(12, 1))
     assert counter.count <= 20
+
+
+@pytest.mark.parametrize("hours", [[5.0], [1.0, 9.0, 4.0], [0.5, 2, 2, 7, 11, 30, 3.25]])
+def test_percentiles_match_percentile_cont(db_session, factory, hours) -> None:  # noqa: ANN001
+    from tests.dashboard.dataset import review
+
+    author, reviewer = factory.user(), factory.user("compliance")
+    for h in hours:
+        review(db_session, author, kind="life_event", status="approved", branch=None,
+               submitted=at(11, 10), hours=h, decided_by=reviewer)
+
+    def cont(values: list[float], p: float) -> float:  # PostgreSQL's definition
+        values = sorted(values)
+        position = p * (len(values) - 1)
+        low = int(position)
+        upper = values[min(low + 1, len(values) - 1)]
+        return values[low] + (upper - values[low]) * (position - low)
+
+    (row,) = services.approval_turnaround(db_session, ALL, NOVEMBER)
+    assert row.decided == len(hours)
+    assert row.median_hours == round(cont(hours, 0.5), 2)
+    assert row.p90_hours == round(cont(hours, 0.9), 2)
