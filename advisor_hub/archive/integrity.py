@@ -64,11 +64,11 @@ _COLUMNS = (ArchiveRecord.id, ArchiveRecord.kind, ArchiveRecord.recorded_at,
 
 
 def _rows(session: Session, after_id: int = 0) -> Iterator[object]:
-    result = session.execute(
+    # Core execution, streamed (yield_per): constant memory however long the chain.
+    yield from session.connection().execute(
         select(*_COLUMNS).where(ArchiveRecord.id > after_id).order_by(ArchiveRecord.id)
         .execution_options(yield_per=BATCH)
     )
-    yield from result
 
 
 def _short(value: str | None) -> str:
