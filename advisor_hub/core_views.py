@@ -77,6 +77,6 @@ def register_error_pages(app: Flask) -> None:
 
 @bp.app_context_processor
 def navigation() -> dict[str, object]:
-    from advisor_hub.navigation import items_for
+    from advisor_hub.navigation import menu_for
 
-    return {"nav_items": items_for, "role_label": lambda role: ROLE_LABELS[Role(role)]}
+    return {"nav_menu": menu_for, "role_label": lambda role: ROLE_LABELS[Role(role)]}

@@ -14,6 +14,8 @@ class NavItem:
     roles: tuple[Role, ...]
     description: object = ""
     order: int = 100
+    # Items sharing a group label show as one drop-down menu in the top bar.
+    group: object | None = None
 
 
 _items: dict[str, NavItem] = {}
@@ -33,3 +35,28 @@ def items_for(roles: list[Role]) -> list[NavItem]:
 
 def items_for_role(role: Role) -> list[NavItem]:
     return items_for([role])
+
+
+@dataclass(frozen=True)
+class NavEntry:
+    """One top-bar entry: a link, or a drop-down of several links."""
+
+    label: object
+    items: tuple[NavItem, ...]
+
+
+def menu_for(roles: list[Role]) -> list[NavEntry]:
+    entries: list[NavEntry] = []
+    groups: dict[str, int] = {}
+    for item in items_for(roles):
+        if item.group is None:
+            entries.append(NavEntry(item.label, (item,)))
+            continue
+        key = str(item.group)
+        if key in groups:
+            entry = entries[groups[key]]
+            entries[groups[key]] = NavEntry(entry.label, (*entry.items, item))
+        else:
+            groups[key] = len(entries)
+            entries.append(NavEntry(item.group, (item,)))
+    return entries

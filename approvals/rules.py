@@ -16,7 +16,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import or_, select
+from sqlalchemy import func, or_, select
+from sqlalchemy import text as sql_text
 from sqlalchemy.orm import Session
 
 from advisor_hub.accounts.models import User
@@ -64,8 +65,16 @@ def current_version_number(session: Session) -> int:
     return version.id if version is not None else 0
 
 
+# One lock id for "changing the policy" on PostgreSQL: versions are numbered without gaps.
+_PG_POLICY_LOCK = 7_420_004
+
+
 def _new_version(session: Session, actor: User | None, summary: str) -> LexiconVersion:
-    version = LexiconVersion(token=uuid.uuid4().hex, summary=summary[:500],
+    # Numbered by hand, not by a sequence: a rolled-back change must not leave a gap.
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(sql_text("SELECT pg_advisory_xact_lock(:key)"), {"key": _PG_POLICY_LOCK})
+    number = (session.scalar(select(func.max(LexiconVersion.id))) or 0) + 1
+    version = LexiconVersion(id=number, token=uuid.uuid4().hex, summary=summary[:500],
                              created_by_id=actor.id if actor is not None else None)
     session.add(version)
     session.flush()

@@ -18,7 +18,7 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 from werkzeug.routing import BuildError
 
-from advisor_hub.accounts.models import User
+from advisor_hub.accounts.models import User, UserRole
 from advisor_hub.archive.services import append_record
 from advisor_hub.audit.services import record
 from advisor_hub.content_hash import content_hash
@@ -433,6 +433,8 @@ def decide(
     _log_decision(session, review, actor, outcome, review.reason_code,
                   justification if overridden else comment or None)
     _notify(session, review, outcome, reason_label, comment)
+    if outcome == "escalated":
+        _notify_seniors(session, review, actor, comment)
     if outcome in OUTCOMES:
         _subject(review.kind).on_decision(session, review.subject_id, outcome, review)
     return review
@@ -481,6 +483,17 @@ def _notify(session: Session, review: ReviewRequest, outcome: str, reason: str =
     notify(session, author, _MESSAGES[outcome], {
         "title": _title(review), "reason": reason, "comment": comment,
         "days": expiry_days()}, url)
+
+
+def _notify_seniors(session: Session, review: ReviewRequest, actor: User, note: str) -> None:
+    seniors = session.scalars(
+        select(User).join(UserRole, UserRole.user_id == User.id)
+        .where(UserRole.role == str(Role.SENIOR_COMPLIANCE), User.active.is_(True),
+               User.id.not_in([actor.id, review.author_id])))
+    for senior in seniors:
+        notify(session, senior, N_("%(reviewer)s escalated “%(title)s” to you: %(note)s"),
+               {"reviewer": actor.full_name, "title": _title(review), "note": note},
+               f"/review/{review.id}")
 
 
 def _close(session: Session, review: ReviewRequest, actor: User | None, outcome: str, *,

@@ -1,19 +1,14 @@
-"""The one place user text is cleaned of HTML (swap bleach for nh3 here, and only here)."""
+"""User text in the approvals package goes through the product's one sanitiser.
+
+The bleach call lives in ``content_library.text.sanitize`` (swap it for nh3 there, once);
+here it is only trimmed, since comments, notes and terms are single values.
+"""
 
 from __future__ import annotations
 
-import html
-
-import bleach
+from content_library.text import sanitize as _plain_text
 
 
 def sanitize(value: str | None) -> str:
-    """Plain text: every tag and comment removed, surrounding whitespace trimmed.
-
-    The result is stored as plain text and always autoescaped when shown.
-    """
-    if not value:
-        return ""
-    cleaned = bleach.clean(value, tags=set(), attributes={}, strip=True, strip_comments=True)
-    # bleach returns HTML-escaped text; we keep plain text (templates escape on output).
-    return html.unescape(cleaned).strip()
+    """Plain text (every tag and comment removed, entities decoded), trimmed."""
+    return _plain_text(value).strip()

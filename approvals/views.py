@@ -3,7 +3,9 @@ rules, disclosures, reason codes, target); the author's view of a decision; the 
 
 from __future__ import annotations
 
+from datetime import date, datetime, time, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import click
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
@@ -49,18 +51,19 @@ bp = Blueprint("approvals", __name__, url_prefix="/review", template_folder="tem
 
 REVIEWERS = (Role.COMPLIANCE, Role.SENIOR_COMPLIANCE)
 
+POLICY = _l("Policy")
 register(NavItem("approvals.queue", _l("Review queue"), REVIEWERS,
                  _l("Approve, reject or escalate what advisors and marketing submitted."), 10))
 register(NavItem("approvals.lexicon", _l("Lexicon"), REVIEWERS,
-                 _l("Words and phrases screened in every text, with their history."), 20))
+                 _l("Words and phrases screened in every text, with their history."), 20, POLICY))
 register(NavItem("approvals.links", _l("Link rules"), REVIEWERS,
-                 _l("Sites that are allowed or denied in posts."), 21))
+                 _l("Sites that are allowed or denied in posts."), 21, POLICY))
 register(NavItem("approvals.disclosures", _l("Disclosures"), REVIEWERS,
-                 _l("Text appended to posts of a network or category."), 22))
+                 _l("Text appended to posts of a network or category."), 22, POLICY))
 register(NavItem("approvals.reasons", _l("Reason codes"), REVIEWERS,
-                 _l("The reasons a reviewer can give for a rejection."), 23))
+                 _l("The reasons a reviewer can give for a rejection."), 23, POLICY))
 register(NavItem("approvals.settings", _l("Review target"), REVIEWERS,
-                 _l("The turnaround target the queue measures items against."), 24))
+                 _l("The turnaround target the queue measures items against."), 24, POLICY))
 
 
 @bp.app_context_processor
@@ -298,8 +301,18 @@ def lexicon_history() -> str:
     session = get_session()
     versions = rules.list_versions(session)
     shown = request.args.get("version", type=int) or (versions[0].id if versions else 0)
+    day = request.args.get("date", "")
+    if day:
+        try:
+            end = datetime.combine(date.fromisoformat(day) + timedelta(days=1), time(),
+                                   ZoneInfo(current_user.time_zone))
+        except ValueError:
+            flash(_("Enter a date as YYYY-MM-DD."), "danger")
+        else:
+            found = rules.version_at(session, end)
+            shown = found.id if found else 0
     return render_template("approvals/lexicon_history.html", versions=versions, shown=shown,
-                           terms=rules.terms_at(session, shown),
+                           terms=rules.terms_at(session, shown), day=day,
                            people=_names(session, {v.created_by_id for v in versions}))
 
 

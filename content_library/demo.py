@@ -1,9 +1,10 @@
 """Demo content: a dozen approved library items (EN and FR) and one approved template per
-built-in life-event type in both languages, written by the demo curator.
+built-in life-event type in both languages, written by the demo curator and approved by the
+demo compliance officer through the approvals package (so each has a real approval record that
+the publisher's one-click flow rests on).
 
-Shortcut (demo only): items and templates are created through the services as drafts and then
-marked approved directly, with no review request, because the demo bank has no compliance
-history to replay. Everything real goes through ``submit_version`` and the approvals package.
+Fallback (demo only): if the approvals package cannot decide (not installed, or the policy
+engine blocks a text), the draft is marked approved directly so the demo stays usable.
 """
 
 from __future__ import annotations
@@ -15,14 +16,16 @@ from sqlalchemy.orm import Session
 
 from advisor_hub.accounts.models import Branch, User
 from advisor_hub.db import utcnow
+from advisor_hub.errors import DomainError
 from content_library import life_events, services
-from content_library.models import Status
+from content_library.models import LibraryItemVersion, LifeEventTemplate, Status
 
 CURATOR = "marc.marketing@demo.bank"
+REVIEWER = "claire.compliance@demo.bank"
 
 ITEMS = [
     ("Save for your projects with a Livret A", "fr",
-     "Épargner sans risque et disponible à tout moment : le Livret A reste la base d'une "
+     "Disponible à tout moment, le Livret A reste la base d'une "
      "épargne de précaution. Parlons de vos projets à {branch_name} !",
      ["linkedin", "facebook", "x"], "épargne, livret", "Épargne 2026", ["branch_name"]),
     ("Home loans: rates update", "en",
@@ -114,10 +117,30 @@ TEMPLATES = {
 }
 
 
+def _approve(session: Session, subject: LibraryItemVersion | LifeEventTemplate,
+             curator: User, reviewer: User | None) -> None:
+    try:
+        with session.begin_nested():
+            from approvals.services import decide
+
+            if isinstance(subject, LibraryItemVersion):
+                services.submit_version(session, actor=curator, version_id=subject.id)
+            else:
+                life_events.submit_template(session, actor=curator, template_id=subject.id)
+            if reviewer is None:
+                raise DomainError()
+            decide(session, review_id=subject.review_id, actor=reviewer, decision="approve")
+    except (ImportError, DomainError):
+        session.refresh(subject)
+        subject.status = Status.APPROVED  # demo fallback: see the module docstring
+        subject.approved_at = utcnow()
+
+
 def seed(session: Session) -> None:
     curator = session.scalar(select(User).where(User.email == CURATOR))
     if curator is None:
         return
+    reviewer = session.scalar(select(User).where(User.email == REVIEWER))
     now = utcnow()
     lyon = session.scalar(select(Branch).where(Branch.name == "Lyon Bellecour"))
     for n, (title, language, text, networks, tags, campaign, placeholders) in enumerate(ITEMS):
@@ -127,16 +150,14 @@ def seed(session: Session) -> None:
             title=title, text=text, networks=networks, tags=services.split_list(tags),
             campaign=campaign, language=language, placeholders=placeholders,
             audience_all=not only_lyon, branch_ids=[lyon.id] if only_lyon else [],
-            link_url="https://www.example.com/" if n % 3 == 0 else None,
+            link_url="https://www.demo.bank/" if n % 3 == 0 else None,
             expires_at=now + timedelta(days=365)))
-        version.status = Status.APPROVED  # demo shortcut: see the module docstring
-        version.approved_at = now - timedelta(hours=len(ITEMS) - n)
+        _approve(session, version, curator, reviewer)
     types = {t.key: t for t in life_events.list_event_types(session)}
     for key, (english, french) in TEMPLATES.items():
         for language, text in (("en", english), ("fr", french)):
             template = life_events.create_template(session, actor=curator,
                                                    type_id=types[key].id, language=language,
                                                    text=text)
-            template.status = Status.APPROVED  # demo shortcut: see the module docstring
-            template.approved_at = now
+            _approve(session, template, curator, reviewer)
     session.flush()

@@ -257,6 +257,21 @@ def list_templates(session: Session, *, actor: User) -> list[LifeEventTemplate]:
     return sorted(latest.values(), key=lambda t: (t.type_id, t.language, t.id))
 
 
+def usage_by_lineage(session: Session, *, actor: User) -> dict[int, tuple[int, int]]:
+    """Per template (lineage): how many publications, by how many advisors."""
+    require_role(actor, *CURATORS, Role.ADMIN)
+    from sqlalchemy import func
+
+    from content_library.models import LibraryUsage
+
+    rows = session.execute(
+        select(LifeEventTemplate.lineage_id, func.count(LibraryUsage.id),
+               func.count(func.distinct(LibraryUsage.advisor_id)))
+        .join(LibraryUsage, LibraryUsage.template_id == LifeEventTemplate.id)
+        .group_by(LifeEventTemplate.lineage_id))
+    return {lineage_id: (uses, advisors) for lineage_id, uses, advisors in rows}
+
+
 def templates_for_event(session: Session, *, advisor: User, type_id: int, language: str
                         ) -> list[LifeEventTemplate]:
     """Approved templates an advisor may use for one event type and language."""
@@ -301,4 +316,5 @@ def render_life_event(template: LifeEventTemplate, advisor: User, client_first_n
 
 
 review.register(review.TEMPLATE_KIND, subject_type=LifeEventTemplate.__tablename__,
-                on_decision=on_template_decision)
+                on_decision=on_template_decision,
+                url=lambda template_id: f"/library/manage/templates/{template_id}/edit")

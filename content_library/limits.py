@@ -1,28 +1,29 @@
-"""Per-network character limits and counting.
-
-Kept in ONE place so it can be swapped for ``advisor_hub.networks`` (``count_chars``) when that
-lands on main. static/js/library.js mirrors these rules for the live counter.
+"""Per-network character limits and counting, delegated to the network adapters
+(``advisor_hub.networks``: one definition of each network's rules for the whole product).
+static/js/library.js mirrors these rules for the live counter; the server decides.
 """
 
 from __future__ import annotations
 
-import re
+from functools import cache
 
-LIMITS = {"linkedin": 3000, "facebook": 63206, "x": 280, "sandbox": 3000}
+from advisor_hub.networks import ADAPTERS, NetworkAdapter, NetworkConfig, build_adapter
+
 NETWORKS = ("linkedin", "facebook", "x", "sandbox")
-NETWORK_LABELS = {"linkedin": "LinkedIn", "facebook": "Facebook", "x": "X", "sandbox": "Sandbox"}
-X_URL_LENGTH = 23
-URL_RE = re.compile(r"(?:https?://|www\.)[^\s<>\"']+", re.IGNORECASE)
+LIMITS = {name: ADAPTERS[name].char_limit for name in NETWORKS}
+NETWORK_LABELS = {name: ADAPTERS[name].label for name in NETWORKS}
+
+
+@cache
+def _adapter(network: str) -> NetworkAdapter:
+    return build_adapter(network, NetworkConfig())
 
 
 def count_chars(network: str, text: str, link_url: str | None = None) -> int:
-    """Characters the network counts for ``text`` (X: every URL counts 23, and a link not in
-    the text is appended to it)."""
-    if network == "x":
-        if link_url and link_url not in text:
-            text = f"{text}\n\n{link_url}" if text else link_url
-        return len(URL_RE.sub("u" * X_URL_LENGTH, text))
-    return len(text)
+    """Characters the network counts for ``text`` as it would be sent (X: every URL counts
+    23, and a link not in the text is appended to it)."""
+    adapter = _adapter(network)
+    return adapter.count_chars(adapter.render_text(text, link_url))
 
 
 def over_limit(networks: list[str], text: str, link_url: str | None = None

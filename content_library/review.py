@@ -21,14 +21,16 @@ handlers: dict[str, Callable[[Session, int, str, Any], None]] = {}
 
 
 def register(kind: str, *, subject_type: str,
-             on_decision: Callable[[Session, int, str, Any], None]) -> None:
-    """Remember our handler and hand it to approvals (once that package provides the API)."""
+             on_decision: Callable[[Session, int, str, Any], None],
+             url: Callable[[int], str] | None = None) -> None:
+    """Remember our handler and hand it to approvals; ``url(subject_id)`` is where the
+    author's notification about a decision links to."""
     handlers[kind] = on_decision
     try:
         from approvals.services import register_subject
-    except ImportError:  # approvals not merged yet: decisions come through ``decide`` only
+    except ImportError:  # approvals not installed: decisions come through ``decide`` only
         return
-    register_subject(kind, subject_type=subject_type, on_decision=on_decision)
+    register_subject(kind, subject_type=subject_type, on_decision=on_decision, url=url)
 
 
 def submit(session: Session, *, kind: str, subject_id: int, author: User, text: str,

@@ -11,8 +11,9 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from typing import Any
 
-from sqlalchemy import ColumnElement, column, func, literal_column, select, table, text
+from sqlalchemy import ColumnElement, Select, column, func, literal_column, select, table, text
 from sqlalchemy.orm import Session
 
 from content_library.models import LibraryItemVersion
@@ -54,28 +55,44 @@ def index_version(session: Session, version: LibraryItemVersion) -> None:
         ), {"id": version.id, "doc": document})
 
 
-def matching(session: Session, query: str, *, in_date_order: bool = False
-             ) -> ColumnElement[bool] | None:
-    """A condition on LibraryItemVersion.id: every word of the query, as a prefix.
+def _fts_query(words: list[str], sqlite: bool) -> str:
+    """Every word must match; the last one as a prefix (search as you type)."""
+    if sqlite:
+        return " ".join([*(f'"{w}"' for w in words[:-1]), f'"{words[-1]}"*'])
+    return " & ".join([*words[:-1], f"{words[-1]}:*"])
 
-    ``in_date_order`` (SQLite): when many versions match, walk the (status, approved_at)
-    index newest first and probe the matches, stopping at the page's last row, instead of
-    fetching every match and sorting them (the unary ``+`` keeps SQLite from driving the
-    query from the match list).
-    """
+
+def matching(session: Session, query: str) -> ColumnElement[bool] | None:
+    """A condition on LibraryItemVersion.id (marketing's list searches every version)."""
     words = terms(query)
     if not words:
         return None
     if session.get_bind().dialect.name == "sqlite":
         fts = table(TABLE, column("rowid"), column("document"))
-        expression = " ".join(f'"{w}"*' for w in words)
-        ids = select(fts.c.rowid).where(literal_column(TABLE).op("MATCH")(expression))
-        if in_date_order:
-            return literal_column(f"+{LibraryItemVersion.__tablename__}.id").in_(ids)
+        ids = select(fts.c.rowid).where(
+            literal_column(TABLE).op("MATCH")(_fts_query(words, True)))
     else:
         fts = table(TABLE, column("version_id"), column("document"))
-        expression = " & ".join(f"{w}:*" for w in words)
         ids = select(fts.c.version_id).where(
-            fts.c.document.op("@@")(func.to_tsquery("simple", expression)))
+            fts.c.document.op("@@")(func.to_tsquery("simple", _fts_query(words, False))))
     return LibraryItemVersion.id.in_(ids)
 
+
+def restrict(session: Session, select_versions: Select[Any], query: str) -> Select[Any]:
+    """Keep the versions matching ``query``, newest versions first (by id).
+
+    SQLite: the query is driven from the FTS5 table walked in descending rowid order, so a
+    page of a common word stops after its last row instead of fetching and sorting every
+    match. PostgreSQL: the GIN index finds the matches, the planner sorts the top rows.
+    """
+    words = terms(query)
+    if not words:
+        return select_versions
+    if session.get_bind().dialect.name == "sqlite":
+        fts = table(TABLE, column("rowid"))
+        return (select_versions.join(fts, fts.c.rowid == LibraryItemVersion.id)
+                .where(literal_column(TABLE).op("MATCH")(_fts_query(words, True)))
+                .order_by(None).order_by(fts.c.rowid.desc()))
+    condition = matching(session, query)
+    return select_versions.where(condition).order_by(None).order_by(
+        LibraryItemVersion.id.desc())

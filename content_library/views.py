@@ -23,7 +23,7 @@ from flask_login import current_user, login_required
 from sqlalchemy import exists, select
 from werkzeug.wrappers import Response as WerkzeugResponse
 
-from advisor_hub.accounts.services import list_branches, local_zone
+from advisor_hub.accounts.services import get_user, list_branches, local_zone
 from advisor_hub.audit.services import trail_for
 from advisor_hub.db import get_session
 from advisor_hub.errors import DomainError, NotFound
@@ -149,7 +149,7 @@ def _advisor_may_see(name: str) -> bool:
     return bool(session.scalar(select(exists().where(
         LibraryItemVersion.image_name == name, LibraryItemVersion.item_id == LibraryItem.id,
         LibraryItemVersion.status.in_([Status.APPROVED, Status.SUPERSEDED]),
-        *services._available(current_user, datetime.now(UTC))))))
+        *services.available_now(current_user, datetime.now(UTC))))))
 
 
 # --- marketing: items -----------------------------------------------------------------------
@@ -254,8 +254,26 @@ def item_detail(item_id: int) -> str:
     usage = services.usage_by_version(session, actor=current_user, item_id=item_id)
     trail = [e for v in item.versions for e in trail_for(session, v)]
     trail.sort(key=lambda e: (e.at, e.id))
+    people = {}
+    for actor_id in {e.actor_id for e in trail if e.actor_id}:
+        try:
+            people[actor_id] = get_user(session, actor_id).full_name
+        except NotFound:
+            people[actor_id] = f"#{actor_id}"
     return render_template("library/item_detail.html", item=item, usage=usage,
-                           trail=trail, confirm_form=ConfirmForm())
+                           trail=trail, people=people, confirm_form=ConfirmForm())
+
+
+@bp.get("/manage/versions/<int:version_id>")
+@roles_required(Role.MARKETING)
+def version_detail(version_id: int) -> WerkzeugResponse:
+    """Where decision notifications link to: the version's item, at that version."""
+    try:
+        version = services.get_version(get_session(), version_id)
+    except NotFound:
+        abort(404)
+    return redirect(url_for("library.item_detail", item_id=version.item_id,
+                            _anchor=f"version-{version.number}"))
 
 
 @bp.route("/manage/items/<int:item_id>/edit", methods=["GET", "POST"])
@@ -367,6 +385,7 @@ def templates() -> str:
     return render_template(
         "library/templates.html",
         templates=life_events.list_templates(session, actor=current_user),
+        usage=life_events.usage_by_lineage(session, actor=current_user),
         types=life_events.list_event_types(session), type_form=EventTypeForm(),
         confirm_form=ConfirmForm())
 

@@ -71,7 +71,9 @@ def backend(request: pytest.FixtureRequest) -> str:
 
 
 def _worker() -> str:
-    return os.environ.get("PYTEST_XDIST_WORKER", "main")
+    """This test process's own name: runs side by side never share a PostgreSQL database."""
+    run = os.environ.get("PYTEST_XDIST_TESTRUNUID", str(os.getpid()))[:8]
+    return f"{run}_{os.environ.get('PYTEST_XDIST_WORKER', 'main')}"
 
 
 # --- SQLite -------------------------------------------------------------------------------
@@ -112,8 +114,15 @@ def _recreate_pg_database(name: str, template: str | None = None) -> str:
     return make_url(PG_URL).set(database=name).render_as_string(hide_password=False)
 
 
+def _drop_pg_database(name: str) -> None:
+    admin = _pg_admin()
+    with admin.connect() as connection:
+        connection.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    admin.dispose()
+
+
 @pytest.fixture(scope="session")
-def pg_template() -> str:
+def pg_template() -> Iterator[str]:
     """Name of a PostgreSQL database upgraded once by the migrations (this worker's own)."""
     try:
         with _pg_admin().connect() as connection:
@@ -126,15 +135,18 @@ def pg_template() -> str:
     with engine.begin() as connection:
         migrate.upgrade(connection=connection)
     engine.dispose()
-    return name
+    yield name
+    _drop_pg_database(name)
 
 
 @pytest.fixture(scope="session")
 def postgresql_engine(pg_template: str) -> Iterator[Engine]:
     # Nobody may stay connected to the template, so tests work in a copy of it.
-    engine = make_engine(_recreate_pg_database(f"advisor_hub_test_{_worker()}", pg_template))
+    name = f"advisor_hub_test_{_worker()}"
+    engine = make_engine(_recreate_pg_database(name, pg_template))
     yield engine
     engine.dispose()
+    _drop_pg_database(name)
 
 
 # --- one transaction per test ---------------------------------------------------------------
@@ -177,10 +189,7 @@ def fresh_database_url(backend: str, request: pytest.FixtureRequest,
     template = request.getfixturevalue("pg_template")
     name = f"{template}_fresh_{next(_counter)}"
     yield _recreate_pg_database(name, template=template)
-    admin = _pg_admin()
-    with admin.connect() as connection:
-        connection.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-    admin.dispose()
+    _drop_pg_database(name)
 
 
 # --- the app --------------------------------------------------------------------------------

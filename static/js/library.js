@@ -10,7 +10,7 @@
       if (link && text.indexOf(link) === -1) { text = text ? text + "\n\n" + link : link; }
       return Array.from(text.replace(URL_RE, new Array(X_URL + 1).join("u"))).length;
     }
-    return Array.from(text).length;
+    return text.length;  // UTF-16 units, as the networks count
   }
 
   function update(form) {

@@ -38,6 +38,8 @@ ROWS = [
     Row("GET", "/library/manage/new", MARKETING),
     Row("POST", "/library/manage/new", MARKETING, data={"title": ""}),
     Row("GET", "/library/manage/items/{item_id}", MARKETING, setup=_approved_item),
+    Row("GET", "/library/manage/versions/{version_id}", only(["marketing"], allowed=302),
+        setup=_approved_item),
     Row("GET", "/library/manage/items/{item_id}/edit", MARKETING, setup=_approved_item),
     Row("POST", "/library/manage/items/{item_id}/edit", MARKETING, setup=_approved_item,
         data={"title": ""}),

@@ -123,6 +123,9 @@ def test_escalation_then_senior_decides(db_session, people, submit, decisions_se
     services.decide(db_session, review_id=review.id, actor=people["reviewer"],
                     decision="escalate", comment="Legal should look at this.")
     assert review.status == "escalated" and review.escalation_level == 1
+    told = _notices(db_session, people["senior"])
+    assert len(told) == 1 and told[0].url == f"/review/{review.id}"
+    assert told[0].params["note"] == "Legal should look at this."
     assert decisions_seen.seen == []  # not an outcome for the owner yet
     with pytest.raises(SeniorOnly):
         services.decide(db_session, review_id=review.id, actor=people["other_reviewer"],

@@ -122,3 +122,33 @@ def test_reason_codes_and_settings(db_session, reviewer) -> None:  # noqa: ANN00
     settings = rules.update_settings(db_session, actor=reviewer, sla_minutes=120,
                                      sla_business_hours=False)
     assert (settings.sla_minutes, settings.sla_business_hours) == (120, False)
+
+
+@pytest.mark.both_backends
+def test_a_change_reaches_another_process_without_restart(fresh_database_url: str) -> None:
+    """Two processes, each with its own compiled-policy cache, on one database."""
+    from sqlalchemy.orm import sessionmaker
+
+    from advisor_hub.accounts import services as accounts
+    from advisor_hub.db import make_engine
+
+    engine_a, engine_b = make_engine(fresh_database_url), make_engine(fresh_database_url)
+    cache_a, cache_b = rules._Cache(), rules._Cache()
+    try:
+        with sessionmaker(bind=engine_a)() as a:
+            before = cache_a.get(a).screen("a moonshot")
+            assert before == []
+            a.commit()
+        with sessionmaker(bind=engine_b)() as b:
+            editor = accounts.create_user(b, actor=None, email="ed@example.com",
+                                          first_name="Ed", last_name="It",
+                                          password="correct-horse-battery",
+                                          roles=("compliance",))
+            rules.add_term(b, actor=editor, term="moonshot", severity="block")
+            b.commit()
+            assert cache_b.get(b).screen("a moonshot")
+        with sessionmaker(bind=engine_a)() as a:
+            assert [f.rule for f in cache_a.get(a).screen("a MOONSHOT")] == ["lexicon:moonshot"]
+    finally:
+        engine_a.dispose()
+        engine_b.dispose()

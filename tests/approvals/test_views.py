@@ -136,3 +136,20 @@ def test_findings_are_shown_in_the_reviewers_language(client, auth, factory, db_
     html = client.get(f"/review/{review.id}").get_data(as_text=True)
     assert "« sans risque » n&#39;est pas autorisé dans une publication" in html
     assert "Tel qu'il sera publié" in html
+
+
+def test_history_shows_the_lexicon_of_a_given_day(client, auth, db_session, people) -> None:  # noqa: ANN001
+    from datetime import UTC, datetime
+
+    import time_machine
+
+    with time_machine.travel(datetime(2031, 3, 2, 10, 0, tzinfo=UTC), tick=False):
+        rules.add_term(db_session, actor=people["reviewer"], term="Zorglub", severity="block")
+    db_session.flush()
+    auth.login(people["reviewer"])
+    before = client.get("/review/lexicon/history?date=2031-03-01").get_data(as_text=True)
+    after = client.get("/review/lexicon/history?date=2031-03-02").get_data(as_text=True)
+    assert "Zorglub" not in before.split('data-testid="terms-at-version"')[1]
+    assert "Zorglub" in after.split('data-testid="terms-at-version"')[1]
+    html = client.get("/review/lexicon/history?date=yesterday").get_data(as_text=True)
+    assert "Enter a date as YYYY-MM-DD." in html

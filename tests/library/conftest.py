@@ -1,8 +1,9 @@
 """Library test helpers: a curator, a reviewer, items, and a stand-in for the approvals seam.
 
-Until the approvals package lands, ``content_library.review.submit`` is replaced by a fake that
-hands out review ids, and decisions are delivered through ``review.decide`` exactly as
-approvals' ``on_decision`` callback would deliver them.
+Most tests replace ``content_library.review.submit`` by a fake that hands out review ids and
+deliver decisions through ``review.decide`` exactly as approvals' ``on_decision`` callback does
+(fast, and independent of the policy engine); tests that request ``real_approvals`` go through
+the approvals package itself (test_with_approvals.py).
 """
 
 from __future__ import annotations
@@ -35,8 +36,16 @@ class FakeApprovals:
         return review_id is not None and review_id not in self.revoked
 
 
+@pytest.fixture
+def real_approvals() -> None:
+    """Request this fixture to go through the real approvals package instead of the fake."""
+
+
 @pytest.fixture(autouse=True)
-def approvals(monkeypatch: pytest.MonkeyPatch) -> FakeApprovals:
+def approvals(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch
+              ) -> FakeApprovals | None:
+    if "real_approvals" in request.fixturenames:
+        return None
     fake = FakeApprovals()
     monkeypatch.setattr(review, "submit", fake.submit)
     monkeypatch.setattr(review, "approval_stands", fake.stands)

@@ -1,22 +1,14 @@
-"""In Chromium: a curator creates an item, a reviewer approves it, an advisor finds it by
-searching (without accents) and previews it personalised.
-
-The approvals package is not merged yet, so the review request is opened through the library's
-seam (``content_library.review``, faked by tests/library/conftest.py) and the reviewer's
-approval is delivered through ``review.decide`` exactly as approvals' callback will deliver it.
-"""
+"""In Chromium: a curator creates an item, a reviewer approves it in the review queue (the
+approvals package's screens), an advisor finds it by searching (without accents) and previews
+it personalised."""
 
 from __future__ import annotations
-
-from types import SimpleNamespace
 
 import pytest
 from sqlalchemy import select
 
-from advisor_hub.accounts.models import User
 from advisor_hub.db import transaction
 from advisor_hub.demo import DEMO_PASSWORD
-from content_library import review
 from content_library.models import LibraryItemVersion
 
 pytestmark = pytest.mark.browser
@@ -35,8 +27,8 @@ def _logout(page) -> None:  # noqa: ANN001
     page.wait_for_url("**/login")
 
 
-def test_curator_creates_reviewer_approves_advisor_finds_and_previews(live_server, page
-                                                                      ) -> None:
+def test_curator_creates_reviewer_approves_advisor_finds_and_previews(live_server, page,
+                                                                      real_approvals) -> None:
     base = live_server.url
     page.on("dialog", lambda dialog: dialog.accept())
 
@@ -56,15 +48,22 @@ def test_curator_creates_reviewer_approves_advisor_finds_and_previews(live_serve
     page.get_by_text("Sent to compliance for review.").wait_for()
     _logout(page)
 
-    # The reviewer's decision, as the approvals package delivers it.
     with live_server.app.app_context(), transaction() as session:
         version = session.scalar(select(LibraryItemVersion)
                                  .where(LibraryItemVersion.title == "Épargne solidaire"))
-        reviewer = session.scalar(select(User)
-                                  .where(User.email == "claire.compliance@demo.bank"))
         assert version.status == "in_review"
-        review.decide(session, review.ITEM_KIND, version.id, "approved",
-                      SimpleNamespace(id=version.review_id, decided_by_id=reviewer.id))
+        version_id, review_id = version.id, version.review_id
+
+    _login(page, base, "claire.compliance@demo.bank")
+    page.get_by_role("link", name="Review queue").first.click()
+    page.locator(f'tr[data-review-id="{review_id}"]').get_by_role("link").click()
+    page.wait_for_url(f"{base}/review/{review_id}")
+    page.get_by_label("Approve", exact=True).check()
+    page.get_by_role("button", name="Record the decision").click()
+    page.wait_for_url(f"{base}/review/")
+    _logout(page)
+    with live_server.app.app_context(), transaction() as session:
+        assert session.get(LibraryItemVersion, version_id).status == "approved"
 
     _login(page, base, "alice.advisor@demo.bank")
     page.goto(f"{base}/library/")

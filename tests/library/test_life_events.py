@@ -120,3 +120,25 @@ def test_life_event_page_renders_and_offers_copy(client, db_session, library, fa
                       "&client_first_name=Zoe").get_data(as_text=True)
     assert "Congratulations Zoe! Alice, Lyon" in page
     assert f'data-copy-target="#message-{template.id}"' in page
+
+
+def test_template_usage_is_shown_to_marketing(client, db_session, library, factory, auth,
+                                              wedding) -> None:
+    from datetime import UTC, datetime
+
+    advisor = factory.user("advisor")
+    template = life_events.create_template(db_session, actor=library.curator,
+                                           type_id=wedding.id, language="en",
+                                           text="Congratulations {client_first_name}!")
+    life_events.submit_template(db_session, actor=library.curator, template_id=template.id)
+    decide(db_session, template, "approved", library.reviewer)
+    for _ in range(2):
+        services.record_use(db_session, version_id=None, template_id=template.id,
+                            advisor_id=advisor.id, network="linkedin",
+                            published_at=datetime.now(UTC), post_url=None)
+    assert life_events.usage_by_lineage(db_session, actor=library.curator) == \
+        {template.lineage_id: (2, 1)}
+    db_session.flush()
+    auth.login(library.curator)
+    page = client.get("/library/manage/templates").get_data(as_text=True)
+    assert "2 uses · 1 advisor" in page

@@ -169,3 +169,16 @@ def test_record_use_feeds_usage_statistics(db_session, library, factory) -> None
     (row,) = rows
     assert (row.uses, row.advisors, row.networks) == (3, 2, ["linkedin", "x"])
     assert row.first_used_at == t0 and row.last_used_at == t0 + timedelta(days=7)
+
+
+def test_usage_is_shown_to_marketing(client, db_session, library, factory, auth) -> None:
+    advisor = factory.user("advisor")
+    version = library.approved()
+    services.record_use(db_session, version_id=version.id, template_id=None,
+                        advisor_id=advisor.id, network="linkedin",
+                        published_at=datetime(2026, 5, 1, tzinfo=UTC),
+                        post_url="https://www.linkedin.com/feed/update/urn:li:share:1")
+    db_session.flush()
+    auth.login(library.curator)
+    page = client.get(f"/library/manage/items/{version.item_id}").get_data(as_text=True)
+    assert "urn:li:share:1" in page and "LinkedIn" in page

@@ -25,3 +25,22 @@ def test_pages_render(client, db_session, factory, auth, library) -> None:
         assert client.get(path).status_code == 200, path
     types = life_events.list_event_types(db_session)
     assert len(types) == 8
+
+
+def test_pages_in_french(client, db_session, factory, auth, library) -> None:
+    advisor = factory.user("advisor", branch=factory.branch(), language="fr")
+    version = library.approved(title="Épargne")
+    curator = factory.user("marketing", language="fr")
+    db_session.flush()
+    auth.login(advisor)
+    page = client.get("/library/").get_data(as_text=True)
+    assert "Utiliser cette publication" in page and "Bibliothèque" in page
+    assert "Copier le texte" in client.get(f"/library/use/{version.id}").get_data(as_text=True)
+    auth.logout()
+    auth.login(curator)
+    detail = client.get(f"/library/manage/items/{version.item_id}").get_data(as_text=True)
+    assert "Versions et utilisation" in detail and "approuvé" in detail
+    form = client.get(f"/library/manage/items/{version.item_id}/edit").get_data(as_text=True)
+    assert "repasse en validation" in form
+    assert "événements de vie" in client.get(
+        "/library/manage/templates").get_data(as_text=True)
