@@ -74,6 +74,8 @@ def seed(database_url: str, advisors: int, posts: int, branches: int) -> None:
                         + [{"user_id": advisors + 1, "role": "marketing"},
                            {"user_id": advisors + 2, "role": "branch_manager"}])
         linked = [a + 1 for a in range(advisors) if rng.random() < 0.7]
+        # A quarter of them have gone quiet (nothing in the last 45 days): the nudge list.
+        silent = set(rng.sample(linked, len(linked) // 4))
         session.execute(insert(LinkedAccount), [
             {"id": i + 1, "user_id": uid, "network": "linkedin", "external_id": f"e{uid}",
              "display_name": str(uid), "status": "active", "created_at": now,
@@ -94,7 +96,8 @@ def seed(database_url: str, advisors: int, posts: int, branches: int) -> None:
             post_rows, target_rows, review_rows, usage_rows = [], [], [], []
             for pid in range(start + 1, min(posts, start + chunk) + 1):
                 author = rng.choice(linked) if rng.random() < 0.9 else rng.randint(1, advisors)
-                created = now - timedelta(seconds=rng.randint(0, 365 * 86400))
+                quiet = 45 * 86400 if author in silent else 0
+                created = now - timedelta(seconds=rng.randint(quiet, 365 * 86400))
                 source = _pick(rng, SOURCES)
                 roll = rng.random()
                 state = ("published" if roll < 0.8 else "failed" if roll < 0.85 else
