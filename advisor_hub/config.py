@@ -34,6 +34,8 @@ def defaults(instance_path: str) -> dict[str, Any]:
         "LIBRARY_MAX_IMAGE_SIDE": 8000,
         # Background dispatch; `make run` turns it on, tests leave it off.
         "SCHEDULER_ENABLED": _env("SCHEDULER_ENABLED", "false") == "true",
+        # Archive: how long records are kept before `archive-purge` may remove them.
+        "ARCHIVE_RETENTION_YEARS": int(_env("ARCHIVE_RETENTION_YEARS", "7") or 7),
         # Publishing: dispatch cadence, concurrency, claim lease, retries (publishing package).
         "SCHEDULER_INTERVAL_SECONDS": float(_env("SCHEDULER_INTERVAL_SECONDS", "2") or 2),
         "DISPATCH_WORKERS": int(_env("DISPATCH_WORKERS", "8") or 8),

@@ -1,0 +1,35 @@
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import DateField, SelectField, StringField, SubmitField, TextAreaField
+from wtforms.validators import DataRequired, Length, Optional
+
+
+class ArchiveSearchForm(FlaskForm):
+    class Meta:
+        csrf = False  # a GET search form changes nothing
+
+    q = StringField(_l("Words"), validators=[Optional(), Length(max=200)])
+    advisor = SelectField(_l("Advisor"), coerce=int, validators=[Optional()])
+    branch = SelectField(_l("Branch"), coerce=int, validators=[Optional()])
+    network = SelectField(_l("Network"), validators=[Optional()])
+    kind = SelectField(_l("Kind"), validators=[Optional()], choices=[
+        ("", _l("Publications and decisions")), ("publication", _l("Publications")),
+        ("decision", _l("Decisions")),
+    ])
+    date_from = DateField(_l("From"), validators=[Optional()])
+    date_to = DateField(_l("To"), validators=[Optional()])
+    submit = SubmitField(_l("Search"))
+
+
+class HoldForm(FlaskForm):
+    advisor = SelectField(_l("Advisor"), coerce=int, validators=[Optional()])
+    date_from = DateField(_l("From"), validators=[Optional()])
+    date_to = DateField(_l("To"), validators=[Optional()])
+    reason = TextAreaField(_l("Reason"), validators=[DataRequired(), Length(max=500)])
+    submit = SubmitField(_l("Place the hold"))
+
+
+class ConfirmForm(FlaskForm):
+    """An empty form: CSRF protection for one-click actions."""
