@@ -8,6 +8,7 @@ from flask_login import current_user
 from advisor_hub.accounts.services import all_users
 from advisor_hub.audit import services
 from advisor_hub.audit.forms import AuditFilterForm
+from advisor_hub.audit.labels import action_label
 from advisor_hub.db import get_session
 from advisor_hub.navigation import NavItem, register
 from advisor_hub.roles import Role
@@ -18,6 +19,11 @@ bp = Blueprint("audit", __name__, template_folder="templates")
 
 register(NavItem("audit.events", _l("Audit trail"), (Role.ADMIN,),
                  _l("Every change made in the portal: who, what, when, before and after."), 82))
+
+
+@bp.app_context_processor
+def _audit_helpers() -> dict[str, object]:
+    return {"audit_action_label": action_label}
 
 
 @bp.get("/admin/audit")
