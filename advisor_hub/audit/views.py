@@ -33,7 +33,8 @@ def events() -> str:
     form = AuditFilterForm(request.args)
     form.user.choices = [(0, _("Anyone"))] + [(u.id, u.email) for u in all_users(session)]
     form.action.choices = [("", _("Any action"))] + [
-        (a, a) for a in services.known_actions(session)
+        (a, f"{action_label(a)} ({a})" if action_label(a) != a else a)
+        for a in services.known_actions(session)
     ]
     valid = form.validate()
     filters = services.AuditFilter(
