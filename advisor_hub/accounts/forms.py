@@ -38,7 +38,8 @@ def role_choices() -> list[tuple[str, str]]:
 class UserFormBase(FlaskForm):
     first_name = StringField(_l("First name"), validators=[DataRequired(), Length(max=80)])
     last_name = StringField(_l("Last name"), validators=[DataRequired(), Length(max=80)])
-    roles = MultiCheckboxField(_l("Roles"), validators=[DataRequired()])
+    roles = MultiCheckboxField(_l("Roles"),
+                               validators=[DataRequired(_l("Choose at least one role."))])
     branch_id = SelectField(_l("Branch"), coerce=int, validators=[Optional()])
     language = SelectField(_l("Language"), choices=LANGUAGE_CHOICES)
     time_zone = SelectField(_l("Time zone"))

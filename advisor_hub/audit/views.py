@@ -8,6 +8,7 @@ from flask_login import current_user
 from advisor_hub.accounts.services import all_users
 from advisor_hub.audit import services
 from advisor_hub.audit.forms import AuditFilterForm
+from advisor_hub.audit.labels import action_label
 from advisor_hub.db import get_session
 from advisor_hub.navigation import NavItem, register
 from advisor_hub.roles import Role
@@ -20,6 +21,11 @@ register(NavItem("audit.events", _l("Audit trail"), (Role.ADMIN,),
                  _l("Every change made in the portal: who, what, when, before and after."), 82))
 
 
+@bp.app_context_processor
+def _audit_helpers() -> dict[str, object]:
+    return {"audit_action_label": action_label}
+
+
 @bp.get("/admin/audit")
 @roles_required(Role.ADMIN)
 def events() -> str:
@@ -27,7 +33,8 @@ def events() -> str:
     form = AuditFilterForm(request.args)
     form.user.choices = [(0, _("Anyone"))] + [(u.id, u.email) for u in all_users(session)]
     form.action.choices = [("", _("Any action"))] + [
-        (a, a) for a in services.known_actions(session)
+        (a, f"{action_label(a)} ({a})" if action_label(a) != a else a)
+        for a in services.known_actions(session)
     ]
     valid = form.validate()
     filters = services.AuditFilter(

@@ -20,4 +20,9 @@
       if (done) { button.textContent = done; }
     });
   });
+  // Tabs that scroll sideways on phones: bring the current tab into view.
+  document.querySelectorAll(".nav-tabs.overflow-x-auto .nav-link.active").forEach(function (tab) {
+    var bar = tab.closest(".nav-tabs");
+    bar.scrollLeft = tab.offsetLeft - bar.offsetLeft - 16;
+  });
 })();

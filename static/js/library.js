@@ -38,4 +38,17 @@
     form.addEventListener("change", function () { update(form); });
     update(form);
   });
+
+  // Branch choices only matter for "Chosen branches": grey them out otherwise.
+  document.querySelectorAll("[data-branch-choices]").forEach(function (box) {
+    var form = box.closest("form");
+    function sync() {
+      var all = form.querySelector("input[name=audience][value=all]");
+      var off = !!(all && all.checked);
+      box.classList.toggle("opacity-50", off);
+      box.querySelectorAll("input").forEach(function (input) { input.disabled = off; });
+    }
+    form.addEventListener("change", sync);
+    sync();
+  });
 })();
