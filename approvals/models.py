@@ -47,7 +47,7 @@ class ReviewRequest(Base):
     base_text: Mapped[str | None] = mapped_column(Text)
     base_link_url: Mapped[str | None] = mapped_column(String(2000))
     submitted_at: Mapped[datetime] = mapped_column(default=utcnow)
-    decided_at: Mapped[datetime | None]
+    decided_at: Mapped[datetime | None] = mapped_column(index=True)
     decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     reason_code: Mapped[str | None] = mapped_column(String(64))
     comment: Mapped[str | None] = mapped_column(Text)

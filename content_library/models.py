@@ -200,5 +200,5 @@ class LibraryUsage(Base):
         ForeignKey("life_event_templates.id"), index=True)
     advisor_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
     network: Mapped[str] = mapped_column(String(32))
-    published_at: Mapped[datetime]
+    published_at: Mapped[datetime] = mapped_column(index=True)
     post_url: Mapped[str | None] = mapped_column(String(2000))

@@ -102,7 +102,7 @@ class Post(Base):
     review_comment: Mapped[str | None] = mapped_column(Text)
     scheduled_at: Mapped[datetime | None]
     publish_now: Mapped[bool] = mapped_column(default=False)
-    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 
     author: Mapped[User] = relationship()
