@@ -23,6 +23,7 @@ from content_library import review
 from content_library.limits import NETWORKS, over_limit
 from content_library.models import (
     EDITABLE,
+    STATUS_AFTER_REVIEW,
     USABLE,
     LifeEventTemplate,
     LifeEventType,
@@ -214,12 +215,8 @@ def on_template_decision(session: Session, template_id: int, outcome: str,
         template.status = Status.APPROVED
         template.approved_at = now
         template.review_id = getattr(decision, "id", template.review_id)
-    elif outcome == "changes_requested":
-        template.status = Status.CHANGES_REQUESTED
-    elif outcome == "rejected":
-        template.status = Status.REJECTED
-    elif outcome in ("expired", "withdrawn"):
-        template.status = Status.DRAFT
+    elif outcome in STATUS_AFTER_REVIEW:
+        template.status = STATUS_AFTER_REVIEW[outcome]
     else:
         raise ValidationError(_l("Unknown review outcome."))
     session.flush()

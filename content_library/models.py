@@ -34,6 +34,13 @@ EDITABLE = frozenset({Status.DRAFT, Status.CHANGES_REQUESTED, Status.REJECTED})
 # States an advisor-facing version may be in (a superseded version stays valid for posts that
 # already use it).
 USABLE = frozenset({Status.APPROVED, Status.SUPERSEDED})
+# Where a review's outcome other than approval leaves a version or template.
+STATUS_AFTER_REVIEW = {
+    "changes_requested": Status.CHANGES_REQUESTED,
+    "rejected": Status.REJECTED,
+    "expired": Status.DRAFT,
+    "withdrawn": Status.DRAFT,
+}
 
 version_branches = Table(
     "library_version_branches",

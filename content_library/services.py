@@ -32,6 +32,7 @@ from content_library.life_events import (  # noqa: F401  (part of this module's 
 from content_library.limits import LIMITS, NETWORK_LABELS, NETWORKS, over_limit
 from content_library.models import (
     EDITABLE,
+    STATUS_AFTER_REVIEW,
     USABLE,
     LibraryItem,
     LibraryItemVersion,
@@ -362,12 +363,8 @@ def on_item_decision(session: Session, version_id: int, outcome: str, decision: 
         version.status = Status.APPROVED
         version.approved_at = now
         version.review_id = getattr(decision, "id", version.review_id)
-    elif outcome == "changes_requested":
-        version.status = Status.CHANGES_REQUESTED
-    elif outcome == "rejected":
-        version.status = Status.REJECTED
-    elif outcome in ("expired", "withdrawn"):
-        version.status = Status.DRAFT
+    elif outcome in STATUS_AFTER_REVIEW:
+        version.status = STATUS_AFTER_REVIEW[outcome]
     else:
         raise ValidationError(_l("Unknown review outcome."))
     session.flush()
