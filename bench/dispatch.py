@@ -84,7 +84,8 @@ def scenario(kind: str, rows: int, processes: int, workers: int, latency: float,
         started = time.perf_counter()
         procs = [subprocess.Popen(
             [sys.executable, "-m", "tests.publishing.worker_entry", "--database-url", url,
-             "--sandbox-url", sandbox.url, "--token-key", KEY, "--workers", str(workers),
+             "--sandbox-url", sandbox.url, f"--token-key={KEY}",  # may start with "-"
+             "--workers", str(workers),
              "--batch-size", str(max(workers * 4, 32)), "--once-until-empty",
              "--name", f"{name}-{n}", "--interval", "0.05"],
             cwd=ROOT, stdout=subprocess.DEVNULL) for n in range(processes)]

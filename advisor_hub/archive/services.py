@@ -77,16 +77,19 @@ def append_record(
     """Append one record (``kind`` "publication" or "decision") chained to the previous one."""
     if kind not in KINDS:
         raise ValidationError(f"unknown archive record kind {kind!r}")
-    if session.get_bind().dialect.name == "postgresql":
-        session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _PG_APPEND_LOCK})
-    prev = _last_hash(session)
-    recorded_at = utcnow()
+    # Everything that does not depend on the previous record is prepared before the lock:
+    # the lock serialises every append, so it is taken last and held for the shortest time
+    # (lock, read the last hash, insert; released at commit).
     body = canonical_json(payload)
     columns = derive(kind, json.loads(body))
     if columns["branch_id"] is None and columns["advisor_id"] is not None:
         columns["branch_id"] = session.scalar(
             select(User.branch_id).where(User.id == columns["advisor_id"])
         )
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _PG_APPEND_LOCK})
+    prev = _last_hash(session)
+    recorded_at = utcnow()
     record = ArchiveRecord(
         kind=kind,
         recorded_at=recorded_at,

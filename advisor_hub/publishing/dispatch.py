@@ -55,8 +55,8 @@ from advisor_hub.publishing import models as m
 from advisor_hub.publishing import upstream
 from advisor_hub.publishing.connect import adapter_for, networks_available, token_cipher
 from advisor_hub.publishing.linking import mark_relink_needed
-from advisor_hub.publishing.models import LinkedAccount, Post, PublicationTarget
-from advisor_hub.publishing.outbox import set_target_state, settle_post
+from advisor_hub.publishing.models import LinkedAccount, PublicationTarget
+from advisor_hub.publishing.outbox import lock_post, set_target_state, settle_post
 from advisor_hub.publishing.tokens import fresh_tokens
 
 log = logging.getLogger(__name__)
@@ -254,7 +254,9 @@ class Dispatcher:
             # The post's lock first: each later UPDATE of the row re-checks its foreign key
             # (KEY SHARE on the post); two rows of one post upgrading that to the post's
             # FOR UPDATE would deadlock.
-            session.execute(select(Post.id).where(Post.id == target.post_id).with_for_update())
+            self._local.locked_post = lock_post(session, target.post_id)
+        else:
+            self._local.locked_post = None
         result = session.execute(
             update(T).where(T.id == target.id, T.claimed_by == target.claimed_by,
                             T.state == m.PUBLISHING)
@@ -444,7 +446,9 @@ class Dispatcher:
                                 network=target.network, published_at=now,
                                 post_url=target.network_post_url)
         upstream.mark_used(session, review_id=target.review_id, at=now)
-        settle_post(session, post.id)
+        # _begin_write (always just before, same transaction) locked and re-read the post.
+        locked, self._local.locked_post = getattr(self._local, "locked_post", None), None
+        settle_post(session, post.id, locked=locked)
         # Last: the archive serialises its appends (a chain), so hold its lock briefly.
         append_record(session, kind="publication", actor_id=post.author_id, payload={
             "post_id": post.id, "target_id": target.id, "advisor_id": post.author_id,

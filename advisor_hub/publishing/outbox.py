@@ -38,9 +38,16 @@ def derived_state(states: list[str]) -> str:
     return m.CANCELLED
 
 
-def settle_post(session: Session, post_id: int, actor: User | None = None) -> Post:
-    """Bring a scheduled/publishing post's state in line with its rows."""
-    post = lock_post(session, post_id)
+def settle_post(session: Session, post_id: int, actor: User | None = None, *,
+                locked: Post | None = None) -> Post:
+    """Bring a scheduled/publishing post's state in line with its rows.
+
+    ``locked``: the post as ``lock_post`` returned it earlier in this same transaction
+    (saves re-reading it under the lock it already holds)."""
+    if locked is not None and locked.id == post_id and locked in session:
+        post = locked
+    else:
+        post = lock_post(session, post_id)
     if post.state not in (m.SCHEDULED, m.PUBLISHING):
         return post
     states = list(session.scalars(select(PublicationTarget.state)

@@ -5,10 +5,17 @@ from __future__ import annotations
 import threading
 from typing import Any
 
-from werkzeug.serving import BaseWSGIServer, make_server
+from werkzeug.serving import BaseWSGIServer, WSGIRequestHandler, make_server
 
 from .app import create_sandbox_app, get_state
 from .state import SandboxState
+
+
+class _KeepAliveHandler(WSGIRequestHandler):
+    """HTTP/1.1, so clients (a ``requests.Session`` per dispatch thread) reuse connections
+    instead of opening a TCP connection, and the server a thread, per request."""
+
+    protocol_version = "HTTP/1.1"
 
 
 class SandboxServer:
@@ -22,7 +29,8 @@ class SandboxServer:
         self, config: dict[str, Any] | None = None, *, host: str = "127.0.0.1", port: int = 0
     ) -> None:
         self.app = create_sandbox_app(config)
-        self._server: BaseWSGIServer = make_server(host, port, self.app, threaded=True)
+        self._server: BaseWSGIServer = make_server(host, port, self.app, threaded=True,
+                                                   request_handler=_KeepAliveHandler)
         self._thread = threading.Thread(
             target=self._server.serve_forever,
             kwargs={"poll_interval": 0.05},  # quick shutdown in tests
