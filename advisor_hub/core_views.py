@@ -78,5 +78,10 @@ def register_error_pages(app: Flask) -> None:
 @bp.app_context_processor
 def navigation() -> dict[str, object]:
     from advisor_hub.navigation import menu_for
+    from advisor_hub.networks import network_label
 
-    return {"nav_menu": menu_for, "role_label": lambda role: ROLE_LABELS[Role(role)]}
+    return {
+        "nav_menu": menu_for,
+        "network_label": network_label,
+        "role_label": lambda role: ROLE_LABELS[Role(role)],
+    }

@@ -21,7 +21,7 @@ from advisor_hub.audit.services import trail_for
 from advisor_hub.db import get_session, transaction
 from advisor_hub.errors import DomainError, NotFound, ValidationError
 from advisor_hub.navigation import NavItem, register
-from advisor_hub.networks import ADAPTERS
+from advisor_hub.networks import network_label
 from advisor_hub.roles import Role
 from advisor_hub.security import roles_required
 from advisor_hub.web import commit, page_arg, show_error_on_form
@@ -70,12 +70,7 @@ register(NavItem("approvals.settings", _l("Review target"), REVIEWERS,
 @bp.app_context_processor
 def _labels() -> dict[str, Any]:
     return {"review_kind_labels": KIND_LABELS, "review_status_labels": STATUS_LABELS,
-            "review_network_label": _network_label}
-
-
-def _network_label(name: str) -> str:
-    adapter = ADAPTERS.get(name)
-    return str(adapter.label) if adapter is not None else name
+            "review_network_label": network_label}
 
 
 # --- the queue --------------------------------------------------------------------------------

@@ -7,11 +7,17 @@ from __future__ import annotations
 
 from functools import cache
 
-from advisor_hub.networks import ADAPTERS, NetworkAdapter, NetworkConfig, build_adapter
+from advisor_hub.networks import (
+    ADAPTERS,
+    NetworkAdapter,
+    NetworkConfig,
+    build_adapter,
+    network_label,
+)
 
 NETWORKS = ("linkedin", "facebook", "x", "sandbox")
 LIMITS = {name: ADAPTERS[name].char_limit for name in NETWORKS}
-NETWORK_LABELS = {name: ADAPTERS[name].label for name in NETWORKS}
+NETWORK_LABELS = {name: network_label(name) for name in NETWORKS}
 
 
 @cache

@@ -53,6 +53,12 @@ def build_adapter(
     return cls(config, session)
 
 
+def network_label(name: str) -> str:
+    """The network's display name ("LinkedIn"), or the code itself if unknown."""
+    adapter = ADAPTERS.get(name)
+    return str(adapter.label) if adapter is not None else name
+
+
 def available_networks(configs: Mapping[str, NetworkConfig]) -> list[str]:
     """Networks whose app credentials are configured, in display order."""
     return [name for name in NETWORK_NAMES if name in configs and configs[name].has_credentials]
@@ -122,6 +128,7 @@ __all__ = [
     "UnknownNetwork",
     "XAdapter",
     "available_networks",
+    "network_label",
     "build_adapter",
     "code_challenge",
     "configs_from_settings",
