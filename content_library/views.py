@@ -78,7 +78,17 @@ def index() -> str:
                                                                 "campaign")}
     page = services.search_library(get_session(), advisor=current_user, page=page_arg(),
                                    **args)
-    return render_template("library/index.html", page=page, args=args, networks=NETWORKS)
+    return render_template("library/index.html", page=page, args=args, networks=NETWORKS,
+                           excerpt=_excerpt_for_advisor)
+
+
+def _excerpt_for_advisor(version: LibraryItemVersion) -> str:
+    """The card shows the text as this advisor would send it; the raw template only if a
+    value is missing (the preview then says which)."""
+    try:
+        return services.personalise(version, current_user)
+    except RenderError:
+        return version.text
 
 
 @bp.get("/use/<int:version_id>")

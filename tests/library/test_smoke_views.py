@@ -12,6 +12,9 @@ def test_pages_render(client, db_session, factory, auth, library) -> None:
     auth.login(advisor)
     page = client.get("/library/?q=epargne")
     assert page.status_code == 200 and "Épargne de précaution" in page.get_data(as_text=True)
+    # The card already shows the text as this advisor would send it, no raw placeholder.
+    assert "Bonjour, Lyon !" in page.get_data(as_text=True)
+    assert "{branch_city}" not in page.get_data(as_text=True)
     use = client.get(f"/library/use/{version.id}")
     assert "Bonjour, Lyon !" in use.get_data(as_text=True)
     assert client.get("/library/life-events").status_code == 200
