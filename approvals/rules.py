@@ -24,6 +24,7 @@ from advisor_hub.accounts.models import User
 from advisor_hub.audit.services import record
 from advisor_hub.db import utcnow
 from advisor_hub.errors import NotFound, ValidationError
+from advisor_hub.pagination import Page, paginate
 from advisor_hub.roles import Role, require_role
 from approvals.models import (
     Disclosure,
@@ -102,6 +103,19 @@ def terms_at(session: Session, version: int) -> list[LexiconEntry]:
                or_(LexiconEntry.removed_in.is_(None), LexiconEntry.removed_in > version))
         .order_by(LexiconEntry.language, LexiconEntry.folded)
     ))
+
+
+def search_terms(session: Session, *, q: str = "", page: int = 1,
+                 per_page: int = 50) -> Page[LexiconEntry]:
+    """The current lexicon, one page at a time; ``q`` matches terms accent- and
+    case-insensitively (the same folding the engine uses)."""
+    query = (select(LexiconEntry).where(LexiconEntry.removed_in.is_(None))
+             .order_by(LexiconEntry.language, LexiconEntry.folded, LexiconEntry.id))
+    folded = normalize_term(q) if q.strip() else ""
+    if folded:
+        escaped = folded.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+        query = query.where(LexiconEntry.folded.like(f"%{escaped}%", escape="\\"))
+    return paginate(session, query, page=page, per_page=per_page)
 
 
 def current_terms(session: Session) -> list[LexiconEntry]:

@@ -272,8 +272,10 @@ def lexicon() -> str | Response:
             severity=form.severity.data, note=form.note.data or ""),
             _("Term added: the lexicon has a new version.")):
         return redirect(url_for("approvals.lexicon"))
-    return render_template("approvals/lexicon.html", form=form,
-                           terms=rules.current_terms(session),
+    q = request.args.get("q", "").strip()[:100]
+    page = rules.search_terms(session, q=q, page=page_arg())
+    return render_template("approvals/lexicon.html", form=form, q=q, page=page,
+                           terms=page.items,
                            version=rules.current_version(session), edit_form=TermEditForm(),
                            confirm_form=ConfirmForm())
 

@@ -153,3 +153,16 @@ def test_history_shows_the_lexicon_of_a_given_day(client, auth, db_session, peop
     assert "Zorglub" in after.split('data-testid="terms-at-version"')[1]
     html = client.get("/review/lexicon/history?date=yesterday").get_data(as_text=True)
     assert "Enter a date as YYYY-MM-DD." in html
+
+
+def test_lexicon_screen_searches_accent_insensitively_and_pages(client, auth, db_session,
+                                                                people) -> None:  # noqa: ANN001
+    auth.login(people["reviewer"])
+    page = client.get("/review/lexicon?q=GARANTI").get_data(as_text=True)
+    assert "rendement garanti" in page and "risk-free" not in page
+    assert "rendement garanti" in client.get("/review/lexicon?q=garantí").get_data(as_text=True)
+    assert "No term matches this search." in client.get(
+        "/review/lexicon?q=zzzz-nothing").get_data(as_text=True)
+    first = client.get("/review/lexicon").get_data(as_text=True)
+    assert 'rel="next"' in first  # the starter lexicon spans more than one page of 50
+    assert client.get("/review/lexicon?page=2").status_code == 200
