@@ -12,19 +12,12 @@ import pytest
 
 from advisor_hub.accounts import services as accounts
 from advisor_hub.db import transaction
-from advisor_hub.demo import DEMO_PASSWORD
 from approvals import services
 from tests.approvals.conftest import TEST_KIND
+from tests.browser_support import log_in
 
 pytestmark = pytest.mark.browser
 
-
-def _log_in(page, base_url: str, email: str) -> None:  # noqa: ANN001
-    page.goto(f"{base_url}/login")
-    page.get_by_label("E-mail").fill(email)
-    page.locator("input[name=password]").fill(DEMO_PASSWORD)
-    page.locator("input[type=submit], button[type=submit]").last.click()
-    page.wait_for_url(f"{base_url}/")
 
 
 def test_reviewer_rejects_with_a_reason_and_the_advisor_sees_it(live_server, page) -> None:  # noqa: ANN001
@@ -38,7 +31,7 @@ def test_reviewer_rejects_with_a_reason_and_the_advisor_sees_it(live_server, pag
         review_id = review.id
     base = live_server.url
 
-    _log_in(page, base, "claire.compliance@demo.bank")
+    log_in(page, base, "claire.compliance@demo.bank")
     page.get_by_role("link", name="Review queue").first.click()
     row = page.locator(f'tr[data-review-id="{review_id}"]')
     assert "Alice Martin" in row.inner_text()
@@ -59,7 +52,7 @@ def test_reviewer_rejects_with_a_reason_and_the_advisor_sees_it(live_server, pag
     page.get_by_role("button", name="Log out").click()
     page.wait_for_url(f"{base}/login")
 
-    _log_in(page, base, "alice.advisor@demo.bank")
+    log_in(page, base, "alice.advisor@demo.bank")
     assert page.get_by_test_id("unread-count").inner_text() == "1"
     page.get_by_role("link", name="Notifications").click()
     notice = page.get_by_test_id("notification").first

@@ -12,18 +12,11 @@ from sqlalchemy import select
 from advisor_hub.accounts.models import User
 from advisor_hub.archive.services import append_record
 from advisor_hub.db import transaction
-from advisor_hub.demo import DEMO_PASSWORD
 from tests.archive.helpers import publication
+from tests.browser_support import log_in
 
 pytestmark = pytest.mark.browser
 
-
-def _login(page, base: str, email: str) -> None:  # noqa: ANN001
-    page.goto(f"{base}/login")
-    page.fill("input[name=email]", email)
-    page.fill("input[name=password]", DEMO_PASSWORD)
-    page.click("form:has(input[name=email]) [type=submit]")
-    page.wait_for_url(f"{base}/")
 
 
 def test_compliance_finds_a_post_by_a_word_and_downloads_the_csv(live_server, page) -> None:  # noqa: ANN001
@@ -36,7 +29,7 @@ def test_compliance_finds_a_post_by_a_word_and_downloads_the_csv(live_server, pa
             david.id, post_id=2, text="Congratulations to our new interns!"))
 
     base = live_server.url
-    _login(page, base, "claire.compliance@demo.bank")
+    log_in(page, base, "claire.compliance@demo.bank")
     page.get_by_role("link", name="Archive", exact=True).first.click()
     page.fill("input[name=q]", "Sustainable")
     page.get_by_role("button", name="Search").click()

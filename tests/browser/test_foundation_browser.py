@@ -6,7 +6,7 @@ import pytest
 
 from advisor_hub.accounts import services as accounts
 from advisor_hub.db import transaction
-from advisor_hub.demo import DEMO_PASSWORD
+from tests.browser_support import log_in
 
 pytestmark = pytest.mark.browser
 
@@ -26,12 +26,6 @@ def _set_language(live_server, email: str, language: str) -> None:
         accounts.update_preferences(session, actor=user, language=language,
                                     time_zone=user.time_zone)
 
-
-def log_in(page, base_url: str, email: str) -> None:
-    page.goto(f"{base_url}/login")
-    page.get_by_label("E-mail").fill(email)
-    page.locator("input[name=password]").fill(DEMO_PASSWORD)
-    page.locator("input[type=submit], button[type=submit]").last.click()
 
 
 @pytest.mark.parametrize("language", ["en", "fr"])

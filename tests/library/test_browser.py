@@ -8,18 +8,11 @@ import pytest
 from sqlalchemy import select
 
 from advisor_hub.db import transaction
-from advisor_hub.demo import DEMO_PASSWORD
 from content_library.models import LibraryItemVersion
+from tests.browser_support import log_in
 
 pytestmark = pytest.mark.browser
 
-
-def _login(page, base: str, email: str) -> None:  # noqa: ANN001
-    page.goto(f"{base}/login")
-    page.fill("input[name=email]", email)
-    page.fill("input[name=password]", DEMO_PASSWORD)
-    page.click("form:has(input[name=email]) [type=submit]")
-    page.wait_for_url(f"{base}/")
 
 
 def _logout(page) -> None:  # noqa: ANN001
@@ -32,7 +25,7 @@ def test_curator_creates_reviewer_approves_advisor_finds_and_previews(live_serve
     base = live_server.url
     page.on("dialog", lambda dialog: dialog.accept())
 
-    _login(page, base, "marc.marketing@demo.bank")
+    log_in(page, base, "marc.marketing@demo.bank")
     page.goto(f"{base}/library/manage/new")
     page.fill("input[name=title]", "Épargne solidaire")
     page.fill("textarea[name=text]",
@@ -54,7 +47,7 @@ def test_curator_creates_reviewer_approves_advisor_finds_and_previews(live_serve
         assert version.status == "in_review"
         version_id, review_id = version.id, version.review_id
 
-    _login(page, base, "claire.compliance@demo.bank")
+    log_in(page, base, "claire.compliance@demo.bank")
     page.get_by_role("link", name="Review queue").first.click()
     page.locator(f'tr[data-review-id="{review_id}"]').get_by_role("link").click()
     page.wait_for_url(f"{base}/review/{review_id}")
@@ -65,7 +58,7 @@ def test_curator_creates_reviewer_approves_advisor_finds_and_previews(live_serve
     with live_server.app.app_context(), transaction() as session:
         assert session.get(LibraryItemVersion, version_id).status == "approved"
 
-    _login(page, base, "alice.advisor@demo.bank")
+    log_in(page, base, "alice.advisor@demo.bank")
     page.goto(f"{base}/library/")
     page.fill("input[name=q]", "epargne solidaire")
     page.press("input[name=q]", "Enter")

@@ -13,8 +13,8 @@ from sqlalchemy import select
 
 from advisor_hub.accounts.models import User
 from advisor_hub.db import transaction
-from advisor_hub.demo import DEMO_PASSWORD
 from advisor_hub.publishing.models import LinkedAccount
+from tests.browser_support import log_in
 from tests.publishing.conftest import KEY
 
 pytestmark = pytest.mark.xdist_group("browser")
@@ -40,11 +40,7 @@ def scheduler(live_server: Any) -> Any:
 
 def test_link_schedule_and_see_it_published(live_server, scheduler, page, fakes, sandbox):
     version = fakes.library.add_version(text="Savings week at {{ branch_city }}!")
-    page.goto(f"{live_server.url}/login")
-    page.fill("input[name=email]", EMAIL)
-    page.fill("input[name=password]", DEMO_PASSWORD)
-    page.press("input[name=password]", "Enter")
-    page.wait_for_url(f"{live_server.url}/")
+    log_in(page, live_server.url, EMAIL)
     page.goto(f"{live_server.url}/publishing/accounts")
     page.click("a[data-network=sandbox]")
     page.wait_for_url(f"{sandbox.url}/oauth/authorize*")
