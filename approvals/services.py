@@ -1,13 +1,13 @@
 """Review requests: submission (screened by the policy engine), claims, decisions, expiry.
 
 Other packages use: ``register_subject``, ``submit_for_review``, ``approve_from_library``,
-``withdraw``, ``get_approval``, ``mark_used``, ``screen_text``, ``disclosures_for``,
+``withdraw``, ``get_approval(s)``, ``mark_used``, ``screen_text``, ``disclosures_for``,
 ``apply_disclosures`` and the dataclasses ``ReviewContent``, ``ApprovalInfo``, ``Screening``.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -227,32 +227,52 @@ def approve_from_library(
 
 def get_approval(session: Session, review_id: int, now: datetime | None = None
                  ) -> ApprovalInfo | None:
-    review = session.get(ReviewRequest, review_id)
-    if review is None:
-        return None
+    return get_approvals(session, [review_id], now).get(review_id)
+
+
+def get_approvals(session: Session, review_ids: Iterable[int], now: datetime | None = None
+                  ) -> dict[int, ApprovalInfo]:
+    """The approvals of several reviews in two queries (the publisher checks a whole batch);
+    ids without a review are absent from the result."""
+    ids = sorted(set(review_ids))
+    if not ids:
+        return {}
     now = now or utcnow()
-    approved_by = review.decided_by_id
-    if review.basis_review_id is not None and approved_by is None:
-        approved_by = session.scalar(select(ReviewRequest.decided_by_id)
-                                     .where(ReviewRequest.id == review.basis_review_id))
-    # An approval used in time (published) keeps standing; an unused one lapses at expiry.
-    stands = review.status == "approved" and (review.used_at is not None
-                                              or review.expires_at is None
-                                              or review.expires_at > now)
-    return ApprovalInfo(
-        review_id=review.id, status=review.status, content_hash=review.content_hash,
-        approved_by_id=approved_by if review.status == "approved" else None,
-        approved_at=review.decided_at if review.status == "approved" else None,
-        lexicon_version=review.lexicon_version, expires_at=review.expires_at, stands=stands,
-    )
+    reviews = list(session.scalars(select(ReviewRequest).where(ReviewRequest.id.in_(ids))))
+    # An approval from the library was decided by whoever approved the library version.
+    basis_ids = {r.basis_review_id for r in reviews
+                 if r.basis_review_id is not None and r.decided_by_id is None}
+    basis_deciders = dict(session.execute(
+        select(ReviewRequest.id, ReviewRequest.decided_by_id)
+        .where(ReviewRequest.id.in_(basis_ids))).all()) if basis_ids else {}
+    found = {}
+    for review in reviews:
+        approved_by = review.decided_by_id
+        if approved_by is None and review.basis_review_id is not None:
+            approved_by = basis_deciders.get(review.basis_review_id)
+        approved = review.status == "approved"
+        # An approval used in time (published) keeps standing; an unused one lapses at expiry.
+        stands = approved and (review.used_at is not None or review.expires_at is None
+                               or review.expires_at > now)
+        found[review.id] = ApprovalInfo(
+            review_id=review.id, status=review.status, content_hash=review.content_hash,
+            approved_by_id=approved_by if approved else None,
+            approved_at=review.decided_at if approved else None,
+            lexicon_version=review.lexicon_version, expires_at=review.expires_at,
+            stands=stands,
+        )
+    return found
 
 
-def mark_used(session: Session, *, review_id: int, at: datetime | None = None) -> None:
-    """The publisher used this approval (an approval used in time does not expire)."""
-    review = session.get(ReviewRequest, review_id)
-    if review is not None and review.used_at is None:
-        review.used_at = at or utcnow()
-        session.flush()
+def mark_used(session: Session, *, review_ids: Iterable[int], at: datetime | None = None
+              ) -> None:
+    """The publisher used these approvals (an approval used in time does not expire)."""
+    ids = sorted(set(review_ids))
+    if ids:
+        session.execute(update(ReviewRequest)
+                        .where(ReviewRequest.id.in_(ids), ReviewRequest.used_at.is_(None))
+                        .values(used_at=at or utcnow())
+                        .execution_options(synchronize_session="fetch"))
 
 
 def withdraw(session: Session, *, review_id: int, actor: User) -> None:

@@ -75,34 +75,56 @@ def append_record(
     session: Session, *, kind: str, payload: dict[str, Any], actor_id: int | None = None
 ) -> ArchiveRecord:
     """Append one record (``kind`` "publication" or "decision") chained to the previous one."""
+    return append_records(session, kind=kind, entries=[(payload, actor_id)])[0]
+
+
+def append_records(
+    session: Session, *, kind: str, entries: list[tuple[dict[str, Any], int | None]]
+) -> list[ArchiveRecord]:
+    """Append (payload, actor id) records in order, each chained to the one before.
+
+    The chain serialises every append, so the publisher appends a whole batch under one
+    acquisition of the lock rather than one per publication."""
     if kind not in KINDS:
         raise ValidationError(f"unknown archive record kind {kind!r}")
+    if not entries:
+        return []
     # Everything that does not depend on the previous record is prepared before the lock:
     # the lock serialises every append, so it is taken last and held for the shortest time
     # (lock, read the last hash, insert; released at commit).
-    body = canonical_json(payload)
-    columns = derive(kind, json.loads(body))
-    if columns["branch_id"] is None and columns["advisor_id"] is not None:
-        columns["branch_id"] = session.scalar(
-            select(User.branch_id).where(User.id == columns["advisor_id"])
-        )
+    prepared = []
+    for payload, actor_id in entries:
+        body = canonical_json(payload)
+        prepared.append((body, actor_id, derive(kind, json.loads(body))))
+    missing = {c["advisor_id"] for _, _, c in prepared
+               if c["branch_id"] is None and c["advisor_id"] is not None}
+    if missing:
+        branches = dict(session.execute(
+            select(User.id, User.branch_id).where(User.id.in_(missing))).all())
+        for _, _, columns in prepared:
+            if columns["branch_id"] is None and columns["advisor_id"] is not None:
+                columns["branch_id"] = branches.get(columns["advisor_id"])
     if session.get_bind().dialect.name == "postgresql":
         session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _PG_APPEND_LOCK})
     prev = _last_hash(session)
     recorded_at = utcnow()
-    record = ArchiveRecord(
-        kind=kind,
-        recorded_at=recorded_at,
-        actor_id=actor_id,
-        payload=body,
-        prev_hash=prev,
-        record_hash=record_hash(prev_hash=prev, kind=kind, recorded_at=recorded_at,
-                                actor_id=actor_id, payload=body),
-        **columns,
-    )
-    session.add(record)
+    records = []
+    for body, actor_id, columns in prepared:
+        record = ArchiveRecord(
+            kind=kind,
+            recorded_at=recorded_at,
+            actor_id=actor_id,
+            payload=body,
+            prev_hash=prev,
+            record_hash=record_hash(prev_hash=prev, kind=kind, recorded_at=recorded_at,
+                                    actor_id=actor_id, payload=body),
+            **columns,
+        )
+        records.append(record)
+        prev = record.record_hash
+    session.add_all(records)
     session.flush()
-    return record
+    return records
 
 
 # --- search -----------------------------------------------------------------------------

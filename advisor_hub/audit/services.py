@@ -49,8 +49,13 @@ def record(
     subject: Subject,
     before: dict[str, Any] | None = None,
     after: dict[str, Any] | None = None,
+    *,
+    flush: bool = True,
 ) -> AuditEvent:
-    """Append one audit event. ``actor`` None means the system (scheduler, CLI)."""
+    """Append one audit event. ``actor`` None means the system (scheduler, CLI).
+
+    ``flush=False`` leaves the insert to the next flush, so a batch of events goes to the
+    database in one statement."""
     subject_type, subject_id = _subject_key(subject)
     event = AuditEvent(
         actor_id=actor.id if actor is not None else None,
@@ -61,7 +66,8 @@ def record(
         after=_jsonable(after) if after is not None else None,
     )
     session.add(event)
-    session.flush()
+    if flush:
+        session.flush()
     return event
 
 

@@ -14,6 +14,12 @@ At most once per (post, account), whatever crashes (DESIGN.md invariant 2):
   marked ``needs_check`` for the advisor.
 * Recording the result is conditional on still holding the claim (same token).
 
+A round works on its whole claimed batch: one query loads it, the publish-time checks
+(invariant 3) read each approval, library version and text once, tokens are read once per
+account, and results are recorded as sends finish, several rows per transaction, with one
+archive append (one acquisition of the archive's lock) per transaction. No ORM object
+crosses into the sending threads: they get plain values and return plain results.
+
 Failures are handled by class (``advisor_hub.networks.errors``): not sent → retry with
 exponential backoff and jitter, honouring Retry-After, up to a maximum; outcome unknown →
 reconcile; re-auth → account "relink needed", rows held; permanent → failed.
@@ -25,8 +31,8 @@ import logging
 import random
 import threading
 import uuid
-from collections.abc import Mapping
-from concurrent.futures import ThreadPoolExecutor
+from collections.abc import Iterable, Mapping
+from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
@@ -35,7 +41,7 @@ import requests
 from sqlalchemy import and_, or_, select, update
 from sqlalchemy.orm import Session, joinedload, sessionmaker
 
-from advisor_hub.archive.services import append_record
+from advisor_hub.archive.services import append_records
 from advisor_hub.audit.services import record
 from advisor_hub.content_hash import content_hash
 from advisor_hub.db import utcnow
@@ -55,8 +61,8 @@ from advisor_hub.publishing import models as m
 from advisor_hub.publishing import upstream
 from advisor_hub.publishing.connect import adapter_for, networks_available, token_cipher
 from advisor_hub.publishing.linking import mark_relink_needed
-from advisor_hub.publishing.models import LinkedAccount, PublicationTarget
-from advisor_hub.publishing.outbox import lock_post, set_target_state, settle_post
+from advisor_hub.publishing.models import PublicationTarget
+from advisor_hub.publishing.outbox import lock_posts, set_target_state, settle_posts
 from advisor_hub.publishing.tokens import fresh_tokens
 
 log = logging.getLogger(__name__)
@@ -72,6 +78,7 @@ REASON_HASH = N_("The content differs from what was approved.")
 REASON_TOO_LONG = N_("The text is too long for this network.")
 REASON_POLICY = N_("The compliance policy now blocks this text.")
 REASON_LIBRARY = N_("The library item is no longer available: %(reason)s")
+REASON_UNKNOWN = N_("The network did not confirm the publication.")
 
 
 @dataclass(frozen=True)
@@ -159,6 +166,153 @@ def claim_rows(session: Session, *, now: datetime, limit: int, lease_seconds: in
     return claims
 
 
+# -- what crosses into the sending threads (plain values, no ORM objects) -----------------
+
+
+@dataclass(frozen=True)
+class Job:
+    """One row to look up or send."""
+
+    target_id: int
+    post_id: int
+    network: str
+    external_id: str
+    text: str
+    link_url: str | None
+    idempotency_key: str
+    tokens: TokenSet
+    lease_expires_at: datetime | None
+    maybe_sent: bool  # an earlier attempt may be out (a reconciled row)
+
+
+@dataclass(frozen=True)
+class Result:
+    """What happened to one row; ``kind`` says which outcome handler records it."""
+
+    target_id: int
+    post_id: int
+    kind: str
+    result: PublishResult | None = None
+    error: NetworkError | None = None
+    reason: str | None = None
+    maybe_sent: bool = False
+
+
+def _result(job: Job, kind: str, **values: Any) -> Result:
+    return Result(job.target_id, job.post_id, kind, maybe_sent=job.maybe_sent, **values)
+
+
+def _result_for(target: PublicationTarget, kind: str, reason: str) -> Result:
+    """A decision about a row that may be out already."""
+    return Result(target.id, target.post_id, kind, reason=reason, maybe_sent=True)
+
+
+def _refused(error: NetworkError | None) -> bool:
+    """The network refused the lookup itself (as opposed to: unreachable, unknown, or our
+    authorisation is gone)."""
+    return not isinstance(error, ReauthNeeded | NotSent | OutcomeUnknown)
+
+
+class Checks:
+    """Invariant 3 for a batch: each approval, library version, template and text is read
+    once however many rows share it."""
+
+    def __init__(self, session: Session, targets: Iterable[PublicationTarget],
+                 now: datetime) -> None:
+        self.session = session
+        self.now = now
+        self.approvals = upstream.get_approvals(session, {t.review_id for t in targets})
+        self._library: dict[tuple[str, int], tuple[bool, str | None]] = {}
+        self._blocked: dict[tuple[str, str | None], bool] = {}
+
+    def _publishable(self, kind: str, ident: int) -> tuple[bool, str | None]:
+        key = (kind, ident)
+        if key not in self._library:
+            check = (upstream.is_version_publishable if kind == "version"
+                     else upstream.is_template_publishable)
+            self._library[key] = check(self.session, **{f"{kind}_id": ident, "now": self.now})
+        return self._library[key]
+
+    def _screen_blocks(self, text: str, link_url: str | None) -> bool:
+        key = (text, link_url)
+        if key not in self._blocked:
+            self._blocked[key] = upstream.screen_text(self.session, text,
+                                                      link_url=link_url).blocked
+        return self._blocked[key]
+
+    def reason(self, target: PublicationTarget, adapter: NetworkAdapter) -> str | None:
+        """A reason to cancel, "held", or None when the row may go out."""
+        post, account = target.post, target.account
+        if account.status == m.RELINK_NEEDED:
+            return "held"
+        if account.status != m.ACTIVE:
+            return REASON_ACCOUNT
+        approval = self.approvals.get(target.review_id) if target.review_id else None
+        if approval is None or not approval.stands:
+            return REASON_APPROVAL
+        exact = content_hash(target.text, post.link_url, post.media_sha256)
+        if approval.content_hash != exact or target.content_hash != exact:
+            return REASON_HASH
+        for kind, ident in (("version", post.library_version_id),
+                            ("template", post.template_id)):
+            if ident is not None:
+                ok, why = self._publishable(kind, ident)
+                if not ok:
+                    return REASON_LIBRARY % {"reason": why or "retired"}
+        if not adapter.fits(target.text, post.link_url):
+            return REASON_TOO_LONG
+        if self._screen_blocks(target.text, post.link_url):
+            return REASON_POLICY
+        return None
+
+
+class Write:
+    """One write transaction recording outcomes. Posts touched are settled, approvals used
+    are marked and publications archived once, at ``finish``."""
+
+    def __init__(self, session: Session, approvals: dict[int, upstream.Approval]) -> None:
+        self.session = session
+        self.approvals = approvals
+        self.posts: set[int] = set()
+        self.used_reviews: set[int] = set()
+        self.archive: list[tuple[dict[str, Any], int | None]] = []
+
+    def hold_claims(self, results: list[Result], tokens: Iterable[str]
+                    ) -> dict[int, PublicationTarget]:
+        """Open the transaction by re-asserting the claims; the rows still ours, loaded.
+
+        PostgreSQL: the posts' locks first (in id order): each later UPDATE of a row may
+        re-check its foreign key (KEY SHARE on the post), and two transactions upgrading
+        that to the post's lock in different orders would deadlock. SQLite: the UPDATE is
+        the first statement, so the write lock is taken before anything is read."""
+        ids = [r.target_id for r in results]
+        if self.session.get_bind().dialect.name == "postgresql":
+            lock_posts(self.session, {r.post_id for r in results})
+        held = set(self.session.scalars(
+            update(T).where(T.id.in_(ids), T.claimed_by.in_(list(tokens)),
+                            T.state == m.PUBLISHING)
+            .values(updated_at=utcnow()).returning(T.id)
+            .execution_options(synchronize_session=False)))
+        if not held:
+            return {}
+        rows = self.session.scalars(
+            select(T).where(T.id.in_(held))
+            .options(joinedload(T.post), joinedload(T.account))
+            .execution_options(populate_existing=True)).unique()
+        return {t.id: t for t in rows}
+
+    def approval(self, review_id: int | None) -> upstream.Approval | None:
+        if review_id is not None and review_id not in self.approvals:
+            self.approvals.update(upstream.get_approvals(self.session, [review_id]))
+        return self.approvals.get(review_id) if review_id is not None else None
+
+    def finish(self) -> None:
+        settle_posts(self.session, self.posts)
+        upstream.mark_used(self.session, review_ids=self.used_reviews, at=utcnow())
+        # Last: the archive serialises its appends (a chain), so hold its lock briefly.
+        append_records(self.session, kind="publication", entries=self.archive)
+
+
 class Dispatcher:
     """Claims and sends; one per process (the scheduler job or a worker process)."""
 
@@ -201,8 +355,33 @@ class Dispatcher:
             self._pool.shutdown(wait=True)
             self._pool = None
 
+    def _map(self, func: Any, jobs: list[Job]) -> Iterable[list[Any]]:
+        """Run ``func`` over jobs with bounded concurrency; yield results in groups, each
+        as soon as something finished (the caller records a group per transaction)."""
+        if self.settings.workers <= 1 or len(jobs) <= 1:
+            for job in jobs:
+                yield [func(job)]
+            return
+        if self._pool is None:
+            self._pool = ThreadPoolExecutor(self.settings.workers,
+                                            thread_name_prefix="dispatch")
+        pending: set[Future[Any]] = {self._pool.submit(func, job) for job in jobs}
+        while pending:
+            done, pending = wait(pending, return_when=FIRST_COMPLETED)
+            yield [future.result() for future in done]
+
+    def _lease_too_short(self, job: Job) -> bool:
+        """Too little lease left to finish a network call before another process may take
+        the row over: give it back untouched instead."""
+        config = self.adapter(job.network).config
+        margin = timedelta(seconds=config.connect_timeout + config.read_timeout
+                           + LEASE_MARGIN_SECONDS)
+        return job.lease_expires_at is None or utcnow() + margin > job.lease_expires_at
+
+    # -- a round ------------------------------------------------------------------------------
+
     def run_once(self, now: datetime | None = None) -> DispatchReport:
-        """One round: claim a batch and process it with bounded concurrency."""
+        """One round: claim a batch, check it, send it with bounded concurrency, record."""
         with self._run_lock:  # an overlapping scheduler tick waits instead of piling up
             report = DispatchReport()
             with self.make_session() as session:
@@ -211,246 +390,288 @@ class Dispatcher:
                                     lease_seconds=self.settings.lease_seconds,
                                     worker=self.worker)
             report.claimed = len(claims)
-            if self.settings.workers <= 1 or len(claims) <= 1:
-                for claim in claims:
-                    report.count(self.process(claim))
-            else:
-                if self._pool is None:
-                    self._pool = ThreadPoolExecutor(self.settings.workers,
-                                                    thread_name_prefix="dispatch")
-                for outcome in self._pool.map(self.process, claims):
-                    report.count(outcome)
+            if claims:
+                self._round(claims, report)
             return report
 
-    def process(self, claim: Claim) -> str:
-        """Handle one claimed row in its own session; any surprise leaves the row to be
-        reconciled after its lease (never to a blind resend)."""
+    def _round(self, claims: list[Claim], report: DispatchReport) -> None:
+        tokens = {c.token for c in claims}
+        reconcile = {c.target_id for c in claims if c.reconcile}
         with self.make_session() as session:
-            try:
-                outcome = self._process(session, claim)
-                session.commit()
-                return outcome
-            except Exception:
-                session.rollback()
-                log.exception("dispatching outbox row %s failed", claim.target_id)
-                return "error"
+            targets = self._load(session, claims)
+            for _ in range(len(claims) - len(targets)):
+                report.count("lost")
+            account_tokens = self._account_tokens(session, targets.values())
+            # 1. Rows that may be out already are looked up (or marked for one resend).
+            decided, lookups, go_on = [], [], []
+            for target in targets.values():
+                if target.id not in reconcile:
+                    go_on.append((target, target.resent_for_reconcile))
+                    continue
+                step = self._reconcile_step(target, account_tokens.get(target.account_id))
+                if isinstance(step, Result):
+                    decided.append(step)
+                elif isinstance(step, Job):
+                    lookups.append(step)
+                else:
+                    go_on.append((target, True))
+            session.commit()  # no transaction open across network calls
+            for group in self._map(self._lookup, lookups):
+                for found in group:
+                    target = targets[found.target_id]
+                    if found.kind == "not_found":
+                        go_on.append((target, False))
+                    elif found.kind == "lookup_error" and _refused(found.error):
+                        # Fall back to one resend relying on duplicate rejection.
+                        if target.resent_for_reconcile:
+                            decided.append(_result_for(target, "needs_check", REASON_UNKNOWN))
+                        else:
+                            go_on.append((target, True))
+                    else:
+                        decided.append(found)
+            # 2. Invariant 3 again, then tokens, for everything that may be sent.
+            checks = Checks(session, [t for t, _ in go_on], utcnow())
+            jobs, resend = [], []
+            for target, maybe_sent in go_on:
+                outcome = self._check(checks, target, maybe_sent,
+                                      account_tokens.get(target.account_id))
+                if isinstance(outcome, Result):
+                    decided.append(outcome)
+                    continue
+                jobs.append(outcome)
+                if maybe_sent and not target.resent_for_reconcile:
+                    resend.append(target.id)
+            session.commit()
+        approvals = checks.approvals
+        if decided:
+            self._record(decided, tokens, approvals, report)
+        if resend:
+            jobs = self._mark_resend(jobs, set(resend), tokens, report)
+        # 3. Send; record each group of finished sends in one transaction.
+        for group in self._map(self._send, jobs):
+            self._record(group, tokens, approvals, report)
 
-    # -- one row ------------------------------------------------------------------------------
-
-    def _load(self, session: Session, claim: Claim) -> PublicationTarget | None:
-        target = session.get(T, claim.target_id, populate_existing=True,
-                             options=[joinedload(T.post), joinedload(T.account)])
-        if target is None or target.claimed_by != claim.token or target.state != m.PUBLISHING:
-            return None
-        return target
-
-    def _begin_write(self, session: Session, target: PublicationTarget) -> bool:
-        """End any read transaction, then open a write one that starts by re-asserting our
-        claim. No transaction stays open across a network call, and on SQLite the write
-        lock is taken first (a read-then-write transaction could fail on a stale snapshot).
-        False if the claim was lost (the row belongs to someone else now)."""
-        session.commit()
-        if session.get_bind().dialect.name == "postgresql":
-            # The post's lock first: each later UPDATE of the row re-checks its foreign key
-            # (KEY SHARE on the post); two rows of one post upgrading that to the post's
-            # FOR UPDATE would deadlock.
-            self._local.locked_post = lock_post(session, target.post_id)
-        else:
-            self._local.locked_post = None
-        result = session.execute(
-            update(T).where(T.id == target.id, T.claimed_by == target.claimed_by,
+    def _load(self, session: Session, claims: list[Claim]) -> dict[int, PublicationTarget]:
+        """The claimed rows still carrying this round's claim, with post and account."""
+        rows = session.scalars(
+            select(T).where(T.id.in_([c.target_id for c in claims]),
+                            T.claimed_by.in_({c.token for c in claims}),
                             T.state == m.PUBLISHING)
-            .values(updated_at=utcnow()).execution_options(synchronize_session=False))
-        if result.rowcount != 1:  # type: ignore[attr-defined]
-            log.warning("outbox row %s: claim lost before recording", target.id)
-            return False
-        return True
+            .options(joinedload(T.post), joinedload(T.account))
+            .order_by(T.id).execution_options(populate_existing=True)).unique()
+        return {t.id: t for t in rows}
 
-    def _process(self, session: Session, claim: Claim) -> str:
-        target = self._load(session, claim)
-        if target is None:
-            return "lost"
+    def _account_tokens(self, session: Session, targets: Iterable[PublicationTarget]
+                        ) -> dict[int, TokenSet | NetworkError]:
+        """Usable tokens per linked account (refreshed first if near expiry), or the error
+        that stopped us getting them."""
+        found: dict[int, TokenSet | NetworkError] = {}
+        for target in targets:
+            if target.account_id in found or target.account.status != m.ACTIVE:
+                continue
+            try:
+                found[target.account_id] = fresh_tokens(
+                    session, target.account_id, self.adapter(target.network), self.cipher)
+            except NetworkError as error:
+                session.rollback()
+                found[target.account_id] = error
+        return found
+
+    def _job(self, target: PublicationTarget, tokens: TokenSet, maybe_sent: bool) -> Job:
+        return Job(target.id, target.post_id, target.network, target.account.external_id,
+                   target.text, target.post.link_url, target.idempotency_key, tokens,
+                   target.lease_expires_at, maybe_sent)
+
+    def _reconcile_step(self, target: PublicationTarget,
+                        tokens: TokenSet | NetworkError | None) -> Result | Job | None:
+        """A row that may have been sent: a decision, a lookup to make, or None (it may be
+        resent once, relying on the network's duplicate rejection)."""
         adapter = self.adapter(target.network)
-        now = utcnow()
-        if claim.reconcile:
-            outcome = self._reconcile(session, target, adapter, now)
-            if outcome != "send":
-                return outcome
-        try:
-            reason = self._precheck(session, target, adapter, now)
-        except Exception as error:  # nothing was sent: try again later
-            log.exception("pre-send check of row %s failed", target.id)
-            session.rollback()
-            if not self._begin_write(session, target):
-                return "lost"
-            return self._not_sent(session, target, NotSent(f"pre-send check failed: {error}"))
-        if reason is not None:
-            if not self._begin_write(session, target):
-                return "lost"
-            if reason == "held":
-                set_target_state(session, target, m.HELD, failure_class=m.REAUTH,
-                                 error=REASON_ACCOUNT)
-                settle_post(session, target.post_id)
-                return "held"
-            if target.resent_for_reconcile:  # it may be out already: the advisor must look
-                return self._needs_check(session, target, reason)
-            return self._cancel(session, target, reason)
-        timeouts = adapter.config.connect_timeout + adapter.config.read_timeout
-        lease = target.lease_expires_at
-        if lease is None or utcnow() + timedelta(seconds=timeouts + LEASE_MARGIN_SECONDS) > lease:
-            # Too little lease left to finish a send safely; give the row back untouched.
-            if not self._begin_write(session, target):
-                return "lost"
-            return self._give_back(session, target, claim.reconcile)
-        session.commit()  # no transaction open across network calls
-        try:
-            tokens = fresh_tokens(session, target.account_id, adapter, self.cipher)
-        except ReauthNeeded as error:
-            session.rollback()
-            if not self._begin_write(session, target):
-                return "lost"
-            return self._reauth(session, target, error, sent_maybe=claim.reconcile)
-        except NetworkError as error:  # refresh could not reach the network: nothing sent
-            session.rollback()
-            if not self._begin_write(session, target):
-                return "lost"
-            return self._not_sent(session, target, error)
-        return self._send(session, target, adapter, tokens)
-
-    def _precheck(self, session: Session, target: PublicationTarget, adapter: NetworkAdapter,
-                  now: datetime) -> str | None:
-        """Invariant 3: a reason to cancel, "held", or None when the row may go out."""
-        post = target.post
-        account = session.get(LinkedAccount, target.account_id)
-        assert account is not None
-        if account.status == m.RELINK_NEEDED:
-            return "held"
-        if account.status != m.ACTIVE:
-            return REASON_ACCOUNT
-        approval = upstream.get_approval(session, target.review_id)
-        self._local.approval = approval
-        if approval is None or not approval.stands:
-            return REASON_APPROVAL
-        exact = content_hash(target.text, post.link_url, post.media_sha256)
-        if approval.content_hash != exact or target.content_hash != exact:
-            return REASON_HASH
-        if post.library_version_id is not None:
-            ok, why = upstream.is_version_publishable(
-                session, version_id=post.library_version_id, now=now)
-            if not ok:
-                return REASON_LIBRARY % {"reason": why or "retired"}
-        if post.template_id is not None:
-            ok, why = upstream.is_template_publishable(
-                session, template_id=post.template_id, now=now)
-            if not ok:
-                return REASON_LIBRARY % {"reason": why or "retired"}
-        if not adapter.fits(target.text, post.link_url):
-            return REASON_TOO_LONG
-        if upstream.screen_text(session, target.text, link_url=post.link_url).blocked:
-            return REASON_POLICY
+        if adapter.supports_lookup and isinstance(tokens, TokenSet):
+            return self._job(target, tokens, True)
+        if adapter.supports_lookup and isinstance(tokens, NetworkError):
+            return Result(target.id, target.post_id, "lookup_error", error=tokens,
+                          maybe_sent=True)
+        if target.resent_for_reconcile:  # resent once already: the advisor must look
+            return _result_for(target, "needs_check", target.last_error or REASON_UNKNOWN)
         return None
 
-    def _send(self, session: Session, target: PublicationTarget, adapter: NetworkAdapter,
-              tokens: TokenSet) -> str:
-        account = target.account
+    def _check(self, checks: Checks, target: PublicationTarget, maybe_sent: bool,
+               tokens: TokenSet | NetworkError | None) -> Result | Job:
+        adapter = self.adapter(target.network)
         try:
-            result = adapter.publish(tokens, account.external_id, target.text,
-                                     target.post.link_url, target.idempotency_key)
-        except NetworkError as error:
-            if not self._begin_write(session, target):
-                return "lost"
-            return self._after_error(session, target, error)
-        if not self._begin_write(session, target):
-            return "lost"
-        return self._published(session, target, result)
+            reason = checks.reason(target, adapter)
+        except Exception as error:  # nothing was sent: try again later
+            log.exception("pre-send check of row %s failed", target.id)
+            checks.session.rollback()
+            return Result(target.id, target.post_id, "not_sent", maybe_sent=maybe_sent,
+                          error=NotSent(f"pre-send check failed: {error}"))
+        if reason is not None:
+            return Result(target.id, target.post_id, "precheck", reason=reason,
+                          maybe_sent=maybe_sent)
+        if isinstance(tokens, ReauthNeeded):
+            return Result(target.id, target.post_id, "reauth", error=tokens,
+                          maybe_sent=maybe_sent)
+        if isinstance(tokens, NetworkError):  # refresh could not reach the network
+            return Result(target.id, target.post_id, "not_sent", error=tokens,
+                          maybe_sent=maybe_sent)
+        assert tokens is not None  # an active account always got tokens or an error
+        return self._job(target, tokens, maybe_sent)
 
-    def _after_error(self, session: Session, target: PublicationTarget,
-                     error: NetworkError) -> str:
+    def _mark_resend(self, jobs: list[Job], resend: set[int], tokens: set[str],
+                     report: DispatchReport) -> list[Job]:
+        """Commit "resent once" before the resend: even if we crash during it, there is
+        only one. Rows whose claim was lost meanwhile are dropped."""
+        with self.make_session() as session:
+            marked = set(session.scalars(
+                update(T).where(T.id.in_(resend), T.claimed_by.in_(tokens),
+                                T.state == m.PUBLISHING)
+                .values(resent_for_reconcile=True).returning(T.id)
+                .execution_options(synchronize_session=False)))
+            for target_id in marked:
+                record(session, None, "publication.reconcile_resend",
+                       (T.__tablename__, target_id), flush=False)
+            session.commit()
+        for _ in resend - marked:
+            report.count("lost")
+        return [j for j in jobs if j.target_id not in resend or j.target_id in marked]
+
+    # -- in the sending threads -------------------------------------------------------------
+
+    def _lookup(self, job: Job) -> Result:
+        if self._lease_too_short(job):
+            return _result(job, "give_back")
+        try:
+            found = self.adapter(job.network).lookup(job.tokens, job.external_id,
+                                                     job.idempotency_key, job.text)
+        except NetworkError as error:
+            return _result(job, "lookup_error", error=error)
+        except Exception as error:  # noqa: BLE001 - unknown: look again later
+            log.exception("lookup of outbox row %s failed", job.target_id)
+            return _result(job, "lookup_error", error=OutcomeUnknown(str(error)))
+        if found is None:
+            return _result(job, "not_found")
+        return _result(job, "published", result=found)
+
+    def _send(self, job: Job) -> Result:
+        if self._lease_too_short(job):
+            return _result(job, "give_back")
+        try:
+            result = self.adapter(job.network).publish(job.tokens, job.external_id, job.text,
+                                                       job.link_url, job.idempotency_key)
+        except NetworkError as error:
+            return _result(job, "send_error", error=error)
+        except Exception as error:  # noqa: BLE001 - the request may have gone out
+            log.exception("sending outbox row %s failed", job.target_id)
+            return _result(job, "send_error", error=OutcomeUnknown(str(error)))
+        return _result(job, "published", result=result)
+
+    # -- recording ----------------------------------------------------------------------------
+
+    def _record(self, results: list[Result], tokens: set[str],
+                approvals: dict[int, upstream.Approval], report: DispatchReport) -> None:
+        """Record a group of results in one transaction, row by row only where we still
+        hold the claim. If the transaction fails, the rows stay ``publishing`` and are
+        reconciled after their lease (never resent blindly)."""
+        with self.make_session() as session:
+            try:
+                write = Write(session, approvals)
+                targets = write.hold_claims(results, tokens)
+                outcomes = []
+                for result in results:
+                    target = targets.get(result.target_id)
+                    if target is None:
+                        log.warning("outbox row %s: claim lost before recording",
+                                    result.target_id)
+                        outcomes.append("lost")
+                        continue
+                    outcomes.append(self._apply(write, target, result))
+                    write.posts.add(target.post_id)
+                write.finish()
+                session.commit()
+            except Exception:
+                session.rollback()
+                log.exception("recording outbox rows %s failed",
+                              [r.target_id for r in results])
+                outcomes = ["error"] * len(results)
+        for outcome in outcomes:
+            report.count(outcome)
+
+    def _apply(self, w: Write, target: PublicationTarget, r: Result) -> str:
+        if r.kind == "published":
+            assert r.result is not None
+            return self._published(w, target, r.result)
+        if r.kind == "give_back":
+            return self._give_back(w, target)
+        if r.kind == "needs_check":
+            return self._needs_check(w, target, r.reason or REASON_UNKNOWN)
+        if r.kind == "precheck":
+            reason = r.reason or REASON_UNKNOWN
+            if reason == "held":
+                set_target_state(w.session, target, m.HELD, error=REASON_ACCOUNT,
+                                 failure_class=m.OUTCOME_UNKNOWN if r.maybe_sent else m.REAUTH)
+                return "held"
+            if r.maybe_sent or target.resent_for_reconcile:  # it may be out: ask the advisor
+                return self._needs_check(w, target, reason)
+            return self._cancel(w, target, reason)
+        assert r.error is not None
+        if r.kind == "lookup_error":
+            return self._after_lookup_error(w, target, r.error)
+        if r.kind == "reauth":
+            return self._reauth(w, target, r.error, sent_maybe=r.maybe_sent)
+        if r.kind == "not_sent":
+            if r.maybe_sent and not target.resent_for_reconcile:
+                # Back in the queue as a resend that relies on duplicate rejection.
+                self._mark_resent(w, target)
+            return self._not_sent(w, target, r.error)
+        return self._after_error(w, target, r.error)
+
+    def _mark_resent(self, w: Write, target: PublicationTarget) -> None:
+        target.resent_for_reconcile = True
+        record(w.session, None, "publication.reconcile_resend", target, flush=False)
+
+    def _after_error(self, w: Write, target: PublicationTarget, error: NetworkError) -> str:
         if isinstance(error, Duplicate):  # the network already has it: published
-            return self._published(session, target, PublishResult(
+            return self._published(w, target, PublishResult(
                 error.existing_post_id or "", error.existing_post_url))
         if isinstance(error, NotSent):
-            return self._not_sent(session, target, error)
+            return self._not_sent(w, target, error)
         if isinstance(error, OutcomeUnknown):
             if target.resent_for_reconcile and not self.adapter(target.network).supports_lookup:
-                return self._needs_check(session, target, error.message or str(error))
-            return self._unknown(session, target, error)
+                return self._needs_check(w, target, error.message or str(error))
+            return self._unknown(w, target, error)
         if isinstance(error, ReauthNeeded):
-            return self._reauth(session, target, error, sent_maybe=False)
-        return self._fail(session, target, m.PERMANENT, error.message or str(error))
+            return self._reauth(w, target, error, sent_maybe=False)
+        return self._fail(w, target, m.PERMANENT, error.message or str(error))
 
-    def _reconcile(self, session: Session, target: PublicationTarget, adapter: NetworkAdapter,
-                   now: datetime) -> str:
-        """The row may have been sent: find out before anything is resent.
-
-        Returns "send" when a (re)send is safe, else what was decided.
-        """
-        if adapter.supports_lookup:
-            session.commit()  # no transaction open across network calls
-            try:
-                tokens = fresh_tokens(session, target.account_id, adapter, self.cipher)
-                found = adapter.lookup(tokens, target.account.external_id,
-                                       target.idempotency_key, target.text)
-            except NetworkError as error:
-                if not self._begin_write(session, target):
-                    return "lost"
-                return self._after_lookup_error(session, target, error)
-            if not self._begin_write(session, target):
-                return "lost"
-            if found is not None:
-                return self._published(session, target, found)
-            return "send"
-        if not self._begin_write(session, target):
-            return "lost"
-        if target.resent_for_reconcile:
-            return self._needs_check(session, target, target.last_error or REASON_UNKNOWN)
-        # Commit the mark first: even if we crash during the resend, there is only one.
-        target.resent_for_reconcile = True
-        record(session, None, "publication.reconcile_resend", target)
-        session.commit()
-        return "send"
-
-    def _after_lookup_error(self, session: Session, target: PublicationTarget,
+    def _after_lookup_error(self, w: Write, target: PublicationTarget,
                             error: NetworkError) -> str:
         if isinstance(error, ReauthNeeded):
-            return self._reauth(session, target, error, sent_maybe=True)
+            return self._reauth(w, target, error, sent_maybe=True)
         if isinstance(error, NotSent | OutcomeUnknown):
-            return self._unknown(session, target, error)
-        # The lookup itself was refused: fall back to one resend and duplicate rejection.
-        if target.resent_for_reconcile:
-            return self._needs_check(session, target, REASON_UNKNOWN)
-        target.resent_for_reconcile = True
-        record(session, None, "publication.reconcile_resend", target)
-        session.commit()
-        return "send"
+            return self._unknown(w, target, error)
+        return self._needs_check(w, target, error.message or REASON_UNKNOWN)
 
     # -- outcomes -----------------------------------------------------------------------------
 
-    def _published(self, session: Session, target: PublicationTarget,
-                   result: PublishResult) -> str:
+    def _published(self, w: Write, target: PublicationTarget, result: PublishResult) -> str:
         post = target.post
         now = utcnow()
         target.network_post_id = result.post_id or None
         target.network_post_url = result.post_url
         target.published_at = now
         target.last_error = None
-        set_target_state(session, target, m.PUBLISHED)
+        set_target_state(w.session, target, m.PUBLISHED, flush=False)
         target.failure_class = None
-        approval = getattr(self._local, "approval", None)
-        if approval is None or approval.review_id != target.review_id:
-            approval = upstream.get_approval(session, target.review_id)
-        self._local.approval = None
+        approval = w.approval(target.review_id)
         if post.library_version_id is not None or post.template_id is not None:
-            upstream.record_use(session, version_id=post.library_version_id,
+            upstream.record_use(w.session, version_id=post.library_version_id,
                                 template_id=post.template_id, advisor_id=post.author_id,
                                 network=target.network, published_at=now,
                                 post_url=target.network_post_url)
-        upstream.mark_used(session, review_id=target.review_id, at=now)
-        # _begin_write (always just before, same transaction) locked and re-read the post.
-        locked, self._local.locked_post = getattr(self._local, "locked_post", None), None
-        settle_post(session, post.id, locked=locked)
-        # Last: the archive serialises its appends (a chain), so hold its lock briefly.
-        append_record(session, kind="publication", actor_id=post.author_id, payload={
+        if target.review_id is not None:
+            w.used_reviews.add(target.review_id)
+        w.archive.append(({
             "post_id": post.id, "target_id": target.id, "advisor_id": post.author_id,
             "account_id": target.account_id, "network": target.network, "text": target.text,
             "link_url": post.link_url, "media_sha256": post.media_sha256,
@@ -458,86 +679,79 @@ class Dispatcher:
             "approved_by_id": approval.approved_by_id if approval else None,
             "network_post_id": target.network_post_id,
             "network_post_url": target.network_post_url, "published_at": now.isoformat(),
-        })
+        }, post.author_id))
         return "published"
 
-    def _not_sent(self, session: Session, target: PublicationTarget, error: NetworkError) -> str:
+    def _not_sent(self, w: Write, target: PublicationTarget, error: NetworkError) -> str:
         if target.attempts >= self.settings.max_attempts:
-            return self._fail(session, target, m.NOT_SENT, error.message or str(error))
+            return self._fail(w, target, m.NOT_SENT, error.message or str(error))
         delay = backoff_delay(target.attempts, self.settings.backoff_seconds,
                               getattr(error, "retry_after", None))
         target.due_at = utcnow() + timedelta(seconds=delay)
-        set_target_state(session, target, m.SCHEDULED, failure_class=m.NOT_SENT,
-                         error=error.message or str(error))
+        set_target_state(w.session, target, m.SCHEDULED, failure_class=m.NOT_SENT,
+                         error=error.message or str(error), flush=False)
         return "retry"
 
-    def _unknown(self, session: Session, target: PublicationTarget, error: NetworkError) -> str:
+    def _unknown(self, w: Write, target: PublicationTarget, error: NetworkError) -> str:
         """Maybe sent: keep the row ``publishing`` and reconcile it after a delay (a slow
         network may still be acting on the request)."""
         if target.attempts >= self.settings.max_attempts:
-            return self._needs_check(session, target, error.message or str(error))
+            return self._needs_check(w, target, error.message or str(error))
         before = {"state": target.state, "failure_class": target.failure_class}
         target.failure_class = m.OUTCOME_UNKNOWN
         target.last_error = (error.message or str(error))[:2000]
         target.claimed_by = None
         target.lease_expires_at = utcnow() + timedelta(
             seconds=self.settings.reconcile_delay_seconds)
-        record(session, None, "publication.outcome_unknown", target, before,
+        record(w.session, None, "publication.outcome_unknown", target, before,
                {"state": target.state, "failure_class": target.failure_class,
-                "error": target.last_error})
+                "error": target.last_error}, flush=False)
         return "unknown"
 
-    def _reauth(self, session: Session, target: PublicationTarget, error: NetworkError, *,
+    def _reauth(self, w: Write, target: PublicationTarget, error: NetworkError, *,
                 sent_maybe: bool) -> str:
-        account = session.get(LinkedAccount, target.account_id)
-        assert account is not None
-        mark_relink_needed(session, account, error.message or str(error))
-        set_target_state(session, target, m.HELD,
+        mark_relink_needed(w.session, target.account, error.message or str(error))
+        set_target_state(w.session, target, m.HELD,
                          failure_class=m.OUTCOME_UNKNOWN if sent_maybe else m.REAUTH,
                          error=error.message or str(error))
-        settle_post(session, target.post_id)
         return "held"
 
-    def _fail(self, session: Session, target: PublicationTarget, failure_class: str,
+    def _fail(self, w: Write, target: PublicationTarget, failure_class: str,
               message: str) -> str:
-        set_target_state(session, target, m.FAILED, failure_class=failure_class, error=message)
-        self._tell(session, target, N_("Your post to %(network)s (%(account)s) failed: "
-                                       "%(reason)s"), message)
-        settle_post(session, target.post_id)
+        set_target_state(w.session, target, m.FAILED, failure_class=failure_class,
+                         error=message)
+        self._tell(w, target, N_("Your post to %(network)s (%(account)s) failed: "
+                                 "%(reason)s"), message)
         return "failed"
 
-    def _cancel(self, session: Session, target: PublicationTarget, reason: str) -> str:
-        set_target_state(session, target, m.CANCELLED, failure_class=m.PRECHECK, error=reason)
-        self._tell(session, target, N_("Your post to %(network)s (%(account)s) was cancelled "
-                                       "before sending: %(reason)s"), reason)
-        settle_post(session, target.post_id)
+    def _cancel(self, w: Write, target: PublicationTarget, reason: str) -> str:
+        set_target_state(w.session, target, m.CANCELLED, failure_class=m.PRECHECK,
+                         error=reason)
+        self._tell(w, target, N_("Your post to %(network)s (%(account)s) was cancelled "
+                                 "before sending: %(reason)s"), reason)
         return "cancelled"
 
-    def _needs_check(self, session: Session, target: PublicationTarget, reason: str) -> str:
-        set_target_state(session, target, m.NEEDS_CHECK, failure_class=m.OUTCOME_UNKNOWN,
+    def _needs_check(self, w: Write, target: PublicationTarget, reason: str) -> str:
+        set_target_state(w.session, target, m.NEEDS_CHECK, failure_class=m.OUTCOME_UNKNOWN,
                          error=reason)
-        self._tell(session, target, N_("We could not confirm whether your post to "
-                                       "%(network)s (%(account)s) was published; please "
-                                       "check it there: %(reason)s"), reason)
-        settle_post(session, target.post_id)
+        self._tell(w, target, N_("We could not confirm whether your post to "
+                                 "%(network)s (%(account)s) was published; please "
+                                 "check it there: %(reason)s"), reason)
         return "needs_check"
 
-    def _give_back(self, session: Session, target: PublicationTarget, reconcile: bool) -> str:
+    def _give_back(self, w: Write, target: PublicationTarget) -> str:
+        """Untouched, for a later round: a row that may be out goes back to reconciliation
+        (``publishing`` with no lease), any other to the queue."""
         if target.attempts >= self.settings.max_attempts * 3:  # a stuck row: ask a human
-            return self._needs_check(session, target, REASON_UNKNOWN)
+            return self._needs_check(w, target, REASON_UNKNOWN)
+        maybe_out = target.resent_for_reconcile or target.failure_class == m.OUTCOME_UNKNOWN
         target.claimed_by = None
-        if reconcile:
-            target.lease_expires_at = None  # reconcile again next round
-        else:
+        target.lease_expires_at = None
+        if not maybe_out:
             target.state = m.SCHEDULED
-            target.lease_expires_at = None
         return "given_back"
 
-    def _tell(self, session: Session, target: PublicationTarget, message: str,
-              reason: str) -> None:
-        notify(session, target.post.author, message,
+    def _tell(self, w: Write, target: PublicationTarget, message: str, reason: str) -> None:
+        notify(w.session, target.post.author, message,
                {"network": target.network, "account": target.account.display_name,
                 "reason": reason}, f"/publishing/posts/{target.post_id}")
-
-
-REASON_UNKNOWN = N_("The network did not confirm the publication.")

@@ -5,6 +5,9 @@ Every change here writes an audit event; the post's own state follows its rows.
 
 from __future__ import annotations
 
+from collections import defaultdict
+from collections.abc import Iterable
+
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -16,13 +19,15 @@ from advisor_hub.publishing.models import Post, PublicationTarget
 _FINAL = (m.PUBLISHED, m.FAILED, m.CANCELLED, m.NEEDS_CHECK)
 
 
-def lock_post(session: Session, post_id: int) -> Post:
-    """Re-read a post under its row lock (PostgreSQL), so concurrent row updates of one post
-    settle its state one at a time."""
-    query = select(Post).where(Post.id == post_id).execution_options(populate_existing=True)
+def lock_posts(session: Session, post_ids: Iterable[int]) -> list[Post]:
+    """Re-read posts under their row locks (PostgreSQL), in id order so that two batches
+    never wait for each other in a cycle; concurrent row updates of one post then settle
+    its state one at a time."""
+    query = (select(Post).where(Post.id.in_(sorted(set(post_ids)))).order_by(Post.id)
+             .execution_options(populate_existing=True))
     if session.get_bind().dialect.name == "postgresql":
         query = query.with_for_update(of=Post)
-    return session.scalars(query).one()
+    return list(session.scalars(query))
 
 
 def derived_state(states: list[str]) -> str:
@@ -38,31 +43,37 @@ def derived_state(states: list[str]) -> str:
     return m.CANCELLED
 
 
-def settle_post(session: Session, post_id: int, actor: User | None = None, *,
-                locked: Post | None = None) -> Post:
-    """Bring a scheduled/publishing post's state in line with its rows.
+def settle_post(session: Session, post_id: int, actor: User | None = None) -> Post:
+    """Bring a scheduled/publishing post's state in line with its rows."""
+    return settle_posts(session, [post_id], actor)[0]
 
-    ``locked``: the post as ``lock_post`` returned it earlier in this same transaction
-    (saves re-reading it under the lock it already holds)."""
-    if locked is not None and locked.id == post_id and locked in session:
-        post = locked
-    else:
-        post = lock_post(session, post_id)
-    if post.state not in (m.SCHEDULED, m.PUBLISHING):
-        return post
-    states = list(session.scalars(select(PublicationTarget.state)
-                                  .where(PublicationTarget.post_id == post_id)))
-    new = derived_state(states)
-    if new != post.state:
-        record(session, actor, "post.state", post, {"state": post.state}, {"state": new})
-        post.state = new
+
+def settle_posts(session: Session, post_ids: Iterable[int],
+                 actor: User | None = None) -> list[Post]:
+    """``settle_post`` for many posts: their locks in id order, their rows in one query."""
+    posts = lock_posts(session, post_ids)
+    open_ids = [p.id for p in posts if p.state in (m.SCHEDULED, m.PUBLISHING)]
+    states: defaultdict[int, list[str]] = defaultdict(list)
+    if open_ids:
+        for post_id, state in session.execute(
+                select(PublicationTarget.post_id, PublicationTarget.state)
+                .where(PublicationTarget.post_id.in_(open_ids))):
+            states[post_id].append(state)
+    for post in posts:
+        if post.state not in (m.SCHEDULED, m.PUBLISHING):
+            continue
+        new = derived_state(states[post.id])
+        if new != post.state:
+            record(session, actor, "post.state", post, {"state": post.state}, {"state": new},
+                   flush=False)
+            post.state = new
     session.flush()
-    return post
+    return posts
 
 
 def set_target_state(session: Session, target: PublicationTarget, state: str, *,
                      actor: User | None = None, failure_class: str | None = None,
-                     error: str | None = None) -> None:
+                     error: str | None = None, flush: bool = True) -> None:
     before = {"state": target.state}
     target.state = state
     if state in _FINAL or state in (m.SCHEDULED, m.HELD):
@@ -73,8 +84,9 @@ def set_target_state(session: Session, target: PublicationTarget, state: str, *,
     if error is not None:
         target.last_error = error[:2000]
     record(session, actor, f"publication.{state}", target, before,
-           {"state": state, "failure_class": failure_class, "error": error})
-    session.flush()
+           {"state": state, "failure_class": failure_class, "error": error}, flush=flush)
+    if flush:
+        session.flush()
 
 
 def cancel_open_targets(session: Session, targets: list[PublicationTarget], *,
@@ -86,6 +98,5 @@ def cancel_open_targets(session: Session, targets: list[PublicationTarget], *,
             set_target_state(session, target, m.CANCELLED, actor=actor,
                              failure_class=m.PRECHECK if actor is None else None, error=reason)
             cancelled.append(target)
-    for post_id in {t.post_id for t in cancelled}:
-        settle_post(session, post_id, actor)
+    settle_posts(session, {t.post_id for t in cancelled}, actor)
     return cancelled

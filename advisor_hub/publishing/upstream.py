@@ -112,20 +112,28 @@ class Approval:
 def get_approval(session: Session, review_id: int | None) -> Approval | None:
     if review_id is None:
         return None
-    info = approvals_api().get_approval(session, review_id)
-    if info is None:
-        return None
-    return Approval(review_id=review_id, stands=bool(info.stands),
-                    content_hash=info.content_hash,
-                    approved_by_id=getattr(info, "approved_by_id", None),
-                    status=str(getattr(info, "status", "")))
+    return get_approvals(session, [review_id]).get(review_id)
 
 
-def mark_used(session: Session, *, review_id: int | None, at: datetime) -> None:
-    """Tell approvals its approval was used (an approval used in time does not lapse)."""
+def get_approvals(session: Session, review_ids: Iterable[int | None]) -> dict[int, Approval]:
+    """The approvals of many reviews at once (one batch of the dispatcher)."""
+    ids = {i for i in review_ids if i is not None}
+    if not ids:
+        return {}
+    infos = approvals_api().get_approvals(session, ids)
+    return {review_id: Approval(review_id=review_id, stands=bool(info.stands),
+                                content_hash=info.content_hash,
+                                approved_by_id=getattr(info, "approved_by_id", None),
+                                status=str(getattr(info, "status", "")))
+            for review_id, info in infos.items()}
+
+
+def mark_used(session: Session, *, review_ids: Iterable[int | None], at: datetime) -> None:
+    """Tell approvals its approvals were used (an approval used in time does not lapse)."""
     mark = getattr(approvals_api(), "mark_used", None)
-    if mark is not None and review_id is not None:
-        mark(session, review_id=review_id, at=at)
+    ids = [i for i in review_ids if i is not None]
+    if mark is not None and ids:
+        mark(session, review_ids=ids, at=at)
 
 
 @dataclass(frozen=True)

@@ -290,7 +290,7 @@ def test_pending_items_and_unused_approvals_expire(db_session, people, submit,  
         for review in (approved, used):
             services.decide(db_session, review_id=review.id, actor=people["reviewer"],
                             decision="approve")
-        services.mark_used(db_session, review_id=used.id)
+        services.mark_used(db_session, review_ids=[used.id])
     with time_machine.travel(start + timedelta(days=89), tick=False):
         fresh = submit(people["advisor"], "fresh one")
         assert services.expire_reviews(db_session) == 0

@@ -124,6 +124,10 @@ class FakeApprovals:
                             review.approved_by_id, None, 1, None,
                             review.status == "approved" and review.id not in self.revoked)
 
+    def get_approvals(self, session: Any, review_ids: Any) -> dict[int, ApprovalInfo]:
+        found = {i: self.get_approval(session, i) for i in review_ids}
+        return {i: info for i, info in found.items() if info is not None}
+
     def screen_text(self, session: Any, text: str, *, link_url: str | None = None,
                     allowed_contacts: frozenset[str] = frozenset()) -> Screening:
         findings = [Finding(f"forbidden: {w}") for w in self.banned if w in text.lower()]
