@@ -23,8 +23,11 @@ class TrustingApprovals:
                             None, None, 1, None, True)
 
     def get_approvals(self, session: Any, review_ids: Any) -> dict[int, ApprovalInfo]:
-        found = {i: self.get_approval(session, i) for i in review_ids}
-        return {i: info for i, info in found.items() if info is not None}
+        rows = session.execute(select(Post.review_id, Post.text, Post.link_url,
+                                      Post.media_sha256)
+                               .where(Post.review_id.in_(list(review_ids))))
+        return {r[0]: ApprovalInfo(r[0], "approved", content_hash(*r[1:]), None, None, 1,
+                                   None, True) for r in rows}
 
     def screen_text(self, session: Any, text: str, **kwargs: Any) -> Screening:
         return Screening([], 1, False)
