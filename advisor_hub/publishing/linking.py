@@ -72,6 +72,7 @@ def link_account(session: Session, *, user: User, network: str, account: Account
                                                     m.PENDING_APPROVAL):
         before = _snapshot(existing)
         store_tokens(existing, account.token or tokens, cipher)
+        existing.grantor_external_id = account.grantor_id
         existing.display_name = account.name
         existing.profile_url = account.profile_url
         existing.picture_url = account.picture_url
@@ -83,8 +84,9 @@ def link_account(session: Session, *, user: User, network: str, account: Account
         session.flush()
         return existing
     linked = LinkedAccount(user_id=user.id, network=network, external_id=account.external_id,
-                           display_name=account.name, profile_url=account.profile_url,
-                           picture_url=account.picture_url, status=m.PENDING_APPROVAL)
+                           grantor_external_id=account.grantor_id, display_name=account.name,
+                           profile_url=account.profile_url, picture_url=account.picture_url,
+                           status=m.PENDING_APPROVAL)
     store_tokens(linked, account.token or tokens, cipher)
     session.add(linked)
     session.flush()
