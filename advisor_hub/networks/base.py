@@ -272,8 +272,12 @@ class NetworkAdapter(ABC):
             raise self.classify_response(response)
         return response
 
-    def revoke(self, token: TokenSet) -> bool:
-        """Ask the network to forget the grant; False when the network cannot."""
+    def revoke(self, token: TokenSet, grantor_id: str | None = None) -> bool:
+        """Ask the network to forget the grant; False when the network cannot.
+
+        ``grantor_id`` is the account's ``Account.grantor_id``: networks whose grant belongs
+        to a user rather than to the account (Facebook Pages) revoke by that user.
+        """
         return False
 
     def _revoke_rfc7009(self, token: TokenSet) -> bool:

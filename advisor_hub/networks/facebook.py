@@ -5,6 +5,10 @@ Linking: the user token from the OAuth dialog is traded for a long-lived one, an
 Page access token in ``Account.token``. Page tokens derived from a long-lived user token do
 not expire, so there is nothing to refresh: a dead token means relinking. Publishing uses the
 Page token, never the user token (the linked-accounts service stores the Page token).
+
+Revoking: the grant is the user's, not the Page's, and we keep no user token. So ``revoke``
+removes the app from the user (``DELETE /{user-id}/permissions``) with the app access token,
+which the Graph API accepts for that call; each Page remembers its user (``grantor_id``).
 """
 
 from __future__ import annotations
@@ -145,6 +149,7 @@ class FacebookAdapter(NetworkAdapter):
                         profile_url=page.get("link") or post_url(str(page["id"])),
                         picture_url=_picture(page),
                         token=TokenSet(access_token=page["access_token"], scope=token.scope),
+                        grantor_id=str(me["id"]),
                     )
                 )
             url = (data.get("paging") or {}).get("next")
@@ -181,9 +186,24 @@ class FacebookAdapter(NetworkAdapter):
             raise OutcomeUnknown("Facebook accepted the post without returning an id")
         return PublishResult(post_id=str(post_id), post_url=post_url(str(post_id)))
 
-    def revoke(self, token: TokenSet) -> bool:
-        """Remove the app's permissions. Needs the *user* token, not a Page token."""
-        self._api("DELETE", self._url("/me/permissions"), token, params=self._proof(token))
+    def revoke(self, token: TokenSet, grantor_id: str | None = None) -> bool:
+        """Remove the app from the user ``grantor_id``: every Page they linked loses access.
+
+        ``token`` (a Page token) cannot do this; the app access token (``{app-id}|{secret}``)
+        can, sent in the header like every other token so the secret stays out of URLs.
+        """
+        self._require_credentials()
+        if not grantor_id:
+            raise ValueError("Facebook revocation needs the id of the user who linked the Page")
+        app_token = TokenSet(access_token=f"{self.config.client_id}|{self.config.client_secret}")
+        response = self._api(
+            "DELETE",
+            self._url(f"/{grantor_id}/permissions"),
+            app_token,
+            params=self._proof(app_token),
+        )
+        if response_json(response).get("success") is False:
+            raise OutcomeUnknown("Facebook answered the revocation without success")
         return True
 
 

@@ -149,7 +149,7 @@ class LinkedInAdapter(NetworkAdapter):
             )
         return PublishResult(post_id=urn, post_url=post_url(urn))
 
-    def revoke(self, token: TokenSet) -> bool:
+    def revoke(self, token: TokenSet, grantor_id: str | None = None) -> bool:
         return self._revoke_rfc7009(
             TokenSet(access_token=token.access_token, expires_at=token.expires_at)
         )

@@ -135,5 +135,5 @@ class SandboxAdapter(NetworkAdapter):
             return None
         return PublishResult(post_id=str(posts[0]["id"]), post_url=posts[0].get("url"))
 
-    def revoke(self, token: TokenSet) -> bool:
+    def revoke(self, token: TokenSet, grantor_id: str | None = None) -> bool:
         return self._revoke_rfc7009(token)

@@ -83,7 +83,9 @@ class Account:
     """Something an advisor can link and publish to: a member profile or a Facebook Page.
 
     ``token`` is set when the account has its own token (a Facebook Page access token);
-    otherwise publishing uses the token the profile was fetched with.
+    otherwise publishing uses the token the profile was fetched with. ``grantor_id`` is set
+    when the grant belongs to someone other than the account (a Page: the Facebook user who
+    manages it); revoking that grant ends access to every account it covers.
     """
 
     external_id: str
@@ -91,6 +93,7 @@ class Account:
     profile_url: str | None = None
     picture_url: str | None = None
     token: TokenSet | None = field(default=None, repr=False)
+    grantor_id: str | None = None
 
 
 @dataclass(frozen=True)

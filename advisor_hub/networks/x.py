@@ -161,5 +161,5 @@ class XAdapter(NetworkAdapter):
             raise OutcomeUnknown("X accepted the post without returning an id")
         return PublishResult(post_id=str(post_id), post_url=post_url(str(post_id)))
 
-    def revoke(self, token: TokenSet) -> bool:
+    def revoke(self, token: TokenSet, grantor_id: str | None = None) -> bool:
         return self._revoke_rfc7009(token)

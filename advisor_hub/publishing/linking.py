@@ -7,6 +7,7 @@ and the PKCE verifier); these services get its result: the profile and the token
 from __future__ import annotations
 
 import logging
+from dataclasses import dataclass
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
@@ -28,6 +29,20 @@ from advisor_hub.roles import Role, require_role
 log = logging.getLogger(__name__)
 
 KIND = "linked_account"
+
+# What unlinking did about the network's grant (the view tells the advisor; the audit keeps it).
+REVOKED = "revoked"
+REVOKE_FAILED = "revoke_failed"
+GRANT_SHARED = "grant_shared"  # not revoked: other linked accounts live on the same grant
+NOT_REVOCABLE = "not_revocable"  # the network cannot revoke, or there is nothing to revoke
+# Accounts whose grant must survive (an approval or a relink would bring them back to use).
+STILL_LINKED = (m.PENDING_APPROVAL, m.ACTIVE, m.RELINK_NEEDED)
+
+
+@dataclass(frozen=True)
+class Unlinked:
+    cancelled: list[PublicationTarget]  # the rows that will not go out, to tell the advisor
+    revocation: str
 
 
 def _snapshot(account: LinkedAccount) -> dict[str, Any]:
@@ -72,6 +87,7 @@ def link_account(session: Session, *, user: User, network: str, account: Account
                                                     m.PENDING_APPROVAL):
         before = _snapshot(existing)
         store_tokens(existing, account.token or tokens, cipher)
+        existing.grantor_external_id = account.grantor_id
         existing.display_name = account.name
         existing.profile_url = account.profile_url
         existing.picture_url = account.picture_url
@@ -83,8 +99,9 @@ def link_account(session: Session, *, user: User, network: str, account: Account
         session.flush()
         return existing
     linked = LinkedAccount(user_id=user.id, network=network, external_id=account.external_id,
-                           display_name=account.name, profile_url=account.profile_url,
-                           picture_url=account.picture_url, status=m.PENDING_APPROVAL)
+                           grantor_external_id=account.grantor_id, display_name=account.name,
+                           profile_url=account.profile_url, picture_url=account.picture_url,
+                           status=m.PENDING_APPROVAL)
     store_tokens(linked, account.token or tokens, cipher)
     session.add(linked)
     session.flush()
@@ -122,29 +139,64 @@ def on_account_decision(session: Session, subject_id: int, outcome: str, review:
 
 
 def unlink_account(session: Session, *, account_id: int, actor: User,
-                   adapter: NetworkAdapter | None, cipher: TokenCipher,
-                   ) -> list[PublicationTarget]:
-    """Revoke (where the network can), forget the tokens, cancel the account's pending rows.
+                   adapter: NetworkAdapter | None, cipher: TokenCipher) -> Unlinked:
+    """Revoke the grant (where the network can and no other linked account lives on it),
+    forget the tokens, cancel the account's pending rows.
 
-    Returns the cancelled rows so the advisor can be told which posts will not go out.
+    Revocation is best effort: a failure is logged, audited and returned, never blocking.
     """
     account = own_account(session, actor, account_id)
     if account.status == m.UNLINKED:
-        return []
-    if adapter is not None and adapter.supports_revoke and account.token_ciphertext:
-        try:
-            adapter.revoke(load_tokens(account, cipher))
-        except (NetworkError, ValueError) as error:  # revocation is best effort
-            log.warning("revoking account %s failed: %s", account.id, error)
+        return Unlinked([], NOT_REVOCABLE)
+    sharing = _accounts_sharing_grant(session, account)
+    if sharing:
+        log.info("not revoking account %s: accounts %s still use its grant", account.id, sharing)
+        revocation = GRANT_SHARED
+    else:
+        revocation = _revoke(account, adapter, cipher)
     before = _snapshot(account)
     account.status = m.UNLINKED
     account.token_ciphertext = None
     account.token_expires_at = None
-    record(session, actor, "linked_account.unlinked", account, before, _snapshot(account))
+    after = {**_snapshot(account), "revocation": revocation}
+    if sharing:
+        after["grant_still_used_by"] = sharing
+    record(session, actor, "linked_account.unlinked", account, before, after)
     targets = list(session.scalars(select(PublicationTarget)
                                    .where(PublicationTarget.account_id == account.id)))
-    return cancel_open_targets(session, targets, actor=actor,
-                               reason=str(_l("The account was unlinked.")))
+    cancelled = cancel_open_targets(session, targets, actor=actor,
+                                    reason=str(_l("The account was unlinked.")))
+    return Unlinked(cancelled, revocation)
+
+
+def _accounts_sharing_grant(session: Session, account: LinkedAccount) -> list[int]:
+    """Other still-linked accounts on the same grant, whichever advisor linked them.
+
+    One Facebook user's grant covers every Page they linked: revoking it when one Page is
+    unlinked would silently cut off the others (and hold their posts). So the grant is
+    revoked with the last of them; until then it stays, and the audit says why.
+    """
+    if not account.grantor_external_id:
+        return []
+    return list(session.scalars(
+        select(LinkedAccount.id).where(
+            LinkedAccount.network == account.network,
+            LinkedAccount.grantor_external_id == account.grantor_external_id,
+            LinkedAccount.id != account.id,
+            LinkedAccount.status.in_(STILL_LINKED))
+        .order_by(LinkedAccount.id)))
+
+
+def _revoke(account: LinkedAccount, adapter: NetworkAdapter | None,
+            cipher: TokenCipher) -> str:
+    if adapter is None or not adapter.supports_revoke or not account.token_ciphertext:
+        return NOT_REVOCABLE
+    try:
+        revoked = adapter.revoke(load_tokens(account, cipher), account.grantor_external_id)
+    except (NetworkError, ValueError) as error:  # revocation is best effort
+        log.warning("revoking account %s failed: %s", account.id, error)
+        return REVOKE_FAILED
+    return REVOKED if revoked else NOT_REVOCABLE
 
 
 def mark_relink_needed(session: Session, account: LinkedAccount, reason: str) -> None:

@@ -60,6 +60,9 @@ class LinkedAccount(Base):
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
     network: Mapped[str] = mapped_column(String(20))
     external_id: Mapped[str] = mapped_column(String(200))
+    # The network user whose grant covers this account when it is not the account itself
+    # (a Facebook Page: the user who linked it). Revoking ends it for all their accounts.
+    grantor_external_id: Mapped[str | None] = mapped_column(String(200))
     display_name: Mapped[str] = mapped_column(String(200))
     profile_url: Mapped[str | None] = mapped_column(String(500))
     picture_url: Mapped[str | None] = mapped_column(String(500))

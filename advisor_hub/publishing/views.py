@@ -32,11 +32,12 @@ from advisor_hub.networks import (
     ADAPTERS,
     NetworkAdapter,
     NetworkError,
+    network_label,
     new_code_verifier,
     new_state,
 )
 from advisor_hub.pagination import paginate
-from advisor_hub.publishing import composer, services
+from advisor_hub.publishing import composer, linking, services
 from advisor_hub.publishing.connect import adapter_for, networks_available, token_cipher
 from advisor_hub.publishing.forms import ComposeForm, EditForm, PageChoiceForm, RescheduleForm
 from advisor_hub.roles import Role
@@ -168,14 +169,21 @@ def unlink(account_id: int) -> Response:
         abort(404)
     adapter = _adapter(account.network)
     with db.begin_nested():
-        cancelled = services.unlink_account(db, account_id=account_id, actor=current_user,
-                                            adapter=adapter,
-                                            cipher=token_cipher(current_app.config))
+        unlinked = services.unlink_account(db, account_id=account_id, actor=current_user,
+                                           adapter=adapter,
+                                           cipher=token_cipher(current_app.config))
     commit()
     flash(_("%(name)s is unlinked.", name=account.display_name), "success")
-    if cancelled:
+    network = network_label(account.network)
+    if unlinked.revocation == linking.REVOKE_FAILED:
+        flash(_("%(network)s did not confirm that Advisor Hub's access was removed: you can "
+                "remove the app in your %(network)s settings.", network=network), "warning")
+    elif unlinked.revocation == linking.GRANT_SHARED:
+        flash(_("Advisor Hub keeps its %(network)s access: other linked accounts use the same "
+                "%(network)s login.", network=network), "info")
+    if unlinked.cancelled:
         flash(_("These scheduled posts were cancelled: %(posts)s",
-                posts=", ".join(f"#{t.post_id}" for t in cancelled)), "warning")
+                posts=", ".join(f"#{t.post_id}" for t in unlinked.cancelled)), "warning")
     return redirect(url_for(".accounts"))
 
 

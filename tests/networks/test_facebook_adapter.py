@@ -138,6 +138,8 @@ def test_fetch_profile_lists_pages_with_their_page_tokens(adapter):
         ("5553", "page-token-3"),
     ]
     assert profile.accounts[0].picture_url == "https://fb.example/p.jpg"
+    # Each Page remembers the user who linked it: revoking goes through that user.
+    assert {a.grantor_id for a in profile.accounts} == {"10001"}
 
 
 @responses.activate
@@ -199,10 +201,39 @@ def test_publish_error_classification(adapter, status, body, headers, expected):
 
 
 @responses.activate
-def test_revoke_deletes_permissions_with_user_token(adapter):
+def test_revoke_deletes_the_users_permissions_with_the_app_token(adapter):
     responses.delete(
-        f"{GRAPH}/me/permissions",
+        f"{GRAPH}/10001/permissions",
         json={"success": True},
-        match=[matchers.header_matcher({"Authorization": "Bearer user-token"})],
+        match=[
+            matchers.header_matcher({"Authorization": "Bearer fb-id|fb-secret"}),
+            matchers.query_param_matcher({"appsecret_proof": proof("fb-id|fb-secret")}),
+        ],
     )
-    assert adapter.revoke(USER_TOKEN) is True
+    assert adapter.revoke(PAGE_TOKEN, grantor_id="10001") is True
+    request = responses.calls[0].request
+    assert "page-token-1" not in str(request.headers)
+    assert "fb-secret" not in request.url  # the app secret never travels in the URL
+
+
+@responses.activate
+def test_revoke_answered_without_success_is_an_error(adapter):
+    responses.delete(f"{GRAPH}/10001/permissions", json={"success": False})
+    with pytest.raises(OutcomeUnknown):
+        adapter.revoke(PAGE_TOKEN, grantor_id="10001")
+
+
+@responses.activate
+def test_revoke_refused_is_classified(adapter):
+    responses.delete(
+        f"{GRAPH}/10001/permissions", status=400, json=fb_error(100, "Unsupported delete request")
+    )
+    with pytest.raises(PermanentFailure):
+        adapter.revoke(PAGE_TOKEN, grantor_id="10001")
+
+
+@responses.activate
+def test_revoke_without_the_user_id_sends_nothing(adapter):
+    with pytest.raises(ValueError, match="user"):
+        adapter.revoke(PAGE_TOKEN)
+    assert len(responses.calls) == 0

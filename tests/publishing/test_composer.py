@@ -150,15 +150,16 @@ def test_cancel_and_edit(db_session, fakes, link, advisor):
 
 def test_unlink_revokes_and_cancels_scheduled_rows(db_session, fakes, link, advisor, sandbox):
     from advisor_hub.networks import TokenCipher
-    from advisor_hub.publishing.linking import unlink_account
+    from advisor_hub.publishing.linking import REVOKED, unlink_account
     from tests.publishing.conftest import KEY, sandbox_adapter
 
     account = link(advisor)
     post = library_post(db_session, advisor, [account], fakes.library.add_version().id,
                         publish_now=False, when_local=datetime.now() + timedelta(days=1))
-    cancelled = unlink_account(db_session, account_id=account.id, actor=advisor,
-                               adapter=sandbox_adapter(sandbox.url), cipher=TokenCipher(KEY))
-    assert [t.post_id for t in cancelled] == [post.id]
+    unlinked = unlink_account(db_session, account_id=account.id, actor=advisor,
+                              adapter=sandbox_adapter(sandbox.url), cipher=TokenCipher(KEY))
+    assert [t.post_id for t in unlinked.cancelled] == [post.id]
+    assert unlinked.revocation == REVOKED
     assert account.status == m.UNLINKED and account.token_ciphertext is None
     assert post.state == m.CANCELLED
     assert sandbox.state.stats()["requests"].get("revoke") == 1
