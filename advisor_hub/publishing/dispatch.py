@@ -359,8 +359,7 @@ class Dispatcher:
         """Run ``func`` over jobs with bounded concurrency; yield results in groups, each
         as soon as something finished (the caller records a group per transaction)."""
         if self.settings.workers <= 1 or len(jobs) <= 1:
-            for job in jobs:
-                yield [func(job)]
+            yield [func(job) for job in jobs]
             return
         if self._pool is None:
             self._pool = ThreadPoolExecutor(self.settings.workers,
