@@ -7,8 +7,9 @@ each while the Sandbox adds 100 ms per post. Each prints posts per second, dupli
 posted more than once, counted by the Sandbox with duplicate rejection off) and lost rows
 (not published at the end); the last line is one JSON object.
 
-The worker processes are ``tests.publishing.worker_entry``: the real dispatcher, with the
-approval and library checks answered from the seeded rows (no review queue is seeded).
+The worker processes are ``python -m advisor_hub.publishing.dispatch_worker``: the real
+dispatcher with the real approvals and library re-checks; ``loadgen.seed_due_rows`` gives each
+post a real, standing approval (review rows inserted in bulk).
 PostgreSQL: DATABASE_URL-style server from BENCH_PG_URL (default postgres@127.0.0.1:5432).
 """
 
@@ -83,8 +84,9 @@ def scenario(kind: str, rows: int, processes: int, workers: int, latency: float,
         engine.dispose()
         started = time.perf_counter()
         procs = [subprocess.Popen(
-            [sys.executable, "-m", "tests.publishing.worker_entry", "--database-url", url,
-             "--sandbox-url", sandbox.url, f"--token-key={KEY}",  # may start with "-"
+            [sys.executable, "-m", "advisor_hub.publishing.dispatch_worker",
+             "--database-url", url, "--sandbox-url", sandbox.url,
+             f"--token-key={KEY}",  # may start with "-"
              "--workers", str(workers),
              "--batch-size", str(max(workers * 4, 32)), "--once-until-empty",
              "--name", f"{name}-{n}", "--interval", "0.05"],

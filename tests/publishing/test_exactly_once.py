@@ -1,4 +1,9 @@
-"""Invariant 2 with real OS processes: several dispatchers at once, and one killed mid-send."""
+"""Invariant 2 with real OS processes: several dispatchers at once, and one killed mid-send.
+
+The processes are ``python -m advisor_hub.publishing.dispatch_worker``: the real dispatcher
+re-checking each row against the real approvals and library packages; the rows come from
+``loadgen.seed_due_rows`` with real, standing approvals.
+"""
 
 from __future__ import annotations
 
@@ -19,6 +24,7 @@ from advisor_hub.publishing import models as m
 from advisor_hub.publishing.loadgen import seed_due_rows
 from advisor_hub.publishing.models import PublicationTarget
 from advisor_hub.sandbox import SandboxServer
+from approvals.models import ReviewRequest
 from tests.publishing.conftest import KEY
 
 pytestmark = pytest.mark.xdist_group("processes")
@@ -35,9 +41,9 @@ def counting_sandbox() -> Iterator[SandboxServer]:
 def start_worker(url: str, sandbox_url: str, name: str, *extra: str) -> subprocess.Popen:
     env = {**os.environ, "SANDBOX_READ_TIMEOUT": "2", "SANDBOX_CONNECT_TIMEOUT": "1"}
     return subprocess.Popen(
-        [sys.executable, "-m", "tests.publishing.worker_entry", "--database-url", url,
-         "--sandbox-url", sandbox_url, "--token-key", KEY, "--name", name, "--workers", "8",
-         *extra],
+        [sys.executable, "-m", "advisor_hub.publishing.dispatch_worker",
+         "--database-url", url, "--sandbox-url", sandbox_url, "--token-key", KEY,
+         "--name", name, "--workers", "8", *extra],
         cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
 
 
@@ -48,6 +54,16 @@ def states(url: str) -> dict[str, int]:
                                .group_by(PublicationTarget.state)).all()
     engine.dispose()
     return dict(rows)  # type: ignore[arg-type]
+
+
+def unused_approvals(url: str) -> int:
+    """Approvals the workers did not mark used: the real approvals package records each use."""
+    engine = make_engine(url)
+    with Session(engine) as session:
+        count = session.scalar(select(func.count()).select_from(ReviewRequest)
+                               .where(ReviewRequest.used_at.is_(None)))
+    engine.dispose()
+    return int(count or 0)
 
 
 def seed(url: str, sandbox_url: str, rows: int) -> None:
@@ -74,6 +90,7 @@ def test_three_processes_publish_2000_rows_exactly_once(fresh_database_url, coun
     assert stats["keys_posted_more_than_once"] == {} or not stats["keys_posted_more_than_once"]
     assert stats["posts"] == 2000
     assert states(fresh_database_url) == {m.PUBLISHED: 2000}
+    assert unused_approvals(fresh_database_url) == 0
 
 
 @pytest.mark.both_backends
@@ -99,3 +116,4 @@ def test_a_process_killed_mid_send_loses_and_doubles_nothing(fresh_database_url,
     assert not stats["keys_posted_more_than_once"]
     assert stats["posts"] == rows
     assert states(fresh_database_url) == {m.PUBLISHED: rows}
+    assert unused_approvals(fresh_database_url) == 0
