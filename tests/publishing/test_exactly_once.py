@@ -42,7 +42,8 @@ def start_worker(url: str, sandbox_url: str, name: str, *extra: str) -> subproce
     env = {**os.environ, "SANDBOX_READ_TIMEOUT": "2", "SANDBOX_CONNECT_TIMEOUT": "1"}
     return subprocess.Popen(
         [sys.executable, "-m", "advisor_hub.publishing.dispatch_worker",
-         "--database-url", url, "--sandbox-url", sandbox_url, "--token-key", KEY,
+         "--database-url", url, "--sandbox-url", sandbox_url,
+         f"--token-key={KEY}",  # one argument: a generated key may start with "-"
          "--name", name, "--workers", "8", *extra],
         cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
 
