@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import threading
 import uuid
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -320,7 +320,18 @@ def load_config(session: Session, version: int) -> PolicyConfig:
 def screen_text(session: Session, text: str, *, link_url: str | None = None,
                 allowed_contacts: frozenset[str] = frozenset()) -> Screening:
     """Screen a text (and its link) with the policy in force now."""
+    return _screen(policy_cache.get(session), text, link_url, allowed_contacts)
+
+
+def screen_texts(session: Session, items: Sequence[tuple[str, str | None]]
+                 ) -> list[Screening]:
+    """Screen (text, link) pairs with one policy in force now (the publisher's batches)."""
     policy = policy_cache.get(session)
+    return [_screen(policy, text, link_url, frozenset()) for text, link_url in items]
+
+
+def _screen(policy: CompiledPolicy, text: str, link_url: str | None,
+            allowed_contacts: frozenset[str]) -> Screening:
     findings = policy.screen(text or "", allowed_contacts=allowed_contacts)
     link_findings = policy.links.check(link_url) if link_url else []
     blocked = any(f.blocks for f in findings) or any(f.blocks for f in link_findings)

@@ -1,7 +1,7 @@
 """Review requests: submission (screened by the policy engine), claims, decisions, expiry.
 
 Other packages use: ``register_subject``, ``submit_for_review``, ``approve_from_library``,
-``withdraw``, ``get_approval(s)``, ``mark_used``, ``screen_text``, ``disclosures_for``,
+``withdraw``, ``get_approval(s)``, ``mark_used``, ``screen_text(s)``, ``disclosures_for``,
 ``apply_disclosures`` and the dataclasses ``ReviewContent``, ``ApprovalInfo``, ``Screening``.
 """
 
@@ -34,6 +34,7 @@ from approvals.rules import (  # noqa: F401  (part of this module's public API)
     apply_disclosures,
     disclosures_for,
     screen_text,
+    screen_texts,
 )
 from approvals.text import sanitize
 

@@ -221,9 +221,12 @@ class Checks:
                  now: datetime) -> None:
         self.session = session
         self.now = now
+        targets = list(targets)
         self.approvals = upstream.get_approvals(session, {t.review_id for t in targets})
         self._library: dict[tuple[str, int], tuple[bool, str | None]] = {}
-        self._blocked: dict[tuple[str, str | None], bool] = {}
+        texts = list({(t.text, t.post.link_url) for t in targets})
+        self._blocked = {key: screening.blocked for key, screening
+                         in zip(texts, upstream.screen_texts(session, texts), strict=True)}
 
     def _publishable(self, kind: str, ident: int) -> tuple[bool, str | None]:
         key = (kind, ident)
@@ -232,13 +235,6 @@ class Checks:
                      else upstream.is_template_publishable)
             self._library[key] = check(self.session, **{f"{kind}_id": ident, "now": self.now})
         return self._library[key]
-
-    def _screen_blocks(self, text: str, link_url: str | None) -> bool:
-        key = (text, link_url)
-        if key not in self._blocked:
-            self._blocked[key] = upstream.screen_text(self.session, text,
-                                                      link_url=link_url).blocked
-        return self._blocked[key]
 
     def reason(self, target: PublicationTarget, adapter: NetworkAdapter) -> str | None:
         """A reason to cancel, "held", or None when the row may go out."""
@@ -261,7 +257,7 @@ class Checks:
                     return REASON_LIBRARY % {"reason": why or "retired"}
         if not adapter.fits(target.text, post.link_url):
             return REASON_TOO_LONG
-        if self._screen_blocks(target.text, post.link_url):
+        if self._blocked[(target.text, post.link_url)]:
             return REASON_POLICY
         return None
 
@@ -429,7 +425,12 @@ class Dispatcher:
                     else:
                         decided.append(found)
             # 2. Invariant 3 again, then tokens, for everything that may be sent.
-            checks = Checks(session, [t for t, _ in go_on], utcnow())
+            try:
+                checks: Checks | None = Checks(session, [t for t, _ in go_on], utcnow())
+            except Exception:  # nothing was sent: every row is tried again later
+                log.exception("pre-send checks of rows %s failed", [t.id for t, _ in go_on])
+                session.rollback()
+                checks = None
             jobs, resend = [], []
             for target, maybe_sent in go_on:
                 outcome = self._check(checks, target, maybe_sent,
@@ -441,7 +442,7 @@ class Dispatcher:
                 if maybe_sent and not target.resent_for_reconcile:
                     resend.append(target.id)
             session.commit()
-        approvals = checks.approvals
+        approvals = checks.approvals if checks is not None else {}
         if decided:
             self._record(decided, tokens, approvals, report)
         if resend:
@@ -495,14 +496,15 @@ class Dispatcher:
             return _result_for(target, "needs_check", target.last_error or REASON_UNKNOWN)
         return None
 
-    def _check(self, checks: Checks, target: PublicationTarget, maybe_sent: bool,
+    def _check(self, checks: Checks | None, target: PublicationTarget, maybe_sent: bool,
                tokens: TokenSet | NetworkError | None) -> Result | Job:
         adapter = self.adapter(target.network)
         try:
+            if checks is None:
+                raise RuntimeError("the batch's checks could not be read")
             reason = checks.reason(target, adapter)
         except Exception as error:  # nothing was sent: try again later
             log.exception("pre-send check of row %s failed", target.id)
-            checks.session.rollback()
             return Result(target.id, target.post_id, "not_sent", maybe_sent=maybe_sent,
                           error=NotSent(f"pre-send check failed: {error}"))
         if reason is not None:

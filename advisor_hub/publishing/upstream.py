@@ -143,11 +143,19 @@ class Screening:
     lexicon_version: int | None
 
 
-def screen_text(session: Session, text: str, *, link_url: str | None = None) -> Screening:
-    result = approvals_api().screen_text(session, text, link_url=link_url)
+def _screening(result: Any) -> Screening:
     messages = [str(getattr(f, "message", f)) for f in getattr(result, "findings", [])]
     return Screening(blocked=bool(result.blocked), messages=messages,
                      lexicon_version=getattr(result, "lexicon_version", None))
+
+
+def screen_text(session: Session, text: str, *, link_url: str | None = None) -> Screening:
+    return _screening(approvals_api().screen_text(session, text, link_url=link_url))
+
+
+def screen_texts(session: Session, items: list[tuple[str, str | None]]) -> list[Screening]:
+    """Screen (text, link) pairs against one lexicon version (a dispatch batch)."""
+    return [_screening(r) for r in approvals_api().screen_texts(session, items)]
 
 
 def disclosures_for(session: Session, *, networks: Iterable[str],

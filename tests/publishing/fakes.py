@@ -133,6 +133,10 @@ class FakeApprovals:
         findings = [Finding(f"forbidden: {w}") for w in self.banned if w in text.lower()]
         return Screening(findings, 1, bool(findings))
 
+    def screen_texts(self, session: Any, items: list[tuple[str, str | None]]
+                     ) -> list[Screening]:
+        return [self.screen_text(session, text, link_url=link) for text, link in items]
+
     def disclosures_for(self, session: Any, *, network: str | None,
                         category: str | None) -> list[str]:
         return list(self.disclosures.get(network, []))
