@@ -8,6 +8,7 @@ from advisor_hub.networks import (
     ADAPTERS,
     LinkedInAdapter,
     LookupUnsupported,
+    Media,
     NetworkConfig,
     NotSent,
     OutcomeUnknown,
@@ -126,3 +127,14 @@ def test_real_networks_never_allow_plain_http():
         NetworkConfig(client_id="i", client_secret="s", redirect_uri="http://evil.example/cb"),
     )
     assert adapter._loopback is False
+
+
+def test_media_checks_its_hash_and_guesses_the_type():
+    media = Media.from_bytes(b"\x89PNG not really", filename="abc.png")
+    assert media.mime_type == "image/png" and media.size == len(b"\x89PNG not really")
+    assert Media.from_bytes(b"x", filename="a.jpg").mime_type == "image/jpeg"
+    assert Media.from_bytes(b"x", filename="a.webp").mime_type == "image/webp"
+    assert "PNG" not in repr(media)  # the bytes stay out of logs
+    with pytest.raises(ValueError, match="sha256"):
+        Media(data=b"other bytes", mime_type="image/png", sha256=media.sha256, filename="a.png")
+
