@@ -1,3 +1,4 @@
+import inspect
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -9,6 +10,7 @@ from advisor_hub.networks import (
     LinkedInAdapter,
     LookupUnsupported,
     Media,
+    NetworkAdapter,
     NetworkConfig,
     NotSent,
     OutcomeUnknown,
@@ -138,3 +140,11 @@ def test_media_checks_its_hash_and_guesses_the_type():
     with pytest.raises(ValueError, match="sha256"):
         Media(data=b"other bytes", mime_type="image/png", sha256=media.sha256, filename="a.png")
 
+
+def test_every_adapter_publish_takes_media_by_keyword():
+    for cls in (NetworkAdapter, *ADAPTERS.values()):
+        parameters = inspect.signature(cls.publish).parameters
+        assert list(parameters)[:6] == [
+            "self", "token", "account_external_id", "text", "link_url", "idempotency_key"]
+        assert parameters["media"].kind is inspect.Parameter.KEYWORD_ONLY
+        assert parameters["media"].default is None
