@@ -28,6 +28,7 @@ from .errors import (
 )
 from .facebook import FacebookAdapter
 from .linkedin import LinkedInAdapter
+from .media import Media
 from .oauth import code_challenge, new_code_verifier, new_state
 from .sandbox import SandboxAdapter, sandbox_config
 from .tokens import Account, Profile, PublishResult, TokenSet
@@ -111,6 +112,7 @@ __all__ = [
     "FacebookAdapter",
     "LinkedInAdapter",
     "LookupUnsupported",
+    "Media",
     "NetworkAdapter",
     "NetworkConfig",
     "NetworkError",

@@ -20,13 +20,17 @@ from requests_oauthlib import OAuth2Session
 
 from .errors import (
     AuthorizationFailed,
+    Duplicate,
     LookupUnsupported,
     NetworkError,
+    NotSent,
+    OutcomeUnknown,
     PermanentFailure,
     ReauthNeeded,
     classify_transport_error,
     response_json,
 )
+from .media import Media
 from .oauth import (
     PKCE_METHOD,
     code_challenge,
@@ -319,8 +323,14 @@ class NetworkAdapter(ABC):
         text: str,
         link_url: str | None,
         idempotency_key: str,
+        *,
+        media: Media | None = None,
     ) -> PublishResult:
-        """Publish once. Raises a ``NetworkError`` subclass saying what is known."""
+        """Publish once, with ``media`` (one image) when given.
+
+        Raises a ``NetworkError`` subclass saying what is known. A failed media upload before
+        the post is created is never ``OutcomeUnknown`` (see ``_upload``).
+        """
 
     def lookup(
         self, token: TokenSet, account_external_id: str, idempotency_key: str, text: str
@@ -353,6 +363,36 @@ class NetworkAdapter(ABC):
         if response.status_code >= 400:
             raise self.classify_response(response)
         return response
+
+    def _upload(
+        self,
+        method: str,
+        url: str,
+        token: TokenSet | None,
+        *,
+        headers: Mapping[str, str] | None = None,
+        **kwargs: Any,
+    ) -> requests.Response:
+        """``_api`` for a media upload made before the call that creates the post.
+
+        No post exists until that final call, so whatever happens to an upload the post was
+        not sent: an unreadable answer (5xx, read timeout, dropped connection) leaves at worst
+        an orphan image on the network, never a published post, and retrying is safe. So
+        ``OutcomeUnknown`` becomes ``NotSent`` here; re-auth and permanent refusals keep their
+        class (a retry will not fix them), and a "duplicate" answer cannot mean the post
+        exists, so it is a refusal too.
+        """
+        try:
+            return self._api(method, url, token, headers=headers, **kwargs)
+        except OutcomeUnknown as exc:
+            raise NotSent(
+                f"{self.label}: media upload failed, post not sent ({exc.message})",
+                status=exc.status,
+            ) from exc
+        except Duplicate as exc:
+            raise PermanentFailure(
+                f"{self.label}: media upload refused ({exc.message})", status=exc.status
+            ) from exc
 
     def _url(self, path: str) -> str:
         return self.config.api_base.rstrip("/") + "/" + path.lstrip("/")

@@ -32,6 +32,7 @@ from .errors import (
     response_json,
     retry_after_from,
 )
+from .media import Media
 from .tokens import Account, Profile, PublishResult, TokenSet
 
 GRAPH_VERSION = "v21.0"
@@ -169,8 +170,20 @@ class FacebookAdapter(NetworkAdapter):
         text: str,
         link_url: str | None,
         idempotency_key: str,
+        *,
+        media: Media | None = None,
     ) -> PublishResult:
-        """Post to the Page feed. ``token`` must be that Page's token (``Account.token``)."""
+        """Post to the Page. ``token`` must be that Page's token (``Account.token``).
+
+        Without media: ``POST /{page-id}/feed`` with ``message`` and ``link``. With an image:
+        ``POST /{page-id}/photos`` with ``message`` and the bytes as multipart ``source``; a
+        published photo is itself the Page post and the answer is ``{"id": <photo id>,
+        "post_id": <page post id>}``. There is no separate upload step on Facebook: that one
+        call creates the post, so its failures are classified like any post (a 5xx there is
+        OutcomeUnknown, not NotSent).
+        """
+        if media is not None:
+            return self._publish_photo(token, account_external_id, text, link_url, media)
         data = {"message": text}
         if link_url:
             data["link"] = link_url
@@ -184,6 +197,25 @@ class FacebookAdapter(NetworkAdapter):
         post_id = response_json(response).get("id")
         if not post_id:
             raise OutcomeUnknown("Facebook accepted the post without returning an id")
+        return PublishResult(post_id=str(post_id), post_url=post_url(str(post_id)))
+
+    def _publish_photo(
+        self, token: TokenSet, page_id: str, text: str, link_url: str | None, media: Media
+    ) -> PublishResult:
+        # A photo post has no link card: the link goes at the end of the message.
+        message = f"{text}\n\n{link_url}" if link_url and link_url not in text else text
+        response = self._api(
+            "POST",
+            self._url(f"/{page_id}/photos"),
+            token,
+            params=self._proof(token),
+            data={"message": message},
+            files={"source": (media.filename, media.data, media.mime_type)},
+        )
+        body = response_json(response)
+        post_id = body.get("post_id") or body.get("id")
+        if not post_id:
+            raise OutcomeUnknown("Facebook accepted the photo without returning an id")
         return PublishResult(post_id=str(post_id), post_url=post_url(str(post_id)))
 
     def revoke(self, token: TokenSet, grantor_id: str | None = None) -> bool:

@@ -4,11 +4,16 @@ Tokens last 60 days and, outside LinkedIn's partner programme, come without a re
 token: ``refresh`` then raises ``ReauthNeeded`` and the advisor relinks. There is no way to
 find a post by our key, so after ``OutcomeUnknown`` the caller relies on LinkedIn's
 duplicate rejection (422 ``DUPLICATE_POST``) when it resends the identical text.
+
+Images go through the Images API first (initialize, then PUT the bytes to the upload URL);
+the post then names the image URN. A resend after ``OutcomeUnknown`` uploads the image again
+(a new URN) with the same commentary, which is what LinkedIn's duplicate check compares.
 """
 
 from __future__ import annotations
 
 import re
+from urllib.parse import urlsplit
 
 import requests
 
@@ -16,12 +21,14 @@ from .base import NetworkAdapter, NetworkConfig
 from .errors import (
     Duplicate,
     NetworkError,
+    NotSent,
     OutcomeUnknown,
     PermanentFailure,
     ReauthNeeded,
     classify_status,
     response_json,
 )
+from .media import Media
 from .tokens import Account, Profile, PublishResult, TokenSet
 
 DEFAULT_VERSION = "202411"
@@ -104,14 +111,25 @@ class LinkedInAdapter(NetworkAdapter):
         account = Account(external_id=member_id, name=name, picture_url=picture)
         return Profile(external_id=member_id, name=name, picture_url=picture, accounts=(account,))
 
-    def build_post(self, account_external_id: str, text: str, link_url: str | None) -> dict:
-        author = (
-            account_external_id
-            if account_external_id.startswith("urn:li:")
-            else f"urn:li:person:{account_external_id}"
-        )
+    @staticmethod
+    def author_urn(account_external_id: str) -> str:
+        if account_external_id.startswith("urn:li:"):
+            return account_external_id
+        return f"urn:li:person:{account_external_id}"
+
+    def build_post(
+        self,
+        account_external_id: str,
+        text: str,
+        link_url: str | None,
+        image_urn: str | None = None,
+    ) -> dict:
+        if image_urn and link_url and link_url not in text:
+            # A post has one content: with an image the link cannot be an article card, so
+            # it goes at the end of the commentary (LinkedIn makes URLs there clickable).
+            text = f"{text}\n\n{link_url}" if text else link_url
         body: dict = {
-            "author": author,
+            "author": self.author_urn(account_external_id),
             "commentary": escape_little(text),
             "visibility": "PUBLIC",
             "distribution": {
@@ -122,10 +140,50 @@ class LinkedInAdapter(NetworkAdapter):
             "lifecycleState": "PUBLISHED",
             "isReshareDisabledByAuthor": False,
         }
-        if link_url:
+        if image_urn:
+            # Posts API single-image content: {"media": {"id": "urn:li:image:..."}}.
+            body["content"] = {"media": {"id": image_urn}}
+        elif link_url:
             # LinkedIn does not scrape the page; the title is required, so use the URL.
             body["content"] = {"article": {"source": link_url, "title": link_url}}
         return body
+
+    def upload_image(self, token: TokenSet, account_external_id: str, media: Media) -> str:
+        """Images API: initialize an upload owned by the author, PUT the bytes; the image URN.
+
+        ``POST /rest/images?action=initializeUpload`` with
+        ``{"initializeUploadRequest": {"owner": <author urn>}}`` answers
+        ``{"value": {"uploadUrl": ..., "image": "urn:li:image:..."}}``; the bytes then go in
+        a ``PUT`` to ``uploadUrl``. Failures here are never OutcomeUnknown (``_upload``).
+        """
+        response = self._upload(
+            "POST",
+            self._url("/rest/images?action=initializeUpload"),
+            token,
+            headers=self._rest_headers(),
+            json={"initializeUploadRequest": {"owner": self.author_urn(account_external_id)}},
+        )
+        value = response_json(response).get("value") or {}
+        upload_url, image_urn = value.get("uploadUrl"), value.get("image")
+        if not isinstance(upload_url, str) or not isinstance(image_urn, str):
+            raise NotSent(
+                "LinkedIn answered the image upload request without uploadUrl and image",
+                status=response.status_code,
+            )
+        self._upload(
+            "PUT",
+            upload_url,
+            token if self._sends_token_to(upload_url) else None,
+            headers={"Content-Type": media.mime_type},
+            data=media.data,
+        )
+        return image_urn
+
+    def _sends_token_to(self, url: str) -> bool:
+        """The bearer token goes only to LinkedIn's hosts (or the configured API host)."""
+        host = (urlsplit(url).hostname or "").lower()
+        api_host = (urlsplit(self.config.api_base).hostname or "").lower()
+        return host == api_host or host == "linkedin.com" or host.endswith(".linkedin.com")
 
     def publish(
         self,
@@ -134,13 +192,16 @@ class LinkedInAdapter(NetworkAdapter):
         text: str,
         link_url: str | None,
         idempotency_key: str,
+        *,
+        media: Media | None = None,
     ) -> PublishResult:
+        image_urn = self.upload_image(token, account_external_id, media) if media else None
         response = self._api(
             "POST",
             self._url("/rest/posts"),
             token,
             headers=self._rest_headers(),
-            json=self.build_post(account_external_id, text, link_url),
+            json=self.build_post(account_external_id, text, link_url, image_urn),
         )
         urn = response.headers.get("x-restli-id") or response_json(response).get("id")
         if not urn:

@@ -4,16 +4,21 @@ Point it at wherever the Sandbox is served, e.g. ``http://127.0.0.1:5000/sandbox
 main app mounts it, or a test server: ``NetworkConfig(api_base=<that URL>, ...)``; the OAuth
 URLs are derived from ``api_base`` unless given. Unlike the real networks the Sandbox looks
 posts up by idempotency key, and promises that a 503 means nothing was done.
+
+An image travels inline with the post (base64 in the JSON body, with its SHA-256, which the
+Sandbox checks): one request, so there is no separate upload step that could fail alone.
 """
 
 from __future__ import annotations
 
+import base64
 from dataclasses import replace
 
 import requests
 
 from .base import NetworkAdapter, NetworkConfig
 from .errors import Duplicate, NetworkError, OutcomeUnknown, classify_status, response_json
+from .media import Media
 from .tokens import Account, Profile, PublishResult, TokenSet
 
 DEFAULT_BASE_URL = "http://127.0.0.1:5000/sandbox"
@@ -103,18 +108,27 @@ class SandboxAdapter(NetworkAdapter):
         text: str,
         link_url: str | None,
         idempotency_key: str,
+        *,
+        media: Media | None = None,
     ) -> PublishResult:
+        body: dict = {
+            "account_id": account_external_id,
+            "text": text,
+            "link": link_url,
+            "idempotency_key": idempotency_key,
+        }
+        if media is not None:
+            body["image"] = {
+                "data": base64.b64encode(media.data).decode("ascii"),
+                "mime_type": media.mime_type,
+                "sha256": media.sha256,
+            }
         response = self._api(
             "POST",
             self._url("/api/posts"),
             token,
             headers={"Idempotency-Key": idempotency_key},
-            json={
-                "account_id": account_external_id,
-                "text": text,
-                "link": link_url,
-                "idempotency_key": idempotency_key,
-            },
+            json=body,
         )
         data = response_json(response)
         if not data.get("id"):

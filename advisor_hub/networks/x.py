@@ -8,6 +8,11 @@ otherwise leave one of them with a dead grant. This module keeps no state of its
 
 X has no lookup by our key; after ``OutcomeUnknown`` a resend of the identical text is
 answered 403 "duplicate content", which the caller treats as already published.
+
+Images: ``POST /2/media/upload`` (v2 one-shot upload, multipart ``media`` with
+``media_category=tweet_image``) answers ``{"data": {"id": ..., "media_key": ...}}``; the post
+then carries ``"media": {"media_ids": [id]}``. Uploading needs the ``media.write`` scope, so a
+grant made before the app asked for it must be relinked.
 """
 
 from __future__ import annotations
@@ -20,11 +25,13 @@ from .base import URL_RE, NetworkAdapter, NetworkConfig, find_urls
 from .errors import (
     Duplicate,
     NetworkError,
+    NotSent,
     OutcomeUnknown,
     ReauthNeeded,
     classify_status,
     response_json,
 )
+from .media import Media
 from .tokens import Account, Profile, PublishResult, TokenSet
 
 URL_WEIGHT = 23
@@ -33,6 +40,7 @@ _LIGHT_RANGES = ((0, 4351), (8192, 8205), (8208, 8223), (8242, 8247))
 _ZWJ = 0x200D
 _WEIGHTLESS = {0xFE0E, 0xFE0F} | set(range(0x1F3FB, 0x1F400))  # variation selectors, skin tones
 REAUTH_ERROR_CODES = {32, 89}
+MEDIA_SCOPE = "media.write"
 DUPLICATE_ERROR_CODE = 187
 
 
@@ -108,7 +116,7 @@ class XAdapter(NetworkAdapter):
         token_url="https://api.x.com/2/oauth2/token",
         revoke_url="https://api.x.com/2/oauth2/revoke",
         api_base="https://api.x.com",
-        scopes=("tweet.read", "tweet.write", "users.read", "offline.access"),
+        scopes=("tweet.read", "tweet.write", "users.read", "offline.access", MEDIA_SCOPE),
     )
 
     def classify_response(self, response: requests.Response) -> NetworkError:
@@ -142,6 +150,24 @@ class XAdapter(NetworkAdapter):
             accounts=(account,),
         )
 
+    def upload_media(self, token: TokenSet, media: Media) -> str:
+        """Upload one image; its media id. Failures are never OutcomeUnknown (``_upload``)."""
+        if token.scope and MEDIA_SCOPE not in token.scope.split():
+            # X answers 403 to a token granted without media.write; only relinking helps.
+            raise ReauthNeeded(f"X: the grant lacks {MEDIA_SCOPE}; relink the account")
+        response = self._upload(
+            "POST",
+            self._url("/2/media/upload"),
+            token,
+            data={"media_category": "tweet_image"},
+            files={"media": (media.filename, media.data, media.mime_type)},
+        )
+        media_id = (response_json(response).get("data") or {}).get("id")
+        if not media_id:
+            raise NotSent("X answered the media upload without a media id",
+                          status=response.status_code)
+        return str(media_id)
+
     def publish(
         self,
         token: TokenSet,
@@ -149,13 +175,13 @@ class XAdapter(NetworkAdapter):
         text: str,
         link_url: str | None,
         idempotency_key: str,
+        *,
+        media: Media | None = None,
     ) -> PublishResult:
-        response = self._api(
-            "POST",
-            self._url("/2/tweets"),
-            token,
-            json={"text": self.render_text(text, link_url)},
-        )
+        body: dict = {"text": self.render_text(text, link_url)}
+        if media is not None:
+            body["media"] = {"media_ids": [self.upload_media(token, media)]}
+        response = self._api("POST", self._url("/2/tweets"), token, json=body)
         post_id = (response_json(response).get("data") or {}).get("id")
         if not post_id:
             raise OutcomeUnknown("X accepted the post without returning an id")

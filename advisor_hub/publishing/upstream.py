@@ -11,6 +11,7 @@ import logging
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime
+from pathlib import Path
 from types import ModuleType
 from typing import Any
 
@@ -249,6 +250,27 @@ def is_template_publishable(session: Session, *, template_id: int,
         return True, None
     ok, reason = check(session, template_id=template_id, now=now)
     return bool(ok), reason
+
+
+@dataclass(frozen=True)
+class LibraryImage:
+    """The image stored with a library version: its name, recorded hash and file."""
+
+    name: str
+    sha256: str | None
+    path: Path | None  # None when no such file is stored under the upload folder
+
+
+def library_image(session: Session, *, version_id: int, upload_folder: str) -> LibraryImage | None:
+    """The version's image, or None when it has none. NotFound for an unknown version."""
+    from content_library.images import image_path
+
+    version = library_api().get_version(session, version_id)
+    name = getattr(version, "image_name", None)
+    if not name:
+        return None
+    return LibraryImage(name=str(name), sha256=getattr(version, "image_sha256", None) or None,
+                        path=image_path(upload_folder, str(name)))
 
 
 def record_use(session: Session, *, version_id: int | None, template_id: int | None,

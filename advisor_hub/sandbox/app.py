@@ -38,7 +38,9 @@ DEFAULTS: dict[str, Any] = {
     "REJECT_DUPLICATE_TEXT": True,
     "REQUIRE_PKCE": True,
     "ENABLE_CONTROL": False,  # /_control/* endpoints (tests and benchmarks switch it on)
+    "MAX_IMAGE_BYTES": 5 * 1024 * 1024,  # an attached image, decoded
 }
+IMAGE_TYPES = {"image/png", "image/jpeg", "image/webp", "image/gif"}
 SCOPES = "profile posts.write"
 
 
@@ -195,6 +197,37 @@ def _post_json(post: Post) -> dict[str, Any]:
     return {**post.as_dict(), "url": _post_url(post)}
 
 
+def _image_from(data: Any) -> tuple[tuple[str, int] | None, Response | None]:
+    """The (sha256, size) of a post's optional image, or the 422 explaining why not.
+
+    JSON ``"image": {"data": <base64>, "mime_type": "image/png", "sha256": <hex>}``; the
+    Sandbox checks the bytes against the hash the client claims, keeps hash and size only.
+    """
+    if data is None:
+        return None, None
+
+    def refuse(description: str) -> tuple[None, Response]:
+        return None, _error(422, "invalid_content", description)
+
+    if not isinstance(data, dict) or not isinstance(data.get("data"), str):
+        return refuse("image must be an object with base64 data")
+    if data.get("mime_type") not in IMAGE_TYPES:
+        return refuse(f"image mime_type must be one of {', '.join(sorted(IMAGE_TYPES))}")
+    try:
+        raw = base64.b64decode(data["data"], validate=True)
+    except (binascii.Error, ValueError):
+        return refuse("image data is not valid base64")
+    if not raw:
+        return refuse("image is empty")
+    if len(raw) > current_app.config["MAX_IMAGE_BYTES"]:
+        return refuse(f"image larger than {current_app.config['MAX_IMAGE_BYTES']} bytes")
+    digest = hashlib.sha256(raw).hexdigest()
+    claimed = data.get("sha256")
+    if claimed is not None and (not isinstance(claimed, str) or claimed.lower() != digest):
+        return refuse("image sha256 does not match its bytes")
+    return (digest, len(raw)), None
+
+
 def _control_enabled() -> None:
     if not current_app.config["ENABLE_CONTROL"]:
         abort(404)
@@ -238,7 +271,8 @@ ACCOUNT = """<h1>{{ profile.name if profile else account_id }}</h1>
 <p class="meta">{{ profile.headline if profile else "" }}</p>
 {% for post in posts %}<div class="post" id="{{ post.id }}"><div>{{ post.text }}</div>
 {% if post.link %}<p><a href="{{ post.link }}" rel="nofollow noopener">{{ post.link }}</a></p>
-{% endif %}
+{% endif %}{% if post.image_sha256 %}<p class="meta image" title="sha256 {{ post.image_sha256 }}">
+image: {{ post.image_sha256[:12] }} ({{ post.image_size }} bytes)</p>{% endif %}
 <div class="meta"><a href="{{ url_for('post_page', post_id=post.id) }}">{{ post.id }}</a> ·
 {{ post.created_at.strftime("%Y-%m-%d %H:%M:%S UTC") }}</div></div>
 {% else %}<p>Nothing posted yet.</p>{% endfor %}"""
@@ -473,10 +507,20 @@ def register_routes(app: Flask) -> None:  # noqa: C901 - a table of small handle
             not isinstance(link, str) or urlsplit(link).scheme not in ("http", "https")
         ):
             return _error(422, "invalid_content", "link must be an http(s) URL")
+        image, refused = _image_from(data.get("image"))
+        if refused is not None:
+            return refused
         state = get_state()
         if state.post_latency:
             time.sleep(state.post_latency)
-        post, created = state.create_post(account_id, text, link, key)
+        post, created = state.create_post(
+            account_id,
+            text,
+            link,
+            key,
+            image_sha256=image[0] if image else None,
+            image_size=image[1] if image else None,
+        )
         if not created:
             return _after(
                 late, _error(409, "duplicate", "already posted", id=post.id, url=_post_url(post))

@@ -89,6 +89,9 @@ class Post:
     link: str | None
     idempotency_key: str | None
     created_at: datetime = field(default_factory=lambda: datetime.now(UTC))
+    # The attached image, if any: the Sandbox keeps its hash and size, not the bytes.
+    image_sha256: str | None = None
+    image_size: int | None = None
 
     def as_dict(self) -> dict[str, Any]:
         data = asdict(self)
@@ -265,7 +268,14 @@ class SandboxState:
     # -- posts ----------------------------------------------------------------------------
 
     def create_post(
-        self, account_id: str, text: str, link: str | None, idempotency_key: str | None
+        self,
+        account_id: str,
+        text: str,
+        link: str | None,
+        idempotency_key: str | None,
+        *,
+        image_sha256: str | None = None,
+        image_size: int | None = None,
     ) -> tuple[Post, bool]:
         """(post, created). ``created`` is False when an earlier post makes this a duplicate."""
         now = datetime.now(UTC)
@@ -279,6 +289,7 @@ class SandboxState:
                 same_text = (
                     post.text == text
                     and post.link == link
+                    and post.image_sha256 == image_sha256
                     and (now - post.created_at).total_seconds() <= self.duplicate_window
                 )
                 if (same_key and self.reject_duplicate_keys) or (
@@ -287,7 +298,15 @@ class SandboxState:
                     self.duplicates_rejected += 1
                     return post, False
             self._next_post += 1
-            post = Post(f"post-{self._next_post:06d}", account_id, text, link, idempotency_key)
+            post = Post(
+                f"post-{self._next_post:06d}",
+                account_id,
+                text,
+                link,
+                idempotency_key,
+                image_sha256=image_sha256,
+                image_size=image_size,
+            )
             self.posts.append(post)
             return post, True
 

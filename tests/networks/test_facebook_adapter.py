@@ -3,6 +3,7 @@ import hmac
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
+import requests
 import responses
 from responses import matchers
 
@@ -10,6 +11,7 @@ from advisor_hub.networks import (
     AuthorizationFailed,
     Duplicate,
     FacebookAdapter,
+    Media,
     NetworkConfig,
     NotSent,
     OutcomeUnknown,
@@ -237,3 +239,57 @@ def test_revoke_without_the_user_id_sends_nothing(adapter):
     with pytest.raises(ValueError, match="user"):
         adapter.revoke(PAGE_TOKEN)
     assert len(responses.calls) == 0
+
+
+# -- images -------------------------------------------------------------------------------
+
+IMAGE = Media.from_bytes(b"\xff\xd8\xff fake jpeg bytes", filename="c0ffee.jpg")
+
+
+@responses.activate
+def test_publish_with_image_posts_a_page_photo_with_the_link_in_the_message(adapter):
+    responses.post(
+        f"{GRAPH}/5551/photos",
+        json={"id": "1122334455", "post_id": "5551_987654321"},
+        match=[
+            matchers.header_matcher({"Authorization": "Bearer page-token-1"}),
+            matchers.query_param_matcher({"appsecret_proof": proof("page-token-1")}),
+            matchers.multipart_matcher(
+                {"source": ("c0ffee.jpg", IMAGE.data, "image/jpeg")},
+                data={"message": "Rates are up\n\nhttps://bank.example/rates"},
+            ),
+        ],
+    )
+    feed = responses.post(f"{GRAPH}/5551/feed", json={"id": "5551_1"})
+    result = adapter.publish(PAGE_TOKEN, "5551", "Rates are up", "https://bank.example/rates",
+                             "k", media=IMAGE)
+    assert result.post_id == "5551_987654321"  # the Page post, not the photo
+    assert result.post_url == "https://www.facebook.com/5551_987654321"
+    assert feed.call_count == 0 and len(responses.calls) == 1
+
+
+@responses.activate
+def test_photo_answer_without_post_id_falls_back_to_the_photo_id(adapter):
+    responses.post(f"{GRAPH}/5551/photos", json={"id": "1122334455"})
+    result = adapter.publish(PAGE_TOKEN, "5551", "Hello", None, "k", media=IMAGE)
+    assert result.post_id == "1122334455"
+
+
+@pytest.mark.parametrize(
+    ("failure", "expected"),
+    [
+        ({"body": requests.ConnectTimeout("slow")}, NotSent),
+        ({"status": 400, "json": fb_error(32, "Page request limit reached")}, NotSent),
+        ({"status": 400, "json": fb_error(190, "Error validating access token")}, ReauthNeeded),
+        ({"status": 400, "json": fb_error(324, "Missing or invalid image file")},
+         PermanentFailure),
+        # /photos is the create call itself (there is no separate upload step on Facebook),
+        # so an unreadable answer may follow a published post.
+        ({"status": 500, "json": {}}, OutcomeUnknown),
+    ],
+)
+@responses.activate
+def test_photo_failures_are_classified_like_any_page_post(adapter, failure, expected):
+    responses.post(f"{GRAPH}/5551/photos", **failure)
+    with pytest.raises(expected):
+        adapter.publish(PAGE_TOKEN, "5551", "Hello", None, "k", media=IMAGE)

@@ -9,6 +9,7 @@ from responses import matchers
 from advisor_hub.networks import (
     Duplicate,
     LinkedInAdapter,
+    Media,
     NetworkConfig,
     NotSent,
     OutcomeUnknown,
@@ -278,3 +279,113 @@ def test_refresh_refused_needs_reauth(adapter):
     )
     with pytest.raises(ReauthNeeded):
         adapter.refresh(TokenSet(access_token="AQV-1", refresh_token="AQX-1"))
+
+
+# -- images -------------------------------------------------------------------------------
+
+IMAGE = Media.from_bytes(b"\x89PNG\r\n\x1a\n fake image bytes", filename="f00d.png")
+INIT_URL = f"{API}/rest/images?action=initializeUpload"
+UPLOAD_URL = "https://www.linkedin.com/dms-uploads/sp/D4E10AQ/uploaded-image/0?ca=vector&sync=0"
+IMAGE_URN = "urn:li:image:C4E10AQFoyyAjHPMQuQ"
+REST_HEADERS = {"LinkedIn-Version": "202411", "X-Restli-Protocol-Version": "2.0.0"}
+
+
+def initialize_ok(upload_url: str = UPLOAD_URL) -> None:
+    responses.post(
+        INIT_URL,
+        json={"value": {"uploadUrlExpiresAt": 1650567510704, "uploadUrl": upload_url,
+                        "image": IMAGE_URN}},
+        match=[
+            matchers.query_param_matcher({"action": "initializeUpload"}),
+            matchers.header_matcher({"Authorization": "Bearer li-access", **REST_HEADERS}),
+            matchers.json_params_matcher(
+                {"initializeUploadRequest": {"owner": "urn:li:person:782bbtaQ"}}),
+        ],
+    )
+
+
+@responses.activate
+def test_publish_with_image_initializes_uploads_then_posts_the_image_urn(adapter):
+    initialize_ok()
+    responses.put(
+        UPLOAD_URL,
+        status=201,
+        match=[matchers.header_matcher(
+            {"Authorization": "Bearer li-access", "Content-Type": "image/png"})],
+    )
+    responses.post(f"{API}/rest/posts", status=201, headers={"x-restli-id": "urn:li:share:9"},
+                   match=[matchers.header_matcher(REST_HEADERS)])
+    result = adapter.publish(TOKEN, "782bbtaQ", "Save (early)", "https://bank.example/a_b", "k",
+                             media=IMAGE)
+    assert result.post_id == "urn:li:share:9"
+    assert [(c.request.method, c.request.url) for c in responses.calls] == [
+        ("POST", INIT_URL), ("PUT", UPLOAD_URL), ("POST", f"{API}/rest/posts")]
+    assert responses.calls[1].request.body == IMAGE.data
+    body = json.loads(responses.calls[2].request.body)
+    # One content per post: the image; the link moves to the end of the commentary.
+    assert body["content"] == {"media": {"id": IMAGE_URN}}
+    assert body["commentary"] == "Save \\(early\\)\n\nhttps://bank.example/a\\_b"
+    assert body["author"] == "urn:li:person:782bbtaQ"
+
+
+@responses.activate
+def test_image_post_does_not_repeat_a_link_already_in_the_text(adapter):
+    initialize_ok()
+    responses.put(UPLOAD_URL, status=201)
+    responses.post(f"{API}/rest/posts", status=201, headers={"x-restli-id": "urn:li:share:9"})
+    adapter.publish(TOKEN, "782bbtaQ", "See https://bank.example/r", "https://bank.example/r",
+                    "k", media=IMAGE)
+    body = json.loads(responses.calls[2].request.body)
+    assert body["commentary"] == "See https://bank.example/r"
+
+
+@responses.activate
+def test_the_token_goes_only_to_linkedin_upload_hosts(adapter):
+    elsewhere = "https://uploads.example.net/put/abc"
+    initialize_ok(elsewhere)
+    responses.put(elsewhere, status=201)
+    responses.post(f"{API}/rest/posts", status=201, headers={"x-restli-id": "urn:li:share:9"})
+    adapter.publish(TOKEN, "782bbtaQ", "Hello", None, "k", media=IMAGE)
+    assert "Authorization" not in responses.calls[1].request.headers
+
+
+@pytest.mark.parametrize(
+    ("step", "failure", "expected"),
+    [
+        ("initialize", {"status": 500, "json": {"message": "Internal"}}, NotSent),
+        ("initialize", {"status": 504, "json": {}}, NotSent),
+        ("initialize", {"body": requests.ReadTimeout("read timed out")}, NotSent),
+        ("initialize", {"status": 429, "json": {}, "headers": {"Retry-After": "30"}}, NotSent),
+        ("initialize", {"status": 401, "json": {"serviceErrorCode": 65600}}, ReauthNeeded),
+        ("initialize", {"status": 403, "json": {"message": "Not enough permissions"}},
+         PermanentFailure),
+        ("initialize", {"status": 200, "json": {"value": {}}}, NotSent),
+        ("upload", {"status": 500, "json": {}}, NotSent),
+        ("upload", {"body": requests.ConnectionError("reset by peer")}, NotSent),
+        ("upload", {"status": 400, "json": {"message": "bad image"}}, PermanentFailure),
+    ],
+)
+@responses.activate
+def test_an_upload_failure_means_the_post_was_not_sent(adapter, step, failure, expected):
+    if step == "initialize":
+        responses.post(INIT_URL, **failure)
+    else:
+        initialize_ok()
+        responses.put(UPLOAD_URL, **failure)
+    posts = responses.post(f"{API}/rest/posts", status=201,
+                           headers={"x-restli-id": "urn:li:share:9"})
+    with pytest.raises(expected) as info:
+        adapter.publish(TOKEN, "782bbtaQ", "Hello", None, "k", media=IMAGE)
+    assert not isinstance(info.value, OutcomeUnknown)
+    assert posts.call_count == 0  # the post itself was never attempted
+    if failure.get("headers"):
+        assert info.value.retry_after == 30
+
+
+@responses.activate
+def test_after_the_upload_the_post_call_keeps_its_classification(adapter):
+    initialize_ok()
+    responses.put(UPLOAD_URL, status=201)
+    responses.post(f"{API}/rest/posts", status=500, json={"message": "Internal"})
+    with pytest.raises(OutcomeUnknown):
+        adapter.publish(TOKEN, "782bbtaQ", "Hello", None, "k", media=IMAGE)

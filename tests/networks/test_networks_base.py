@@ -1,3 +1,4 @@
+import inspect
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -8,6 +9,8 @@ from advisor_hub.networks import (
     ADAPTERS,
     LinkedInAdapter,
     LookupUnsupported,
+    Media,
+    NetworkAdapter,
     NetworkConfig,
     NotSent,
     OutcomeUnknown,
@@ -126,3 +129,22 @@ def test_real_networks_never_allow_plain_http():
         NetworkConfig(client_id="i", client_secret="s", redirect_uri="http://evil.example/cb"),
     )
     assert adapter._loopback is False
+
+
+def test_media_checks_its_hash_and_guesses_the_type():
+    media = Media.from_bytes(b"\x89PNG not really", filename="abc.png")
+    assert media.mime_type == "image/png" and media.size == len(b"\x89PNG not really")
+    assert Media.from_bytes(b"x", filename="a.jpg").mime_type == "image/jpeg"
+    assert Media.from_bytes(b"x", filename="a.webp").mime_type == "image/webp"
+    assert "PNG" not in repr(media)  # the bytes stay out of logs
+    with pytest.raises(ValueError, match="sha256"):
+        Media(data=b"other bytes", mime_type="image/png", sha256=media.sha256, filename="a.png")
+
+
+def test_every_adapter_publish_takes_media_by_keyword():
+    for cls in (NetworkAdapter, *ADAPTERS.values()):
+        parameters = inspect.signature(cls.publish).parameters
+        assert list(parameters)[:6] == [
+            "self", "token", "account_external_id", "text", "link_url", "idempotency_key"]
+        assert parameters["media"].kind is inspect.Parameter.KEYWORD_ONLY
+        assert parameters["media"].default is None

@@ -14,6 +14,7 @@ from werkzeug.serving import make_server
 from advisor_hub.networks import (
     AuthorizationFailed,
     Duplicate,
+    Media,
     NotSent,
     OutcomeUnknown,
     PermanentFailure,
@@ -223,6 +224,56 @@ def test_concurrent_sends_with_one_key_create_one_post(adapter, sandbox):
         t.join()
     assert sorted(outcomes) == ["created"] + ["duplicate"] * 7
     assert sandbox.state.stats()["posts_per_key"] == {"same-key": 1}
+
+
+def test_publish_with_an_image_stores_its_hash_and_size(adapter, sandbox):
+    token = link(adapter)
+    image = Media.from_bytes(b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 4, filename="a1.png")
+    result = adapter.publish(token, "sbx-alice", "With a picture", None, "k-img", media=image)
+    post = sandbox.state.get_post(result.post_id)
+    assert (post.image_sha256, post.image_size) == (image.sha256, image.size)
+    # Lookups (the reconcile path) see the image too.
+    assert sandbox.state.find_posts("sbx-alice", "k-img")[0].as_dict()["image_sha256"] == (
+        image.sha256)
+    account_page = requests.get(f"{sandbox.url}/accounts/sbx-alice", timeout=5).text
+    assert f"image: {image.sha256[:12]}" in account_page
+    assert f"({image.size} bytes)" in account_page
+    # The same text with the same image is a duplicate; without the image it is another post.
+    with pytest.raises(Duplicate):
+        adapter.publish(token, "sbx-alice", "With a picture", None, "k-img-2", media=image)
+    plain = adapter.publish(token, "sbx-alice", "With a picture", None, "k-img-3")
+    assert sandbox.state.get_post(plain.post_id).image_sha256 is None
+
+
+@pytest.mark.parametrize(
+    ("image", "message"),
+    [
+        ({"data": "%%%", "mime_type": "image/png"}, "base64"),
+        ({"data": "aGVsbG8=", "mime_type": "text/html"}, "mime_type"),
+        ({"data": "aGVsbG8=", "mime_type": "image/png", "sha256": "0" * 64}, "sha256"),
+        ({"data": "", "mime_type": "image/png"}, "empty"),
+        ("not an object", "object"),
+    ],
+)
+def test_a_bad_image_is_refused_and_nothing_is_posted(adapter, sandbox, image, message):
+    token = link(adapter)
+    response = requests.post(
+        f"{sandbox.url}/api/posts",
+        json={"account_id": "sbx-alice", "text": "Hi", "image": image},
+        headers={"Authorization": f"Bearer {token.access_token}"},
+        timeout=5,
+    )
+    assert response.status_code == 422 and message in response.json()["error_description"]
+    assert sandbox.state.stats()["posts"] == 0
+
+
+def test_an_image_over_the_size_limit_is_a_permanent_failure():
+    with SandboxServer({"MAX_IMAGE_BYTES": 100}) as server:
+        adapter = make_adapter(server.url)
+        token = link(adapter)
+        with pytest.raises(PermanentFailure, match="larger than 100 bytes"):
+            adapter.publish(token, "sbx-alice", "Big", None, "k",
+                            media=Media.from_bytes(b"x" * 101, filename="big.png"))
 
 
 # -- faults -----------------------------------------------------------------------------

@@ -11,6 +11,7 @@ from responses import matchers
 
 from advisor_hub.networks import (
     Duplicate,
+    Media,
     NetworkConfig,
     NotSent,
     OutcomeUnknown,
@@ -43,7 +44,7 @@ def test_authorization_url_carries_pkce_s256(adapter):
     expected = base64.urlsafe_b64encode(hashlib.sha256(verifier.encode()).digest())
     assert query["code_challenge"] == [expected.rstrip(b"=").decode()]
     assert query["code_challenge_method"] == ["S256"]
-    assert query["scope"] == ["tweet.read tweet.write users.read offline.access"]
+    assert query["scope"] == ["tweet.read tweet.write users.read offline.access media.write"]
     assert query["state"] == ["st-1"]
     assert query["response_type"] == ["code"]
     assert 43 <= len(verifier) <= 128
@@ -257,3 +258,74 @@ def test_request_body_is_json(adapter):
         rsps.post("https://api.x.com/2/tweets", status=201, json={"data": {"id": "1"}})
         adapter.publish(TOKEN, "1", "hi", None, "k")
         assert json.loads(rsps.calls[0].request.body) == {"text": "hi"}
+
+
+# -- images -------------------------------------------------------------------------------
+
+IMAGE = Media.from_bytes(b"RIFF fake webp bytes", filename="beef.webp")
+UPLOAD = "https://api.x.com/2/media/upload"
+TWEETS = "https://api.x.com/2/tweets"
+
+
+@responses.activate
+def test_publish_with_image_uploads_then_attaches_the_media_id(adapter):
+    responses.post(
+        UPLOAD,
+        json={"data": {"id": "1880028106020515840", "media_key": "3_1880028106020515840",
+                       "size": IMAGE.size, "expires_after_secs": 86400}},
+        match=[
+            matchers.header_matcher({"Authorization": "Bearer x-access"}),
+            matchers.multipart_matcher({"media": ("beef.webp", IMAGE.data, "image/webp")},
+                                       data={"media_category": "tweet_image"}),
+        ],
+    )
+    responses.post(
+        TWEETS,
+        status=201,
+        json={"data": {"id": "1445880548472328192", "text": "..."}},
+        match=[matchers.json_params_matcher({
+            "text": "New rates\n\nhttps://bank.example/r",
+            "media": {"media_ids": ["1880028106020515840"]},
+        })],
+    )
+    result = adapter.publish(TOKEN, "2244994945", "New rates", "https://bank.example/r", "k",
+                             media=IMAGE)
+    assert result.post_id == "1445880548472328192"
+    assert [c.request.url for c in responses.calls] == [UPLOAD, TWEETS]
+
+
+@pytest.mark.parametrize(
+    ("failure", "expected"),
+    [
+        ({"status": 500, "json": {}}, NotSent),
+        ({"status": 503, "json": {"title": "Service Unavailable"}}, NotSent),
+        ({"body": requests.ReadTimeout("read timed out")}, NotSent),
+        ({"body": requests.ConnectionError("reset")}, NotSent),
+        ({"status": 429, "json": {}, "headers": {"Retry-After": "12"}}, NotSent),
+        ({"status": 200, "json": {"data": {}}}, NotSent),
+        ({"status": 401, "json": {"title": "Unauthorized"}}, ReauthNeeded),
+        ({"status": 400, "json": {"errors": [{"message": "media type unrecognized"}]}},
+         PermanentFailure),
+    ],
+)
+@responses.activate
+def test_an_upload_failure_means_the_post_was_not_sent(adapter, failure, expected):
+    responses.post(UPLOAD, **failure)
+    tweets = responses.post(TWEETS, status=201, json={"data": {"id": "1"}})
+    with pytest.raises(expected) as info:
+        adapter.publish(TOKEN, "1", "hello", None, "k", media=IMAGE)
+    assert not isinstance(info.value, OutcomeUnknown)
+    assert tweets.call_count == 0
+    if failure.get("headers"):
+        assert info.value.retry_after == 12
+
+
+@responses.activate
+def test_a_grant_without_media_write_must_be_relinked_before_any_upload(adapter):
+    old_grant = TokenSet(access_token="x-access", scope="tweet.read tweet.write users.read")
+    with pytest.raises(ReauthNeeded, match="media.write"):
+        adapter.publish(old_grant, "1", "hello", None, "k", media=IMAGE)
+    assert len(responses.calls) == 0
+    # Text-only posts still go out with that grant.
+    responses.post(TWEETS, status=201, json={"data": {"id": "7"}})
+    assert adapter.publish(old_grant, "1", "hello", None, "k").post_id == "7"
