@@ -47,6 +47,7 @@ from advisor_hub.content_hash import content_hash
 from advisor_hub.db import utcnow
 from advisor_hub.networks import (
     Duplicate,
+    Media,
     NetworkAdapter,
     NetworkError,
     NotSent,
@@ -61,6 +62,7 @@ from advisor_hub.publishing import models as m
 from advisor_hub.publishing import upstream
 from advisor_hub.publishing.connect import adapter_for, networks_available, token_cipher
 from advisor_hub.publishing.linking import mark_relink_needed
+from advisor_hub.publishing.media import MediaUnavailable, media_for_post
 from advisor_hub.publishing.models import PublicationTarget
 from advisor_hub.publishing.outbox import lock_posts, set_target_state, settle_posts
 from advisor_hub.publishing.tokens import fresh_tokens
@@ -79,6 +81,7 @@ REASON_TOO_LONG = N_("The text is too long for this network.")
 REASON_POLICY = N_("The compliance policy now blocks this text.")
 REASON_LIBRARY = N_("The library item is no longer available: %(reason)s")
 REASON_UNKNOWN = N_("The network did not confirm the publication.")
+REASON_MEDIA = N_("The approved image is no longer available as approved.")
 
 
 @dataclass(frozen=True)
@@ -183,6 +186,7 @@ class Job:
     tokens: TokenSet
     lease_expires_at: datetime | None
     maybe_sent: bool  # an earlier attempt may be out (a reconciled row)
+    media: Media | None = None
 
 
 @dataclass(frozen=True)
@@ -218,9 +222,11 @@ class Checks:
     once however many rows share it."""
 
     def __init__(self, session: Session, targets: Iterable[PublicationTarget],
-                 now: datetime) -> None:
+                 now: datetime, upload_folder: str) -> None:
         self.session = session
         self.now = now
+        self.upload_folder = upload_folder
+        self.media: dict[int, Media | None] = {}  # by post: one read per image
         targets = list(targets)
         self.approvals = upstream.get_approvals(session, {t.review_id for t in targets})
         self._library: dict[tuple[str, int], tuple[bool, str | None]] = {}
@@ -259,6 +265,13 @@ class Checks:
             return REASON_TOO_LONG
         if self._blocked[(target.text, post.link_url)]:
             return REASON_POLICY
+        if post.id not in self.media:
+            try:
+                self.media[post.id] = media_for_post(self.session, post,
+                                                     upload_folder=self.upload_folder)
+            except MediaUnavailable as error:
+                log.warning("outbox row %s: %s", target.id, error.reason)
+                return REASON_MEDIA
         return None
 
 
@@ -426,7 +439,8 @@ class Dispatcher:
                         decided.append(found)
             # 2. Invariant 3 again, then tokens, for everything that may be sent.
             try:
-                checks: Checks | None = Checks(session, [t for t, _ in go_on], utcnow())
+                checks: Checks | None = Checks(session, [t for t, _ in go_on], utcnow(),
+                                               self.config["UPLOAD_FOLDER"])
             except Exception:  # nothing was sent: every row is tried again later
                 log.exception("pre-send checks of rows %s failed", [t.id for t, _ in go_on])
                 session.rollback()
@@ -477,10 +491,11 @@ class Dispatcher:
                 found[target.account_id] = error
         return found
 
-    def _job(self, target: PublicationTarget, tokens: TokenSet, maybe_sent: bool) -> Job:
+    def _job(self, target: PublicationTarget, tokens: TokenSet, maybe_sent: bool,
+             media: Media | None = None) -> Job:
         return Job(target.id, target.post_id, target.network, target.account.external_id,
                    target.text, target.post.link_url, target.idempotency_key, tokens,
-                   target.lease_expires_at, maybe_sent)
+                   target.lease_expires_at, maybe_sent, media)
 
     def _reconcile_step(self, target: PublicationTarget,
                         tokens: TokenSet | NetworkError | None) -> Result | Job | None:
@@ -516,8 +531,8 @@ class Dispatcher:
         if isinstance(tokens, NetworkError):  # refresh could not reach the network
             return Result(target.id, target.post_id, "not_sent", error=tokens,
                           maybe_sent=maybe_sent)
-        assert tokens is not None  # an active account always got tokens or an error
-        return self._job(target, tokens, maybe_sent)
+        assert tokens is not None and checks is not None  # an active account has either
+        return self._job(target, tokens, maybe_sent, checks.media.get(target.post_id))
 
     def _mark_resend(self, jobs: list[Job], resend: set[int], tokens: set[str],
                      report: DispatchReport) -> list[Job]:
@@ -559,7 +574,8 @@ class Dispatcher:
             return _result(job, "give_back")
         try:
             result = self.adapter(job.network).publish(job.tokens, job.external_id, job.text,
-                                                       job.link_url, job.idempotency_key)
+                                                       job.link_url, job.idempotency_key,
+                                                       media=job.media)
         except NetworkError as error:
             return _result(job, "send_error", error=error)
         except Exception as error:  # noqa: BLE001 - the request may have gone out

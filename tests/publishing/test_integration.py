@@ -86,3 +86,42 @@ def test_free_form_post_through_the_real_queue(db_session, bank, sandbox, dispat
     assert new.state == m.SCHEDULED
     db_session.flush()
     assert dispatcher.run_once().outcomes == {"published": 1}
+
+
+@pytest.mark.parametrize("tampered", [False, True])
+def test_library_image_is_sent_exactly_as_approved(db_session, bank, sandbox, dispatcher, app,
+                                                   tampered):
+    from approvals.services import decide
+    from content_library.images import store_image
+    from content_library.models import LibraryItemVersion
+    from tests.publishing.test_media import png
+
+    alice, claire = bank["alice.advisor"], bank["claire.compliance"]
+    profile, tokens = oauth_link(sandbox.url, "alice")
+    account = link_account(db_session, user=alice, network="sandbox",
+                           account=profile.accounts[0], tokens=tokens, cipher=TokenCipher(KEY))
+    decide(db_session, review_id=account.review_id, actor=claire, decision="approve")
+    version = db_session.get(LibraryItemVersion, _usable_version(db_session, alice))
+    stored = store_image(png(), folder=app.config["UPLOAD_FOLDER"], max_bytes=10**6,
+                         max_pixels_side=8000)
+    version.image_name, version.image_sha256 = stored.name, stored.sha256
+    post = library_post(db_session, alice, [account], version.id)
+    assert post.media_sha256 == stored.sha256
+    db_session.flush()
+    if tampered:  # the file on disk no longer is the approved image
+        path = next(p for p in _uploads(app).rglob(stored.name))
+        path.write_bytes(png((200, 0, 0)))
+        assert dispatcher.run_once().outcomes == {"cancelled": 1}
+        db_session.expire_all()
+        assert "image" in post.targets[0].last_error
+        assert sandbox.state.stats()["posts"] == 0
+        return
+    assert dispatcher.run_once().outcomes == {"published": 1}
+    (sent,) = sandbox.state.posts
+    assert sent.image_sha256 == stored.sha256
+
+
+def _uploads(app: Any) -> Any:
+    from pathlib import Path
+
+    return Path(app.config["UPLOAD_FOLDER"])
