@@ -37,7 +37,6 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-import requests
 from sqlalchemy import and_, or_, select, update
 from sqlalchemy.orm import Session, joinedload, sessionmaker
 
@@ -57,6 +56,7 @@ from advisor_hub.networks import (
     TokenCipher,
     TokenSet,
 )
+from advisor_hub.networks.base import http_session
 from advisor_hub.notifications.services import N_, notify
 from advisor_hub.publishing import models as m
 from advisor_hub.publishing import upstream
@@ -354,7 +354,7 @@ class Dispatcher:
         adapters = getattr(self._local, "adapters", None)
         if adapters is None:
             adapters = self._local.adapters = {}
-            self._local.http = requests.Session()
+            self._local.http = http_session()
         if network not in adapters:
             adapters[network] = adapter_for(self.config, network, http=self._local.http)
         return adapters[network]
