@@ -22,7 +22,7 @@ from advisor_hub.accounts.models import User, UserRole
 from advisor_hub.archive.services import append_record
 from advisor_hub.audit.services import record
 from advisor_hub.content_hash import content_hash
-from advisor_hub.db import utcnow
+from advisor_hub.db import one_of, utcnow
 from advisor_hub.errors import NotFound, PermissionDenied, ValidationError
 from advisor_hub.notifications.services import N_, notify
 from advisor_hub.roles import Role, require_role
@@ -239,7 +239,8 @@ def get_approvals(session: Session, review_ids: Iterable[int], now: datetime | N
     if not ids:
         return {}
     now = now or utcnow()
-    reviews = list(session.scalars(select(ReviewRequest).where(ReviewRequest.id.in_(ids))))
+    reviews = list(session.scalars(select(ReviewRequest)
+                                   .where(one_of(session, ReviewRequest.id, ids))))
     # An approval from the library was decided by whoever approved the library version.
     basis_ids = {r.basis_review_id for r in reviews
                  if r.basis_review_id is not None and r.decided_by_id is None}
@@ -271,7 +272,8 @@ def mark_used(session: Session, *, review_ids: Iterable[int], at: datetime | Non
     ids = sorted(set(review_ids))
     if ids:
         session.execute(update(ReviewRequest)
-                        .where(ReviewRequest.id.in_(ids), ReviewRequest.used_at.is_(None))
+                        .where(one_of(session, ReviewRequest.id, ids),
+                               ReviewRequest.used_at.is_(None))
                         .values(used_at=at or utcnow())
                         .execution_options(synchronize_session="fetch"))
 

@@ -30,6 +30,7 @@ from __future__ import annotations
 import logging
 import random
 import threading
+import time
 import uuid
 from collections.abc import Iterable, Mapping
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
@@ -43,7 +44,7 @@ from sqlalchemy.orm import Session, joinedload, sessionmaker
 from advisor_hub.archive.services import append_records
 from advisor_hub.audit.services import record
 from advisor_hub.content_hash import content_hash
-from advisor_hub.db import utcnow
+from advisor_hub.db import one_of, utcnow
 from advisor_hub.networks import (
     Duplicate,
     Media,
@@ -63,7 +64,7 @@ from advisor_hub.publishing import upstream
 from advisor_hub.publishing.connect import adapter_for, networks_available, token_cipher
 from advisor_hub.publishing.linking import mark_relink_needed
 from advisor_hub.publishing.media import MediaUnavailable, media_for_post
-from advisor_hub.publishing.models import PublicationTarget
+from advisor_hub.publishing.models import Post, PublicationTarget
 from advisor_hub.publishing.outbox import lock_posts, set_target_state, settle_posts
 from advisor_hub.publishing.tokens import fresh_tokens
 
@@ -72,6 +73,8 @@ log = logging.getLogger(__name__)
 T = PublicationTarget
 MAX_BACKOFF_SECONDS = 3600.0
 LEASE_MARGIN_SECONDS = 1.0
+GROUP_MIN_SIZE = 25  # finished sends recorded per transaction, unless ...
+GROUP_WINDOW_SECONDS = 0.05  # ... waiting longer than this for them
 
 # Reasons a row is cancelled at publish time (invariant 3); shown translated to the advisor.
 REASON_ACCOUNT = N_("The account is no longer linked.")
@@ -157,7 +160,7 @@ def claim_rows(session: Session, *, now: datetime, limit: int, lease_seconds: in
             ids = list(session.scalars(select(T.id).where(condition).order_by(order, T.id)
                                        .limit(room).with_for_update(skip_locked=True)))
             if ids:
-                session.execute(update(T).where(T.id.in_(ids)).values(**values)
+                session.execute(update(T).where(one_of(session, T.id, ids)).values(**values)
                                 .execution_options(synchronize_session=False))
         else:
             chosen = select(T.id).where(condition).order_by(order, T.id).limit(room)
@@ -285,29 +288,37 @@ class Write:
         self.posts: set[int] = set()
         self.used_reviews: set[int] = set()
         self.archive: list[tuple[dict[str, Any], int | None]] = []
+        self.locked: list[Post] = []
 
     def hold_claims(self, results: list[Result], tokens: Iterable[str]
                     ) -> dict[int, PublicationTarget]:
-        """Open the transaction by re-asserting the claims; the rows still ours, loaded.
+        """Open the transaction by re-asserting the claims; the rows still ours, loaded
+        with their posts (locked) and accounts.
 
         PostgreSQL: the posts' locks first (in id order): each later UPDATE of a row may
         re-check its foreign key (KEY SHARE on the post), and two transactions upgrading
-        that to the post's lock in different orders would deadlock. SQLite: the UPDATE is
-        the first statement, so the write lock is taken before anything is read."""
-        ids = [r.target_id for r in results]
-        if self.session.get_bind().dialect.name == "postgresql":
-            lock_posts(self.session, {r.post_id for r in results})
-        held = set(self.session.scalars(
-            update(T).where(T.id.in_(ids), T.claimed_by.in_(list(tokens)),
-                            T.state == m.PUBLISHING)
-            .values(updated_at=utcnow()).returning(T.id)
-            .execution_options(synchronize_session=False)))
-        if not held:
-            return {}
-        rows = self.session.scalars(
-            select(T).where(T.id.in_(held))
-            .options(joinedload(T.post), joinedload(T.account))
-            .execution_options(populate_existing=True)).unique()
+        that to the post's lock in different orders would deadlock. Then the rows, locked
+        ``FOR UPDATE`` with the claim in the WHERE clause (re-evaluated after the lock is
+        granted). SQLite: a conditional UPDATE is the first statement, so the write lock is
+        taken before anything is read."""
+        session, ids, tokens = self.session, [r.target_id for r in results], list(tokens)
+        post_ids = {r.post_id for r in results}
+        still_ours = and_(one_of(session, T.id, ids), T.claimed_by.in_(tokens),
+                          T.state == m.PUBLISHING)
+        query = select(T).options(joinedload(T.account))
+        if session.get_bind().dialect.name == "postgresql":
+            self.locked = lock_posts(session, post_ids)
+            query = query.where(still_ours).with_for_update(of=T)
+        else:
+            held = list(session.scalars(
+                update(T).where(still_ours).values(updated_at=utcnow()).returning(T.id)
+                .execution_options(synchronize_session=False)))
+            if not held:
+                return {}
+            self.locked = lock_posts(session, post_ids)  # (SQLite: no row locks, a read)
+            query = query.where(one_of(session, T.id, held))
+        # Each row's post is the one just read (found in the session, no query).
+        rows = session.scalars(query.execution_options(populate_existing=True)).unique()
         return {t.id: t for t in rows}
 
     def approval(self, review_id: int | None) -> upstream.Approval | None:
@@ -316,7 +327,7 @@ class Write:
         return self.approvals.get(review_id) if review_id is not None else None
 
     def finish(self) -> None:
-        settle_posts(self.session, self.posts)
+        settle_posts(self.session, self.posts, locked=self.locked)
         upstream.mark_used(self.session, review_ids=self.used_reviews, at=utcnow())
         # Last: the archive serialises its appends (a chain), so hold its lock briefly.
         append_records(self.session, kind="publication", entries=self.archive)
@@ -376,7 +387,17 @@ class Dispatcher:
         pending: set[Future[Any]] = {self._pool.submit(func, job) for job in jobs}
         while pending:
             done, pending = wait(pending, return_when=FIRST_COMPLETED)
-            yield [future.result() for future in done]
+            group = list(done)
+            # Gather a few more for a short while: each group costs a commit and a turn
+            # of the archive's lock, shared with every other dispatcher.
+            deadline = time.monotonic() + GROUP_WINDOW_SECONDS
+            while pending and len(group) < GROUP_MIN_SIZE:
+                left = deadline - time.monotonic()
+                if left <= 0:
+                    break
+                done, pending = wait(pending, timeout=left, return_when=FIRST_COMPLETED)
+                group.extend(done)
+            yield [future.result() for future in group]
 
     def _lease_too_short(self, job: Job) -> bool:
         """Too little lease left to finish a network call before another process may take
@@ -468,7 +489,7 @@ class Dispatcher:
     def _load(self, session: Session, claims: list[Claim]) -> dict[int, PublicationTarget]:
         """The claimed rows still carrying this round's claim, with post and account."""
         rows = session.scalars(
-            select(T).where(T.id.in_([c.target_id for c in claims]),
+            select(T).where(one_of(session, T.id, [c.target_id for c in claims]),
                             T.claimed_by.in_({c.token for c in claims}),
                             T.state == m.PUBLISHING)
             .options(joinedload(T.post), joinedload(T.account))
@@ -540,7 +561,7 @@ class Dispatcher:
         only one. Rows whose claim was lost meanwhile are dropped."""
         with self.make_session() as session:
             marked = set(session.scalars(
-                update(T).where(T.id.in_(resend), T.claimed_by.in_(tokens),
+                update(T).where(one_of(session, T.id, resend), T.claimed_by.in_(tokens),
                                 T.state == m.PUBLISHING)
                 .values(resent_for_reconcile=True).returning(T.id)
                 .execution_options(synchronize_session=False)))

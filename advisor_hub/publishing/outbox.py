@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 
 from advisor_hub.accounts.models import User
 from advisor_hub.audit.services import record
+from advisor_hub.db import one_of
 from advisor_hub.publishing import models as m
 from advisor_hub.publishing.models import Post, PublicationTarget
 
@@ -23,7 +24,10 @@ def lock_posts(session: Session, post_ids: Iterable[int]) -> list[Post]:
     """Re-read posts under their row locks (PostgreSQL), in id order so that two batches
     never wait for each other in a cycle; concurrent row updates of one post then settle
     its state one at a time."""
-    query = (select(Post).where(Post.id.in_(sorted(set(post_ids)))).order_by(Post.id)
+    post_ids = sorted(set(post_ids))
+    if not post_ids:
+        return []
+    query = (select(Post).where(one_of(session, Post.id, post_ids)).order_by(Post.id)
              .execution_options(populate_existing=True))
     if session.get_bind().dialect.name == "postgresql":
         query = query.with_for_update(of=Post)
@@ -48,16 +52,22 @@ def settle_post(session: Session, post_id: int, actor: User | None = None) -> Po
     return settle_posts(session, [post_id], actor)[0]
 
 
-def settle_posts(session: Session, post_ids: Iterable[int],
-                 actor: User | None = None) -> list[Post]:
-    """``settle_post`` for many posts: their locks in id order, their rows in one query."""
-    posts = lock_posts(session, post_ids)
+def settle_posts(session: Session, post_ids: Iterable[int], actor: User | None = None, *,
+                 locked: Iterable[Post] = ()) -> list[Post]:
+    """``settle_post`` for many posts: their locks in id order, their rows in one query.
+
+    ``locked``: posts ``lock_posts`` returned earlier in this same transaction (not re-read).
+    """
+    wanted = set(post_ids)
+    have = {p.id: p for p in locked if p.id in wanted and p in session}
+    posts = sorted([*have.values(), *lock_posts(session, wanted - have.keys())],
+                   key=lambda p: p.id) if wanted - have.keys() else list(have.values())
     open_ids = [p.id for p in posts if p.state in (m.SCHEDULED, m.PUBLISHING)]
     states: defaultdict[int, list[str]] = defaultdict(list)
     if open_ids:
         for post_id, state in session.execute(
                 select(PublicationTarget.post_id, PublicationTarget.state)
-                .where(PublicationTarget.post_id.in_(open_ids))):
+                .where(one_of(session, PublicationTarget.post_id, open_ids))):
             states[post_id].append(state)
     for post in posts:
         if post.state not in (m.SCHEDULED, m.PUBLISHING):
