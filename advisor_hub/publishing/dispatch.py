@@ -32,7 +32,7 @@ import random
 import threading
 import time
 import uuid
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -91,6 +91,7 @@ REASON_MEDIA = N_("The approved image is no longer available as approved.")
 class DispatchSettings:
     workers: int = 8
     batch_size: int = 100
+    round_batches: int = 10  # batches one round may chain while its sends are out
     lease_seconds: int = 120
     max_attempts: int = 6
     backoff_seconds: float = 30.0
@@ -101,6 +102,7 @@ class DispatchSettings:
         return cls(
             workers=int(config.get("DISPATCH_WORKERS", 8)),
             batch_size=int(config.get("DISPATCH_BATCH_SIZE", 100)),
+            round_batches=int(config.get("DISPATCH_ROUND_BATCHES", 10)),
             lease_seconds=int(config.get("DISPATCH_LEASE_SECONDS", 120)),
             max_attempts=int(config.get("DISPATCH_MAX_ATTEMPTS", 6)),
             backoff_seconds=float(config.get("DISPATCH_BACKOFF_SECONDS", 30.0)),
@@ -375,17 +377,27 @@ class Dispatcher:
             self._pool.shutdown(wait=True)
             self._pool = None
 
-    def _map(self, func: Any, jobs: list[Job]) -> Iterable[list[Any]]:
+    def _map(self, func: Any, jobs: list[Job],
+             refill: Callable[[], list[Job]] | None = None) -> Iterable[list[Any]]:
         """Run ``func`` over jobs with bounded concurrency; yield results in groups, each
-        as soon as something finished (the caller records a group per transaction)."""
-        if self.settings.workers <= 1 or len(jobs) <= 1:
+        as soon as something finished (the caller records a group per transaction).
+        ``refill`` is asked for more jobs whenever no more than two waves are left."""
+        if self.settings.workers <= 1:
             yield [func(job) for job in jobs]
             return
         if self._pool is None:
             self._pool = ThreadPoolExecutor(self.settings.workers,
                                             thread_name_prefix="dispatch")
-        pending: set[Future[Any]] = {self._pool.submit(func, job) for job in jobs}
-        while pending:
+        pool = self._pool
+        pending: set[Future[Any]] = {pool.submit(func, job) for job in jobs}
+        while True:
+            if refill is not None and len(pending) <= 2 * self.settings.workers:
+                more = refill()
+                pending |= {pool.submit(func, job) for job in more}
+                if not more:
+                    refill = None
+            if not pending:
+                return
             done, pending = wait(pending, return_when=FIRST_COMPLETED)
             group = list(done)
             # Gather a few more for a short while: each group costs a commit and a turn
@@ -410,21 +422,54 @@ class Dispatcher:
     # -- a round ------------------------------------------------------------------------------
 
     def run_once(self, now: datetime | None = None) -> DispatchReport:
-        """One round: claim a batch, check it, send it with bounded concurrency, record."""
+        """One round: claim a batch, check it, send it with bounded concurrency, record.
+
+        With a thread pool, the next batch is claimed and checked while the last wave of
+        sends is still out (up to ``round_batches`` batches), so that no worker waits for
+        the slowest send of a batch."""
         with self._run_lock:  # an overlapping scheduler tick waits instead of piling up
             report = DispatchReport()
-            with self.make_session() as session:
-                claims = claim_rows(session, now=now or utcnow(),
-                                    limit=self.settings.batch_size,
-                                    lease_seconds=self.settings.lease_seconds,
-                                    worker=self.worker)
+            claims = self._claim(now or utcnow())
             report.claimed = len(claims)
             if claims:
                 self._round(claims, report)
             return report
 
+    def _claim(self, now: datetime) -> list[Claim]:
+        with self.make_session() as session:
+            return claim_rows(session, now=now, limit=self.settings.batch_size,
+                              lease_seconds=self.settings.lease_seconds, worker=self.worker)
+
     def _round(self, claims: list[Claim], report: DispatchReport) -> None:
-        tokens = {c.token for c in claims}
+        tokens: set[str] = set()
+        approvals: dict[int, upstream.Approval] = {}
+        jobs = self._prepare(claims, report, tokens, approvals)
+        batches = 1
+
+        def refill() -> list[Job]:
+            nonlocal batches
+            while batches < self.settings.round_batches:
+                more = self._claim(utcnow())
+                if not more:
+                    break
+                batches += 1
+                report.claimed += len(more)
+                ready = self._prepare(more, report, tokens, approvals)
+                if ready:
+                    return ready
+            batches = self.settings.round_batches
+            return []
+
+        # Send; record each group of finished sends in one transaction.
+        for group in self._map(self._send, jobs, refill):
+            self._record(group, tokens, approvals, report)
+
+    def _prepare(self, claims: list[Claim], report: DispatchReport, tokens: set[str],
+                 approvals: dict[int, upstream.Approval]) -> list[Job]:
+        """Everything before sending: load, reconcile, re-check, tokens. Records what was
+        decided on the way; returns the rows to send. Adds this batch's claim tokens and
+        approvals to ``tokens`` and ``approvals``."""
+        tokens.update(c.token for c in claims)
         reconcile = {c.target_id for c in claims if c.reconcile}
         with self.make_session() as session:
             targets = self._load(session, claims)
@@ -477,14 +522,13 @@ class Dispatcher:
                 if maybe_sent and not target.resent_for_reconcile:
                     resend.append(target.id)
             session.commit()
-        approvals = checks.approvals if checks is not None else {}
+        if checks is not None:
+            approvals.update(checks.approvals)
         if decided:
             self._record(decided, tokens, approvals, report)
         if resend:
             jobs = self._mark_resend(jobs, set(resend), tokens, report)
-        # 3. Send; record each group of finished sends in one transaction.
-        for group in self._map(self._send, jobs):
-            self._record(group, tokens, approvals, report)
+        return jobs
 
     def _load(self, session: Session, claims: list[Claim]) -> dict[int, PublicationTarget]:
         """The claimed rows still carrying this round's claim, with post and account."""
