@@ -110,3 +110,27 @@ def test_many_workers_send_one_batch_concurrently(db_session, fakes, link, advis
     stats = sandbox.state.stats()
     assert stats["posts"] == 24 and not stats["keys_posted_more_than_once"]
     assert states(db_session) == {m.PUBLISHED: 24}
+
+
+@pytest.mark.parametrize(("round_batches", "claimed"), [(10, 24), (2, 10)])
+def test_a_round_claims_the_next_batch_while_sends_are_out(db_session, fakes, link, advisor,
+                                                           app, sandbox, round_batches,
+                                                           claimed):
+    from advisor_hub.db import database
+    from advisor_hub.publishing.dispatch import Dispatcher
+
+    accounts = [link(advisor, login=f"user{n}") for n in range(3)]
+    approved_posts(db_session, fakes, advisor, accounts, 8)
+    sandbox.state.post_latency = 0.02
+    dispatcher = Dispatcher(database(app).sessionmaker, {
+        **app.config, "DISPATCH_WORKERS": 4, "DISPATCH_BATCH_SIZE": 5,
+        "DISPATCH_ROUND_BATCHES": round_batches})
+    try:
+        report = dispatcher.run_once()
+    finally:
+        dispatcher.close()
+    assert report.claimed == claimed and report.outcomes == {"published": claimed}
+    stats = sandbox.state.stats()
+    assert stats["posts"] == claimed and not stats["keys_posted_more_than_once"]
+    assert states(db_session) == {m.PUBLISHED: claimed, m.SCHEDULED: 24 - claimed} \
+        if claimed < 24 else {m.PUBLISHED: 24}
