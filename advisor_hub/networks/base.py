@@ -66,6 +66,13 @@ def utf16_length(text: str) -> int:
     return len(text.encode("utf-16-le")) // 2
 
 
+def text_with_link(text: str, link_url: str | None) -> str:
+    """The link at the end of the text, unless it is there already."""
+    if link_url and link_url not in text:
+        return f"{text}\n\n{link_url}" if text else link_url
+    return text
+
+
 def http_session() -> requests.Session:
     """A ``requests`` session for calls made in bulk (the dispatcher's threads).
 
@@ -140,15 +147,17 @@ class NetworkAdapter(ABC):
 
     # -- text ---------------------------------------------------------------------------
 
-    def render_text(self, text: str, link_url: str | None = None) -> str:
+    def render_text(self, text: str, link_url: str | None = None, *,
+                    with_media: bool = False) -> str:
         """The text as the network will count it (networks that attach links keep it)."""
         return text
 
     def count_chars(self, text: str) -> int:
         return utf16_length(text)
 
-    def fits(self, text: str, link_url: str | None = None) -> bool:
-        return self.count_chars(self.render_text(text, link_url)) <= self.char_limit
+    def fits(self, text: str, link_url: str | None = None, *, with_media: bool = False) -> bool:
+        rendered = self.render_text(text, link_url, with_media=with_media)
+        return self.count_chars(rendered) <= self.char_limit
 
     # -- OAuth ----------------------------------------------------------------------------
 

@@ -19,7 +19,7 @@ from typing import Any
 
 import requests
 
-from .base import NetworkAdapter, NetworkConfig
+from .base import NetworkAdapter, NetworkConfig, text_with_link
 from .errors import (
     AuthorizationFailed,
     Duplicate,
@@ -80,6 +80,12 @@ class FacebookAdapter(NetworkAdapter):
         api_base=f"https://graph.facebook.com/{GRAPH_VERSION}",
         scopes=("pages_manage_posts", "pages_read_engagement", "pages_show_list"),
     )
+
+    def render_text(self, text: str, link_url: str | None = None, *,
+                    with_media: bool = False) -> str:
+        # A post carries one attachment: with an image the link cannot be a card, so it goes
+        # at the end of the text (where the network makes it clickable), and counts there.
+        return text_with_link(text, link_url) if with_media else text
 
     def classify_response(self, response: requests.Response) -> NetworkError:
         return classify_response(response)
@@ -202,8 +208,7 @@ class FacebookAdapter(NetworkAdapter):
     def _publish_photo(
         self, token: TokenSet, page_id: str, text: str, link_url: str | None, media: Media
     ) -> PublishResult:
-        # A photo post has no link card: the link goes at the end of the message.
-        message = f"{text}\n\n{link_url}" if link_url and link_url not in text else text
+        message = self.render_text(text, link_url, with_media=True)
         response = self._api(
             "POST",
             self._url(f"/{page_id}/photos"),

@@ -17,7 +17,7 @@ from urllib.parse import urlsplit
 
 import requests
 
-from .base import NetworkAdapter, NetworkConfig
+from .base import NetworkAdapter, NetworkConfig, text_with_link
 from .errors import (
     Duplicate,
     NetworkError,
@@ -92,6 +92,12 @@ class LinkedInAdapter(NetworkAdapter):
         api_version=DEFAULT_VERSION,
     )
 
+    def render_text(self, text: str, link_url: str | None = None, *,
+                    with_media: bool = False) -> str:
+        # A post carries one attachment: with an image the link cannot be a card, so it goes
+        # at the end of the text (where the network makes it clickable), and counts there.
+        return text_with_link(text, link_url) if with_media else text
+
     def classify_response(self, response: requests.Response) -> NetworkError:
         return classify_response(response)
 
@@ -124,10 +130,7 @@ class LinkedInAdapter(NetworkAdapter):
         link_url: str | None,
         image_urn: str | None = None,
     ) -> dict:
-        if image_urn and link_url and link_url not in text:
-            # A post has one content: with an image the link cannot be an article card, so
-            # it goes at the end of the commentary (LinkedIn makes URLs there clickable).
-            text = f"{text}\n\n{link_url}" if text else link_url
+        text = self.render_text(text, link_url, with_media=image_urn is not None)
         body: dict = {
             "author": self.author_urn(account_external_id),
             "commentary": escape_little(text),

@@ -21,7 +21,7 @@ import unicodedata
 
 import requests
 
-from .base import URL_RE, NetworkAdapter, NetworkConfig, find_urls
+from .base import URL_RE, NetworkAdapter, NetworkConfig, find_urls, text_with_link
 from .errors import (
     Duplicate,
     NetworkError,
@@ -122,10 +122,9 @@ class XAdapter(NetworkAdapter):
     def classify_response(self, response: requests.Response) -> NetworkError:
         return classify_response(response)
 
-    def render_text(self, text: str, link_url: str | None = None) -> str:
-        if link_url and link_url not in text:
-            return f"{text}\n\n{link_url}" if text else link_url
-        return text
+    def render_text(self, text: str, link_url: str | None = None, *,
+                    with_media: bool = False) -> str:
+        return text_with_link(text, link_url)  # a tweet has no separate link field
 
     def count_chars(self, text: str) -> int:
         return weighted_length(text)

@@ -88,9 +88,10 @@ class NetworkPreview:
         return self.count <= self.limit
 
 
-def preview_for(network: str, text: str, link_url: str | None) -> NetworkPreview:
+def preview_for(network: str, text: str, link_url: str | None,
+                with_media: bool = False) -> NetworkPreview:
     adapter = _adapter_class(network)
-    rendered = adapter.render_text(text, link_url)
+    rendered = adapter.render_text(text, link_url, with_media=with_media)
     return NetworkPreview(network, adapter.label, rendered, adapter.count_chars(rendered),
                           adapter.char_limit)
 
@@ -189,9 +190,10 @@ def _chosen_accounts(session: Session, author: User, account_ids: list[int],
     return accounts
 
 
-def _check_fits(text: str, link_url: str | None, networks: list[str]) -> None:
-    too_long = [p for p in (preview_for(n, text, link_url) for n in dict.fromkeys(networks))
-                if not p.fits]
+def _check_fits(text: str, link_url: str | None, networks: list[str],
+                with_media: bool = False) -> None:
+    too_long = [p for p in (preview_for(n, text, link_url, with_media)
+                            for n in dict.fromkeys(networks)) if not p.fits]
     if too_long:
         raise ValidationError(
             _l("Too long for %(networks)s: remove the account or shorten the text.",
@@ -224,7 +226,7 @@ def compose_post(session: Session, *, author: User, body: str, link_url: str | N
                                   field="when")
         scheduled_at = schedule_time(when_local, author.time_zone, now=now)
     text = exact_text(session, body, networks, source.category)
-    _check_fits(text, link_url, networks)
+    _check_fits(text, link_url, networks, with_media=bool(source.media_sha256))
     post = Post(author_id=author.id, branch_id=author.branch_id, source=source.kind,
                 library_version_id=source.version_id, template_id=source.template_id,
                 text=text, body=body, link_url=link_url, media_sha256=source.media_sha256,

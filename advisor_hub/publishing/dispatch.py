@@ -266,7 +266,7 @@ class Checks:
                 ok, why = self._publishable(kind, ident)
                 if not ok:
                     return REASON_LIBRARY % {"reason": why or "retired"}
-        if not adapter.fits(target.text, post.link_url):
+        if not adapter.fits(target.text, post.link_url, with_media=bool(post.media_sha256)):
             return REASON_TOO_LONG
         if self._blocked[(target.text, post.link_url)]:
             return REASON_POLICY

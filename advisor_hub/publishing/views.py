@@ -249,7 +249,7 @@ def preview() -> Response:
                        if a.id in ids})
     text = request.args.get("text", "")
     link_url = request.args.get("link_url") or None
-    category = None
+    category, with_media = None, False
     version_id = request.args.get("version_id", type=int)
     if version_id:
         try:
@@ -257,11 +257,12 @@ def preview() -> Response:
         except DomainError:
             abort(404)
         link_url, category = source.link_url, source.category
+        with_media = bool(source.media_sha256)
     try:
         exact = composer.exact_text(db, text.strip(), networks, category)
     except Exception:  # the disclosures are unavailable: show the bare text
         exact = text.strip()
-    previews = [composer.preview_for(n, exact, link_url) for n in networks]
+    previews = [composer.preview_for(n, exact, link_url, with_media) for n in networks]
     return jsonify([{"network": p.network, "label": p.label, "text": p.text, "count": p.count,
                      "limit": p.limit, "fits": p.fits} for p in previews])
 

@@ -163,3 +163,15 @@ def test_unlink_revokes_and_cancels_scheduled_rows(db_session, fakes, link, advi
     assert account.status == m.UNLINKED and account.token_ciphertext is None
     assert post.state == m.CANCELLED
     assert sandbox.state.stats()["requests"].get("revoke") == 1
+
+
+@pytest.mark.parametrize(("network", "with_media", "fits"), [
+    ("linkedin", False, True),  # the link becomes an article card, outside the text
+    ("linkedin", True, False),  # with an image the link is appended to the text
+    ("facebook", True, True),
+])
+def test_a_link_appended_beside_an_image_counts_toward_the_limit(network, with_media, fits):
+    text = "a" * 2990
+    preview = composer.preview_for(network, text, "https://bank.example/savings", with_media)
+    assert preview.fits is fits
+    assert preview.text.endswith("https://bank.example/savings") is with_media
