@@ -74,7 +74,7 @@ T = PublicationTarget
 MAX_BACKOFF_SECONDS = 3600.0
 LEASE_MARGIN_SECONDS = 1.0
 GROUP_MIN_SIZE = 25  # finished sends recorded per transaction, unless ...
-GROUP_WINDOW_SECONDS = 0.05  # ... waiting longer than this for them
+GROUP_WINDOW_SECONDS = 0.1  # ... waiting longer than this for them
 
 # Reasons a row is cancelled at publish time (invariant 3); shown translated to the advisor.
 REASON_ACCOUNT = N_("The account is no longer linked.")
@@ -381,7 +381,7 @@ class Dispatcher:
              refill: Callable[[], list[Job]] | None = None) -> Iterable[list[Any]]:
         """Run ``func`` over jobs with bounded concurrency; yield results in groups, each
         as soon as something finished (the caller records a group per transaction).
-        ``refill`` is asked for more jobs whenever no more than two waves are left."""
+        ``refill`` is asked for more jobs whenever no more than four waves are left."""
         if self.settings.workers <= 1:
             yield [func(job) for job in jobs]
             return
@@ -391,7 +391,7 @@ class Dispatcher:
         pool = self._pool
         pending: set[Future[Any]] = {pool.submit(func, job) for job in jobs}
         while True:
-            if refill is not None and len(pending) <= 2 * self.settings.workers:
+            if refill is not None and len(pending) <= 4 * self.settings.workers:
                 more = refill()
                 pending |= {pool.submit(func, job) for job in more}
                 if not more:
