@@ -58,7 +58,7 @@ class SandboxServer:
         while not self._stopping.is_set():
             server.asyncore.loop(timeout=0.05, map=server._map, count=1)
         for channel in list(server._map.values()):  # the listening socket included
-            channel.handle_close()
+            channel.close()
         server.task_dispatcher.shutdown(timeout=5)
 
     def stop(self) -> None:
