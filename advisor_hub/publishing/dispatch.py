@@ -74,7 +74,8 @@ T = PublicationTarget
 MAX_BACKOFF_SECONDS = 3600.0
 LEASE_MARGIN_SECONDS = 1.0
 GROUP_MIN_SIZE = 25  # finished sends recorded per transaction, unless ...
-GROUP_WINDOW_SECONDS = 0.1  # ... waiting longer than this for them
+GROUP_WINDOW_SECONDS = 0.05  # ... waiting longer than this for them
+REFILL_WAVES = 2  # claim the next batch when no more than this many waves of sends are left
 
 # Reasons a row is cancelled at publish time (invariant 3); shown translated to the advisor.
 REASON_ACCOUNT = N_("The account is no longer linked.")
@@ -381,17 +382,18 @@ class Dispatcher:
              refill: Callable[[], list[Job]] | None = None) -> Iterable[list[Any]]:
         """Run ``func`` over jobs with bounded concurrency; yield results in groups, each
         as soon as something finished (the caller records a group per transaction).
-        ``refill`` is asked for more jobs whenever no more than four waves are left."""
+        ``refill`` is asked for more jobs whenever no more than ``REFILL_WAVES`` waves are
+        left."""
         if self.settings.workers <= 1:
             yield [func(job) for job in jobs]
             return
         if self._pool is None:
             self._pool = ThreadPoolExecutor(self.settings.workers,
                                             thread_name_prefix="dispatch")
-        pool = self._pool
+        pool, low = self._pool, REFILL_WAVES * self.settings.workers
         pending: set[Future[Any]] = {pool.submit(func, job) for job in jobs}
         while True:
-            if refill is not None and len(pending) <= 4 * self.settings.workers:
+            if refill is not None and len(pending) <= low:
                 more = refill()
                 pending |= {pool.submit(func, job) for job in more}
                 if not more:
@@ -400,10 +402,12 @@ class Dispatcher:
                 return
             done, pending = wait(pending, return_when=FIRST_COMPLETED)
             group = list(done)
-            # Gather a few more for a short while: each group costs a commit and a turn
-            # of the archive's lock, shared with every other dispatcher.
+            # Gather a few more for a short while (each group costs a commit and a turn of
+            # the archive's lock, shared with every other dispatcher), unless the queue runs
+            # low: then record now and refill, or workers would wait idle.
             deadline = time.monotonic() + GROUP_WINDOW_SECONDS
-            while pending and len(group) < GROUP_MIN_SIZE:
+            while pending and len(group) < GROUP_MIN_SIZE and (
+                    refill is None or len(pending) > low):
                 left = deadline - time.monotonic()
                 if left <= 0:
                     break
