@@ -25,19 +25,21 @@ def _adapter(network: str) -> NetworkAdapter:
     return build_adapter(network, NetworkConfig())
 
 
-def count_chars(network: str, text: str, link_url: str | None = None) -> int:
+def count_chars(network: str, text: str, link_url: str | None = None, *,
+                with_media: bool = False) -> int:
     """Characters the network counts for ``text`` as it would be sent (X: every URL counts
-    23, and a link not in the text is appended to it)."""
+    23, and a link not in the text is appended to it; LinkedIn and Facebook append it too
+    when the post carries an image)."""
     adapter = _adapter(network)
-    return adapter.count_chars(adapter.render_text(text, link_url))
+    return adapter.count_chars(adapter.render_text(text, link_url, with_media=with_media))
 
 
-def over_limit(networks: list[str], text: str, link_url: str | None = None
-               ) -> list[tuple[str, int, int]]:
+def over_limit(networks: list[str], text: str, link_url: str | None = None, *,
+               with_media: bool = False) -> list[tuple[str, int, int]]:
     """(network, count, limit) for every network the text does not fit."""
     result = []
     for network in networks:
-        count = count_chars(network, text, link_url)
+        count = count_chars(network, text, link_url, with_media=with_media)
         if count > LIMITS[network]:
             result.append((network, count, LIMITS[network]))
     return result

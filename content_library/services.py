@@ -132,6 +132,14 @@ def clean_tags(tags: Sequence[str]) -> list[str]:
     return cleaned
 
 
+def check_fits(networks: list[str], text: str, link_url: str | None, *,
+               with_media: bool) -> None:
+    for network, count, limit in over_limit(networks, text, link_url, with_media=with_media):
+        raise ValidationError(_l("Too long for %(network)s: %(count)d characters, the limit is "
+                                 "%(limit)d.", network=NETWORK_LABELS[network], count=count,
+                                 limit=limit), field="text")
+
+
 def clean_fields(session: Session, fields: ItemFields) -> ItemFields:
     """Sanitise every field and apply every rule; ValidationError naming the field otherwise."""
     title = " ".join(sanitize(fields.title).split())
@@ -156,10 +164,7 @@ def clean_fields(session: Session, fields: ItemFields) -> ItemFields:
     except ValidationError as error:
         raise ValidationError(error.message, field="text") from error
     link = clean_link(fields.link_url)
-    for network, count, limit in over_limit(networks, text, link):
-        raise ValidationError(_l("Too long for %(network)s: %(count)d characters, the limit is "
-                                 "%(limit)d.", network=NETWORK_LABELS[network], count=count,
-                                 limit=limit), field="text")
+    check_fits(networks, text, link, with_media=False)
     campaign = " ".join(sanitize(fields.campaign or "").split()) or None
     if campaign and len(campaign) > 120:
         raise ValidationError(_l("The campaign name is too long."), field="campaign")
@@ -322,6 +327,9 @@ def submit_version(session: Session, *, actor: User, version_id: int) -> Library
     if version.status not in EDITABLE:
         raise Conflict(_l("Only a draft can be sent for review (this version is %(status)s).",
                           status=status_label(version.status)))
+    # With its image a post carries its link in the text on some networks (counted there).
+    check_fits(list(version.networks), version.text, version.link_url,
+               with_media=bool(version.image_sha256))
     before = {"status": version.status, "review_id": version.review_id}
     version.review_id = review.submit(
         session, kind=review.ITEM_KIND, subject_id=version.id, author=actor,

@@ -115,3 +115,21 @@ def test_upload_through_the_form(app, client, db_session, library, auth) -> None
         "audience": "all", "image": (io.BytesIO(_png()), "photo.png"),
     }, content_type="multipart/form-data")
     assert response.status_code == 302
+
+
+def test_an_item_too_long_once_its_image_moves_the_link_into_the_text_is_not_submitted(
+        app, db_session, library) -> None:
+    text = "a" * 2990  # fits LinkedIn's 3,000 with the link as a card, not with it in the text
+    plain = services.create_item(db_session, actor=library.curator, fields=services.ItemFields(
+        title="Long", text=text, link_url="https://bank.example/savings",
+        networks=["linkedin"]))
+    services.submit_version(db_session, actor=library.curator, version_id=plain.id)
+    upload = services.ImageUpload(data=_png(), folder=app.config["UPLOAD_FOLDER"])
+    pictured = services.create_item(db_session, actor=library.curator, image=upload,
+                                    fields=services.ItemFields(
+                                        title="Long", text=text,
+                                        link_url="https://bank.example/savings",
+                                        networks=["linkedin"]))
+    with pytest.raises(ValidationError, match="Too long for LinkedIn"):
+        services.submit_version(db_session, actor=library.curator, version_id=pictured.id)
+    assert pictured.status == "draft" and pictured.review_id is None
