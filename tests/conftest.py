@@ -20,6 +20,7 @@ from typing import Any
 
 import pytest
 import sqlalchemy as sa
+from cryptography.fernet import Fernet
 from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy.engine import Connection, Engine, make_url
@@ -195,6 +196,9 @@ def fresh_database_url(backend: str, request: pytest.FixtureRequest,
 # --- the app --------------------------------------------------------------------------------
 
 
+TEST_TOKEN_KEY = Fernet.generate_key().decode("ascii")
+
+
 def app_config(database_url: str, tmp_path: Path, **overrides: Any) -> dict[str, Any]:
     return {
         "TESTING": True,
@@ -206,6 +210,8 @@ def app_config(database_url: str, tmp_path: Path, **overrides: Any) -> dict[str,
         "SCHEDULER_ENABLED": False,
         "UPLOAD_FOLDER": str(tmp_path / "uploads"),
         "MAIL_SERVER": None,
+        # Given, so that no test writes a generated key into the checkout's instance/.
+        "TOKEN_ENCRYPTION_KEY": TEST_TOKEN_KEY,
         **overrides,
     }
 

@@ -14,8 +14,9 @@ def test_healthz_reports_the_database(client) -> None:
 
 def test_healthz_is_503_when_the_database_is_unreachable(tmp_path) -> None:
     from advisor_hub import create_app
+    from tests.conftest import TEST_TOKEN_KEY
 
-    app = create_app({"TESTING": True, "SECRET_KEY": "x",
+    app = create_app({"TESTING": True, "SECRET_KEY": "x", "TOKEN_ENCRYPTION_KEY": TEST_TOKEN_KEY,
                       "DATABASE_URL": "postgresql+psycopg://nobody@127.0.0.1:1/none"})
     response = app.test_client().get("/healthz")
     assert response.status_code == 503

@@ -108,8 +108,10 @@ def test_security_headers_and_cookie_flags(client, factory, auth) -> None:
 
 def test_session_cookie_is_secure_outside_debug(tmp_path) -> None:
     from advisor_hub import create_app
+    from tests.conftest import TEST_TOKEN_KEY
 
-    app = create_app({"SECRET_KEY": "x", "DATABASE_URL": f"sqlite:///{tmp_path}/x.db"})
+    app = create_app({"SECRET_KEY": "x", "DATABASE_URL": f"sqlite:///{tmp_path}/x.db",
+                      "TOKEN_ENCRYPTION_KEY": TEST_TOKEN_KEY})
     assert app.config["SESSION_COOKIE_SECURE"] is True
     assert app.config["SESSION_COOKIE_HTTPONLY"] is True
     assert app.config["SESSION_COOKIE_SAMESITE"] == "Lax"
