@@ -57,6 +57,10 @@ class Base(DeclarativeBase):
     type_annotation_map = {datetime: UTCDateTime()}
 
 
+SQLITE_BEGIN = "advisor_hub_sqlite_begin"  # execution option: the statement that opens a
+# transaction on SQLite ("BEGIN" unless a caller asks for "BEGIN IMMEDIATE")
+
+
 def make_engine(url: str, **kwargs: Any) -> Engine:
     if url.startswith("sqlite"):
         kwargs.setdefault("connect_args", {"check_same_thread": False, "timeout": 30})
@@ -82,7 +86,7 @@ def _fix_sqlite_transactions(engine: Engine) -> None:
 
     @event.listens_for(engine, "begin")
     def _on_begin(conn: Connection) -> None:
-        conn.exec_driver_sql("BEGIN")
+        conn.exec_driver_sql(conn.get_execution_options().get(SQLITE_BEGIN, "BEGIN"))
 
 
 class Database:
@@ -125,8 +129,14 @@ def _close_session(exc: BaseException | None) -> None:
 
 @contextmanager
 def transaction() -> Iterator[Session]:
-    """Commit on success, roll back on any error: for CLI commands and jobs."""
+    """Commit on success, roll back on any error: for CLI commands and jobs.
+
+    On SQLite it takes the write lock first (``BEGIN IMMEDIATE``): these read, then write,
+    and in WAL mode a deferred transaction whose snapshot another writer made stale fails at
+    its first write at once ("database is locked") instead of waiting its turn."""
     session = get_session()
+    if session.get_bind().dialect.name == "sqlite" and not session.in_transaction():
+        session.connection(execution_options={SQLITE_BEGIN: "BEGIN IMMEDIATE"})
     try:
         yield session
         session.commit()
