@@ -3,6 +3,7 @@ PYTHON ?= python3.11
 VENV := .venv
 BIN := $(VENV)/bin
 FLASK := $(BIN)/flask --app advisor_hub
+PYBABEL := $(BIN)/pybabel
 CATALOGUES := $(wildcard */translations) $(wildcard advisor_hub/*/translations)
 
 .PHONY: run test lint translations extract-messages bench clean
@@ -16,7 +17,7 @@ $(VENV)/.installed: $(BIN)/python setup.cfg pyproject.toml
 	touch $@
 
 translations: $(VENV)/.installed
-	@for dir in $(CATALOGUES); do $(BIN)/pybabel -q compile -f -d $$dir || exit 1; done
+	@for dir in $(CATALOGUES); do $(PYBABEL) -q compile -f -d $$dir || exit 1; done
 
 run: translations
 	$(FLASK) db-upgrade
@@ -34,11 +35,20 @@ test: translations
 lint: $(VENV)/.installed
 	$(BIN)/ruff check .
 
-# Refresh every package's message catalogue after adding strings.
+# Refresh every catalogue after adding strings: each package and sub-package keeping a
+# `translations/` folder is extracted from its own folder. A package's extraction ignores its
+# sub-packages that keep their own catalogue (advisor_hub/publishing, ...): Flask-Babel merges
+# every catalogue of i18n.translation_directories(), so each string belongs to one of them.
 extract-messages: $(VENV)/.installed
-	@for pkg in advisor_hub content_library approvals; do \
-		$(BIN)/pybabel -q extract -F babel.cfg -k _l -k lazy_gettext -o $$pkg/translations/messages.pot $$pkg && \
-		$(BIN)/pybabel -q update -i $$pkg/translations/messages.pot -d $$pkg/translations || exit 1; \
+	@mapping=$$(mktemp); trap 'rm -f "$$mapping"' EXIT; \
+	for dir in $(CATALOGUES); do \
+		pkg=$${dir%/translations}; : > "$$mapping"; \
+		for own in $$pkg/*/translations; do \
+			[ -d "$$own" ] && own=$${own%/translations} && echo "[ignore: $${own##*/}/**]" >> "$$mapping"; \
+		done; \
+		cat babel.cfg >> "$$mapping"; \
+		$(PYBABEL) -q extract -w 100 -F "$$mapping" -k _l -k lazy_gettext -o $$dir/messages.pot $$pkg && \
+		$(PYBABEL) -q update -w 100 -i $$dir/messages.pot -d $$dir || exit 1; \
 	done
 
 bench: translations
