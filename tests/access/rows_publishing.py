@@ -22,18 +22,28 @@ def _post(session, factory, users):  # noqa: ANN001, ANN202
     return {"post_id": post.id}
 
 
+# Posts that change something are sent with data the form refuses, so every role meets the
+# same state.
 ROWS = [
     Row("GET", "/publishing/accounts", only(ADVISOR)),
     Row("GET", "/publishing/accounts/link/sandbox", only(ADVISOR, allowed=302)),
     Row("GET", "/publishing/accounts/callback/sandbox", only(ADVISOR, allowed=302)),
     Row("GET", "/publishing/accounts/facebook/pages", only(ADVISOR, allowed=302)),
+    # No Facebook authorisation pending in the session: back to the accounts page.
+    Row("POST", "/publishing/accounts/facebook/pages", only(ADVISOR, allowed=302),
+        data={"page_id": "1"}),
     Row("POST", "/publishing/accounts/{account_id}/unlink", only(ADVISOR, allowed=302),
         setup=_account),
     Row("GET", "/publishing/compose", only(ADVISOR)),
+    Row("POST", "/publishing/compose", only(ADVISOR), data={"text": ""}),
     Row("GET", "/publishing/compose/preview", only(ADVISOR)),
     Row("GET", "/publishing/posts", only(ADVISOR)),
     Row("GET", "/publishing/posts/{post_id}", only(ADVISOR), setup=_post),
     Row("GET", "/publishing/posts/{post_id}/reschedule", only(ADVISOR), setup=_post),
+    Row("POST", "/publishing/posts/{post_id}/reschedule", only(ADVISOR), setup=_post,
+        data={"when_mode": "later", "when": ""}),
     Row("GET", "/publishing/posts/{post_id}/edit", only(ADVISOR), setup=_post),
+    Row("POST", "/publishing/posts/{post_id}/edit", only(ADVISOR), setup=_post,
+        data={"text": "", "when_mode": "later", "when": ""}),
     Row("POST", "/publishing/posts/{post_id}/cancel", only(ADVISOR, allowed=302), setup=_post),
 ]

@@ -6,7 +6,9 @@ import importlib
 import pkgutil
 
 import pytest
+from flask import Flask
 from flask_login.utils import _create_identifier
+from werkzeug.exceptions import MethodNotAllowed, NotFound
 
 import tests.access
 from tests.access.matrix import ALL, ANON, Row
@@ -26,6 +28,45 @@ ROWS = _rows()
 def test_every_row_lists_every_role() -> None:
     for row in ROWS:
         assert set(row.expected) == set(ALL), row.id
+
+
+# Public files: the same for every visitor, with no role check to test.
+UNCHECKED_ENDPOINTS = {"static", "bootstrap.static"}
+# The Sandbox plays the social networks (their OAuth and API endpoints, with their own
+# tokens, no portal role); it is mounted under /sandbox/ and tested in tests/networks.
+SANDBOX_SEGMENT = "sandbox"
+IMPLICIT_METHODS = {"HEAD", "OPTIONS"}  # answered by Flask from GET / the rule itself
+
+
+def _covered(app: Flask) -> set[tuple[str, str]]:
+    """The (endpoint, method) pairs the rows reach."""
+    adapter = app.url_map.bind("localhost")
+    covered = set()
+    for row in ROWS:
+        path = row.path.split("?")[0].format_map(_AnyId())
+        try:
+            endpoint, _args = adapter.match(path, method=row.method)
+        except (NotFound, MethodNotAllowed):
+            continue  # a row for a missing route or method (404 / 405) covers nothing
+        covered.add((endpoint, row.method))
+    return covered
+
+
+class _AnyId(dict):
+    def __missing__(self, key: str) -> str:
+        return "1"
+
+
+def test_every_route_of_the_url_map_has_a_row(app: Flask) -> None:
+    routes = {
+        (rule.endpoint, method)
+        for rule in app.url_map.iter_rules()
+        if rule.endpoint not in UNCHECKED_ENDPOINTS
+        and rule.rule.split("/")[1] != SANDBOX_SEGMENT
+        for method in rule.methods - IMPLICIT_METHODS
+    }
+    missing = sorted(routes - _covered(app))
+    assert not missing, f"routes with no row in tests/access/rows_*.py: {missing}"
 
 
 def _act_as(app, client, user) -> None:  # noqa: ANN001
