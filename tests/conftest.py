@@ -347,8 +347,9 @@ def live_server(sqlite_template: Path, tmp_path: Path,
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     yield LiveServer(f"http://127.0.0.1:{server.server_port}", app, url)
-    server.shutdown()
-    thread.join(5)
+    server.shutdown()  # returns once serve_forever has stopped
+    thread.join(30)
+    assert not thread.is_alive(), "the live server's thread did not stop"
 
 
 @pytest.fixture

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Iterator
 
 import pytest
+from sqlalchemy import text
 from sqlalchemy.orm import Session, sessionmaker
 
 from advisor_hub.accounts import services as accounts
@@ -56,6 +58,33 @@ def _in_thread(func) -> tuple[threading.Thread, list[object]]:  # noqa: ANN001
     return thread, outcome
 
 
+def _backend_pid(session: Session) -> int:
+    return session.connection().exec_driver_sql("SELECT pg_backend_pid()").scalar_one()
+
+
+def _wait_until_blocked(make: sessionmaker[Session], waiter: int, holder: int,
+                        thread: threading.Thread, outcome: list[object]) -> None:
+    """Return once PostgreSQL shows connection ``waiter`` waiting for a lock ``holder`` has;
+    fail if the thread ends first (it did not wait) or after a generous 60 s."""
+    deadline = time.monotonic() + 60
+    with make() as observer:
+        while time.monotonic() < deadline:
+            blocked = observer.execute(text("SELECT :holder = ANY(pg_blocking_pids(:waiter))"),
+                                       {"holder": holder, "waiter": waiter}).scalar_one()
+            observer.rollback()
+            if blocked:
+                return
+            if not thread.is_alive():
+                pytest.fail(f"the second transaction did not wait for the first: {outcome}")
+            time.sleep(0.01)
+    pytest.fail("the second transaction was not seen waiting for the lock within 60 s")
+
+
+def _finish(thread: threading.Thread) -> None:
+    thread.join(60)
+    assert not thread.is_alive(), "the second transaction still waits after the first committed"
+
+
 def test_two_decisions_at_once_one_wins(sessions, decisions_seen) -> None:  # noqa: ANN001
     review_id, ann_id, ben_id = _setup(sessions)
     first, second = sessions(), sessions()
@@ -70,12 +99,12 @@ def test_two_decisions_at_once_one_wins(sessions, decisions_seen) -> None:  # no
                             reason_code="other", comment="no")
             second.commit()
 
+        first_pid, second_pid = _backend_pid(first), _backend_pid(second)
         thread, outcome = _in_thread(bens_reject)
-        thread.join(0.5)
-        assert thread.is_alive(), "the second decision must wait for the row lock"
+        _wait_until_blocked(sessions, second_pid, first_pid, thread, outcome)
         first.commit()
-        thread.join(10)
-        assert isinstance(outcome[0], AlreadyDecided)
+        _finish(thread)
+        assert isinstance(outcome[0], AlreadyDecided), outcome
         second.rollback()
     finally:
         first.close()
@@ -92,13 +121,13 @@ def test_two_claims_at_once_one_wins(sessions) -> None:  # noqa: ANN001
     try:
         services.claim(first, review_id=review_id, actor=first.get(User, ann_id))
         ben = second.get(User, ben_id)
+        first_pid, second_pid = _backend_pid(first), _backend_pid(second)
         thread, outcome = _in_thread(
             lambda: services.claim(second, review_id=review_id, actor=ben))
-        thread.join(0.5)
-        assert thread.is_alive(), "the second claim must wait for the first transaction"
+        _wait_until_blocked(sessions, second_pid, first_pid, thread, outcome)
         first.commit()
-        thread.join(10)
-        assert isinstance(outcome[0], ClaimedByOther)
+        _finish(thread)
+        assert isinstance(outcome[0], ClaimedByOther), outcome
         second.rollback()
         # Ben's forged decision on Ann's item is refused too.
         with pytest.raises(ClaimedByOther):

@@ -164,7 +164,12 @@ def test_unknown_outcome_is_reconciled_never_posted_twice(db_session, fakes, lin
     assert dispatcher.run_once().outcomes == {"unknown": 1}
     target = _target(db_session, post)
     assert target.state == m.PUBLISHING and target.failure_class == m.OUTCOME_UNKNOWN
-    time.sleep(0.8 if "seconds" in fault else 0)  # the slow request lands meanwhile
+    # Every fault here lets the Sandbox keep the post: wait until it has (the delayed request
+    # lands after the client's read timeout), rather than sleeping a guessed time.
+    deadline = time.monotonic() + 30
+    while sandbox.state.stats()["posts"] < 1 and time.monotonic() < deadline:
+        time.sleep(0.02)
+    assert sandbox.state.stats()["posts"] == 1, "the Sandbox never received the post"
     assert dispatcher.run_once().outcomes == {"published": 1}
     target = _target(db_session, post)
     assert target.state == m.PUBLISHED and target.network_post_url

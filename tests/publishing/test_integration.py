@@ -28,16 +28,24 @@ def bank(db_session: Any) -> dict[str, User]:
 
 
 def _usable_version(db_session: Any, advisor: User) -> int:
-    from content_library.models import LibraryItemVersion
-    from content_library.services import get_version_for_use
+    """A library post written, reviewed and approved through the real packages for this test
+    (not found in the demo data, which may change): usable by the advisor, or the test fails."""
+    from approvals.services import decide
+    from content_library import services as library
+    from content_library.use import get_version_for_use
 
-    for version_id in db_session.scalars(select(LibraryItemVersion.id)):
-        try:
-            version = get_version_for_use(db_session, version_id=version_id, advisor=advisor)
-        except Exception:  # noqa: BLE001 - not usable by this advisor
-            continue
-        return version.id
-    pytest.skip("the demo library has no post this advisor may use on the Sandbox")
+    curator, reviewer = _user(db_session, "marketing"), _user(db_session, "compliance")
+    draft = library.create_item(db_session, actor=curator, fields=library.ItemFields(
+        title="Saturday opening", text="Our branch is now open on Saturday mornings.",
+        networks=["linkedin", "facebook", "x"]))
+    submitted = library.submit_version(db_session, actor=curator, version_id=draft.id)
+    decide(db_session, review_id=submitted.review_id, actor=reviewer, decision="approve")
+    return get_version_for_use(db_session, version_id=draft.id, advisor=advisor).id
+
+
+def _user(db_session: Any, role: str) -> User:
+    return next(u for u in db_session.scalars(select(User).order_by(User.id))
+                if role in u.roles)
 
 
 def test_library_post_published_through_the_real_packages(db_session, bank, sandbox,
