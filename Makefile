@@ -6,7 +6,7 @@ FLASK := $(BIN)/flask --app advisor_hub
 PYBABEL := $(BIN)/pybabel
 CATALOGUES := $(wildcard */translations) $(wildcard advisor_hub/*/translations)
 
-.PHONY: run test lint translations extract-messages bench clean
+.PHONY: run test lint typecheck translations extract-messages bench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -35,6 +35,10 @@ test: translations
 lint: $(VENV)/.installed
 	$(BIN)/ruff check .
 
+# mypy on every services.py and the dispatcher (the files list is in setup.cfg's [mypy]).
+typecheck: $(VENV)/.installed
+	$(BIN)/mypy
+
 # Refresh every catalogue after adding strings: each package and sub-package keeping a
 # `translations/` folder is extracted from its own folder. A package's extraction ignores its
 # sub-packages that keep their own catalogue (advisor_hub/publishing, ...): Flask-Babel merges
@@ -58,4 +62,4 @@ bench: translations
 	$(BIN)/python bench/dashboard.py
 
 clean:
-	rm -rf $(VENV) *.egg-info .pytest_cache
+	rm -rf $(VENV) *.egg-info .pytest_cache .mypy_cache build dist

@@ -6,7 +6,7 @@ def _a_user(session, factory, users):  # noqa: ANN001, ANN202
     return {"user_id": users["advisor"].id}
 
 
-def _a_notification(session, factory, users):  # noqa: ANN001, ANN202
+def _a_notification(session, factory, users):
     notification = Notification(user_id=users["advisor"].id, message="Matrix", params={})
     session.add(notification)
     session.flush()
