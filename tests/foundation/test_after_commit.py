@@ -57,12 +57,13 @@ def test_each_handler_runs_once_after_the_commit_with_its_items_in_order(app, ca
         assert calls.batches == [[1, 2]]
 
 
-def test_a_rollback_drops_what_was_queued(app, calls) -> None:
+@pytest.mark.parametrize("end", ["rollback", "close"])
+def test_a_rollback_or_a_close_without_commit_drops_what_was_queued(app, calls, end) -> None:
     with app.app_context():
         session = get_session()
         accounts.create_branch(session, actor=None, name="Lyon")
         after_commit(session, calls, 1)
-        session.rollback()
+        getattr(session, end)()
         accounts.create_branch(session, actor=None, name="Nantes")
         session.commit()
     assert calls.batches == []
@@ -82,17 +83,6 @@ def test_a_savepoint_rollback_drops_only_what_was_queued_inside_it(app, calls) -
         after_commit(session, calls, "after")
         session.commit()
     assert calls.batches == [["before", "in a released savepoint", "after"]]
-
-
-def test_closing_without_a_commit_drops_what_was_queued(app, calls) -> None:
-    with app.app_context():
-        session = get_session()
-        accounts.create_branch(session, actor=None, name="Lyon")
-        after_commit(session, calls, 1)
-        session.close()
-        accounts.create_branch(session, actor=None, name="Nantes")
-        session.commit()
-    assert calls.batches == []
 
 
 def test_a_failing_handler_is_logged_and_neither_the_commit_nor_the_others_suffer(
