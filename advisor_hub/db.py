@@ -3,21 +3,30 @@
 Modelled on flask-sqlalchemy-lite: the engine lives in ``app.extensions``; ``get_session()``
 hands out one plain :class:`Session` per app context, closed at teardown. Views commit once
 after their service call succeeds; services only ``flush()``.
+
+Side effects that need no transaction (mail, a network call) are queued on the session with
+:func:`after_commit` and run once its outermost transaction has committed (the pattern of
+Indico's e-mail queue); a rollback drops them, also the rollback of the savepoint they were
+queued in.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+import logging
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, TypeVar
 
 from flask import Flask, current_app, g
 from sqlalchemy import ColumnElement, DateTime, MetaData, any_, bindparam, create_engine, event
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.engine import Connection, Engine
-from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
+from sqlalchemy.orm import DeclarativeBase, Session, SessionTransaction, sessionmaker
 from sqlalchemy.types import TypeDecorator
+
+log = logging.getLogger(__name__)
+T = TypeVar("T")
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -143,6 +152,70 @@ def transaction() -> Iterator[Session]:
     except BaseException:
         session.rollback()
         raise
+
+
+# --- side effects after the commit ----------------------------------------------------------
+
+AFTER_COMMIT = "advisor_hub_after_commit"  # session.info key: [(transaction, handler, item)]
+
+
+def after_commit(session: Session, handler: Callable[[list[T]], None], item: T) -> None:
+    """Queue ``item`` for ``handler``, to run once the session's outermost transaction commits.
+
+    At that commit each handler is called once, with the items queued for it that survived,
+    in order (one SMTP connection for every mail of a transaction). A rollback drops the
+    items queued in what it rolled back: the whole transaction, or the savepoint (and the
+    savepoints inside it) an item was queued in. A handler runs after the commit, so it
+    holds no lock and must not use the session; if it fails the failure is logged and the
+    commit stands: the caller never sees it."""
+    current = session.get_nested_transaction() or session.get_transaction()
+    session.info.setdefault(AFTER_COMMIT, []).append((current, handler, item))
+
+
+def _within(transaction: SessionTransaction | None, ended: SessionTransaction) -> bool:
+    while transaction is not None:
+        if transaction is ended:
+            return True
+        transaction = transaction.parent
+    return False
+
+
+@event.listens_for(Session, "after_soft_rollback")
+def _drop_rolled_back(session: Session, previous: SessionTransaction) -> None:
+    queued = session.info.get(AFTER_COMMIT)
+    if queued:
+        root = previous.parent is None
+        queued[:] = [e for e in queued if not root and not _within(e[0], previous)]
+
+
+@event.listens_for(Session, "after_rollback")
+def _drop_on_rollback(session: Session) -> None:
+    if not session.in_nested_transaction():  # a savepoint: after_soft_rollback sorts it
+        session.info.pop(AFTER_COMMIT, None)
+
+
+@event.listens_for(Session, "after_transaction_end")
+def _drop_on_close(session: Session, transaction: SessionTransaction) -> None:
+    if transaction.parent is None:  # closed without a commit (Session.close()): nothing runs
+        session.info.pop(AFTER_COMMIT, None)
+
+
+@event.listens_for(Session, "after_commit")
+def _run_after_commit(session: Session) -> None:
+    if session.in_nested_transaction():  # a savepoint released: wait for the real commit
+        return
+    queued = session.info.pop(AFTER_COMMIT, None)
+    if not queued:
+        return
+    batches: dict[Callable[[list[Any]], None], list[Any]] = {}
+    for _transaction, handler, item in queued:
+        batches.setdefault(handler, []).append(item)
+    for handler, items in batches.items():
+        try:
+            handler(items)
+        except Exception:  # the commit stands; the side effect is lost, and logged
+            log.exception("after-commit handler %s failed (%d item(s))",
+                          getattr(handler, "__qualname__", handler), len(items))
 
 
 def one_of(session: Session, column: Any, values: Iterable[Any]) -> ColumnElement[bool]:

@@ -19,12 +19,12 @@ from advisor_hub.accounts.models import User
 from advisor_hub.accounts.services import list_branches
 from advisor_hub.audit.services import trail_for
 from advisor_hub.db import get_session, transaction
-from advisor_hub.errors import DomainError, NotFound, ValidationError
+from advisor_hub.errors import NotFound, ValidationError
 from advisor_hub.navigation import NavItem, register
 from advisor_hub.networks import network_label
 from advisor_hub.roles import Role
 from advisor_hub.security import roles_required
-from advisor_hub.web import commit, page_arg, show_error_on_form
+from advisor_hub.web import commit, page_arg, unit_of_work
 from approvals import (
     jobs,  # noqa: F401  (registers the expiry job)
     rules,
@@ -165,13 +165,9 @@ def detail(review_id: int) -> str:
     review = _load(review_id)
     notice = None
     if review.is_open:
-        try:
-            with session.begin_nested():
-                services.claim(session, review_id=review.id, actor=current_user)
-        except DomainError as error:
-            notice = str(error)
-        else:
-            commit()
+        with unit_of_work(quiet=True) as work:
+            services.claim(session, review_id=review.id, actor=current_user)
+        notice = str(work.error) if work.error else None
     return _render_detail(review, _decision_form(review), notice)
 
 
@@ -182,22 +178,18 @@ def decide(review_id: int) -> str | Response:
     review = _load(review_id)
     form = _decision_form(review, DecisionForm())
     if form.validate_on_submit():
-        try:
-            with session.begin_nested():
-                services.decide(
-                    session, review_id=review.id, actor=current_user,
-                    decision=form.decision.data, reason_code=form.reason_code.data or None,
-                    comment=form.comment.data, justification=form.justification.data,
-                    expected_version=int(form.version.data) if form.version.data else None,
-                )
-        except DomainError as error:
-            session.refresh(review)
-            show_error_on_form(form, error)
-        else:
-            commit()
+        with unit_of_work(form) as work:
+            services.decide(
+                session, review_id=review.id, actor=current_user,
+                decision=form.decision.data, reason_code=form.reason_code.data or None,
+                comment=form.comment.data, justification=form.justification.data,
+                expected_version=int(form.version.data) if form.version.data else None,
+            )
+        if work.done:
             flash(_("Decision recorded: %(status)s.",
                     status=STATUS_LABELS.get(review.status, review.status)), "success")
             return redirect(url_for("approvals.queue"))
+        session.refresh(review)  # the page shows the item as it stands now
     return _render_detail(review, form)
 
 
@@ -233,31 +225,19 @@ def mine(review_id: int) -> str:
 
 def _run(form: Any, call: Any, success: str) -> bool:
     """Form → service in a savepoint → commit and flash; errors go onto the form."""
-    session = get_session()
-    try:
-        with session.begin_nested():
-            call(session)
-    except DomainError as error:
-        show_error_on_form(form, error)
-        return False
-    commit()
-    flash(success, "success")
-    return True
+    with unit_of_work(form) as work:
+        call(get_session())
+    if work.done:
+        flash(success, "success")
+    return work.done
 
 
 def _post_action(call: Any, success: str, endpoint: str) -> Response:
     if not ConfirmForm().validate_on_submit():
         abort(400)
-    session = get_session()
-    try:
-        with session.begin_nested():
-            call(session)
-    except NotFound:
-        abort(404)
-    except DomainError as error:
-        flash(str(error), "danger")
-    else:
-        commit()
+    with unit_of_work(missing_is_404=True) as work:
+        call(get_session())
+    if work.done:
         flash(success, "success")
     return redirect(url_for(endpoint))
 

@@ -26,11 +26,11 @@ from werkzeug.wrappers import Response as WerkzeugResponse
 from advisor_hub.accounts.services import get_user, list_branches, local_zone
 from advisor_hub.audit.services import trail_for
 from advisor_hub.db import get_session
-from advisor_hub.errors import DomainError, NotFound
+from advisor_hub.errors import NotFound
 from advisor_hub.navigation import NavItem, register
 from advisor_hub.roles import Role
 from advisor_hub.security import roles_required
-from advisor_hub.web import commit, page_arg, show_error_on_form
+from advisor_hub.web import page_arg, unit_of_work
 from content_library import cli, importexport, life_events, services
 from content_library.errors import ImportFailed, RenderError
 from content_library.forms import (
@@ -235,15 +235,10 @@ def _image(form: ItemForm) -> services.ImageUpload | None:
 def item_new() -> str | WerkzeugResponse:
     form = _item_form()
     if form.validate_on_submit():
-        session = get_session()
-        try:
-            with session.begin_nested():
-                version = services.create_item(session, actor=current_user,
-                                               fields=_fields(form), image=_image(form))
-        except DomainError as error:
-            show_error_on_form(form, error)
-        else:
-            commit()
+        with unit_of_work(form) as work:
+            version = services.create_item(get_session(), actor=current_user,
+                                           fields=_fields(form), image=_image(form))
+        if work.done:
             flash(_("Draft saved. Send it for review when it is ready."), "success")
             return redirect(url_for("library.item_detail", item_id=version.item_id))
     return render_template("library/item_form.html", form=form, item=None, version=None)
@@ -292,16 +287,11 @@ def item_edit(item_id: int) -> str | WerkzeugResponse:
     item = _load_item(item_id)
     form = _item_form(item.latest)
     if form.validate_on_submit():
-        session = get_session()
-        try:
-            with session.begin_nested():
-                version = services.edit_item(session, actor=current_user, item_id=item_id,
-                                             fields=_fields(form), image=_image(form),
-                                             remove_image=form.remove_image.data)
-        except DomainError as error:
-            show_error_on_form(form, error)
-        else:
-            commit()
+        with unit_of_work(form) as work:
+            version = services.edit_item(get_session(), actor=current_user, item_id=item_id,
+                                         fields=_fields(form), image=_image(form),
+                                         remove_image=form.remove_image.data)
+        if work.done:
             flash(_("Version %(n)d saved as a draft.", n=version.number), "success")
             return redirect(url_for("library.item_detail", item_id=item_id))
     return render_template("library/item_form.html", form=form, item=item,
@@ -311,18 +301,11 @@ def item_edit(item_id: int) -> str | WerkzeugResponse:
 def _action(func: Any, success: str, **kwargs: Any) -> bool:
     if not ConfirmForm().validate_on_submit():
         abort(400)
-    session = get_session()
-    try:
-        with session.begin_nested():
-            func(session, actor=current_user, **kwargs)
-    except NotFound:
-        abort(404)
-    except DomainError as error:
-        flash(str(error), "danger")
-        return False
-    commit()
-    flash(success, "success")
-    return True
+    with unit_of_work(missing_is_404=True) as work:
+        func(get_session(), actor=current_user, **kwargs)
+    if work.done:
+        flash(success, "success")
+    return work.done
 
 
 @bp.post("/manage/versions/<int:version_id>/submit")
@@ -351,20 +334,14 @@ def import_items() -> str | WerkzeugResponse:
     form = ImportForm()
     errors: list[tuple[int, str]] = []
     if form.validate_on_submit():
-        session = get_session()
         upload = form.file.data
-        try:
-            with session.begin_nested():
-                rows = importexport.parse_file(upload.filename or "", upload.read())
-                result = importexport.import_items(session, actor=current_user, rows=rows,
-                                                   skip_invalid=form.skip_invalid.data)
-        except ImportFailed as failure:
-            errors = failure.errors
-            form.form_errors.append(str(failure))
-        except DomainError as error:
-            show_error_on_form(form, error)
-        else:
-            commit()
+        with unit_of_work(form) as work:
+            rows = importexport.parse_file(upload.filename or "", upload.read())
+            result = importexport.import_items(get_session(), actor=current_user, rows=rows,
+                                               skip_invalid=form.skip_invalid.data)
+        if isinstance(work.error, ImportFailed):  # the bad rows, listed under the form
+            errors = work.error.errors
+        if work.done:
             flash(_("%(n)d item(s) imported as drafts; %(skipped)d row(s) skipped.",
                     n=result.imported, skipped=len(result.errors)), "success")
             for line, message in result.errors:
@@ -407,16 +384,11 @@ def event_type_add() -> WerkzeugResponse:
     if not form.validate_on_submit():
         flash(_("Give the life-event type a name."), "danger")
         return redirect(url_for("library.templates"))
-    session = get_session()
-    try:
-        with session.begin_nested():
-            event_type = life_events.add_event_type(
-                session, actor=current_user, label_en=form.label_en.data,
-                label_fr=form.label_fr.data or "")
-    except DomainError as error:
-        flash(str(error), "danger")
-    else:
-        commit()
+    with unit_of_work() as work:
+        event_type = life_events.add_event_type(
+            get_session(), actor=current_user, label_en=form.label_en.data,
+            label_fr=form.label_fr.data or "")
+    if work.done:
         flash(_("Life-event type “%(name)s” added.", name=event_type.label_en), "success")
     return redirect(url_for("library.templates"))
 
@@ -435,16 +407,11 @@ def template_new() -> str | WerkzeugResponse:
     if request.method == "GET":
         form.language.data = current_user.language
     if form.validate_on_submit():
-        session = get_session()
-        try:
-            with session.begin_nested():
-                life_events.create_template(session, actor=current_user,
-                                            type_id=form.type_id.data,
-                                            language=form.language.data, text=form.text.data)
-        except DomainError as error:
-            show_error_on_form(form, error)
-        else:
-            commit()
+        with unit_of_work(form) as work:
+            life_events.create_template(get_session(), actor=current_user,
+                                        type_id=form.type_id.data,
+                                        language=form.language.data, text=form.text.data)
+        if work.done:
             flash(_("Template saved as a draft."), "success")
             return redirect(url_for("library.templates"))
     return render_template("library/template_form.html", form=form, template=None,
@@ -465,15 +432,10 @@ def template_edit(template_id: int) -> str | WerkzeugResponse:
         form.type_id.data, form.language.data = template.type_id, template.language
         form.text.data = history[-1].text
     if form.validate_on_submit():
-        try:
-            with session.begin_nested():
-                saved = life_events.edit_template(session, actor=current_user,
-                                                  template_id=template_id,
-                                                  text=form.text.data)
-        except DomainError as error:
-            show_error_on_form(form, error)
-        else:
-            commit()
+        with unit_of_work(form) as work:
+            saved = life_events.edit_template(session, actor=current_user,
+                                              template_id=template_id, text=form.text.data)
+        if work.done:
             flash(_("Version %(n)d saved as a draft.", n=saved.number), "success")
             return redirect(url_for("library.templates"))
     return render_template("library/template_form.html", form=form, template=template,

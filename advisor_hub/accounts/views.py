@@ -24,7 +24,7 @@ from advisor_hub.errors import DomainError, NotFound
 from advisor_hub.navigation import NavItem, register
 from advisor_hub.roles import Role
 from advisor_hub.security import is_safe_next, roles_required
-from advisor_hub.web import commit, page_arg, show_error_on_form
+from advisor_hub.web import commit, page_arg, unit_of_work
 
 bp = Blueprint("accounts", __name__, template_folder="templates")
 
@@ -100,20 +100,15 @@ def user_new() -> str | Response:
     form = UserCreateForm(language="en", time_zone="Europe/Paris")
     _fill_choices(form)
     if form.validate_on_submit():
-        session = get_session()
-        try:
-            with session.begin_nested():
-                user = services.create_user(
-                    session, actor=current_user, email=form.email.data,
-                    first_name=form.first_name.data, last_name=form.last_name.data,
-                    password=form.password.data, roles=form.roles.data,
-                    branch_id=form.branch_id.data or None, language=form.language.data,
-                    time_zone=form.time_zone.data,
-                )
-        except DomainError as error:
-            show_error_on_form(form, error)
-        else:
-            commit()
+        with unit_of_work(form) as work:
+            user = services.create_user(
+                get_session(), actor=current_user, email=form.email.data,
+                first_name=form.first_name.data, last_name=form.last_name.data,
+                password=form.password.data, roles=form.roles.data,
+                branch_id=form.branch_id.data or None, language=form.language.data,
+                time_zone=form.time_zone.data,
+            )
+        if work.done:
             flash(_("User %(email)s created.", email=user.email), "success")
             return redirect(url_for("accounts.users"))
     return render_template("accounts/user_form.html", form=form, user=None)
@@ -133,18 +128,14 @@ def user_edit(user_id: int) -> str | Response:
         form.roles.data = [str(r) for r in user.roles]
         form.branch_id.data = user.branch_id or 0
     if form.validate_on_submit():
-        try:
-            with session.begin_nested():
-                services.update_user(
-                    session, actor=current_user, user_id=user.id,
-                    first_name=form.first_name.data, last_name=form.last_name.data,
-                    roles=form.roles.data, branch_id=form.branch_id.data or None,
-                    language=form.language.data, time_zone=form.time_zone.data,
-                )
-        except DomainError as error:
-            show_error_on_form(form, error)
-        else:
-            commit()
+        with unit_of_work(form) as work:
+            services.update_user(
+                session, actor=current_user, user_id=user.id,
+                first_name=form.first_name.data, last_name=form.last_name.data,
+                roles=form.roles.data, branch_id=form.branch_id.data or None,
+                language=form.language.data, time_zone=form.time_zone.data,
+            )
+        if work.done:
             flash(_("Changes to %(email)s saved.", email=user.email), "success")
             return redirect(url_for("accounts.users"))
     return render_template("accounts/user_form.html", form=form, user=user,
@@ -156,18 +147,11 @@ def user_edit(user_id: int) -> str | Response:
 def user_set_active(user_id: int) -> Response:
     if not ConfirmForm().validate_on_submit():
         abort(400)
-    session = get_session()
     active = request.form.get("active") == "1"
-    try:
-        with session.begin_nested():
-            user = services.set_user_active(session, actor=current_user, user_id=user_id,
-                                            active=active)
-    except NotFound:
-        abort(404)
-    except DomainError as error:
-        flash(str(error), "danger")
-    else:
-        commit()
+    with unit_of_work(missing_is_404=True) as work:
+        user = services.set_user_active(get_session(), actor=current_user, user_id=user_id,
+                                        active=active)
+    if work.done:
         flash(_("%(email)s reactivated.", email=user.email) if active
               else _("%(email)s deactivated: they can no longer log in.", email=user.email),
               "success")
@@ -180,14 +164,10 @@ def branches() -> str | Response:
     session = get_session()
     form = BranchForm()
     if form.validate_on_submit():
-        try:
-            with session.begin_nested():
-                branch = services.create_branch(session, actor=current_user,
-                                                name=form.name.data, city=form.city.data or "")
-        except DomainError as error:
-            show_error_on_form(form, error)
-        else:
-            commit()
+        with unit_of_work(form) as work:
+            branch = services.create_branch(session, actor=current_user,
+                                            name=form.name.data, city=form.city.data or "")
+        if work.done:
             flash(_("Branch %(name)s created.", name=branch.name), "success")
             return redirect(url_for("accounts.branches"))
     rows = services.branch_overview(session, actor=current_user)

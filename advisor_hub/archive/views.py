@@ -35,7 +35,7 @@ from advisor_hub.errors import DomainError, NotFound
 from advisor_hub.navigation import NavItem, register
 from advisor_hub.roles import Role
 from advisor_hub.security import roles_required
-from advisor_hub.web import commit, page_arg, show_error_on_form
+from advisor_hub.web import commit, page_arg, unit_of_work
 
 bp = Blueprint("archive", __name__, url_prefix="/archive", template_folder="templates",
                cli_group=None)
@@ -160,17 +160,13 @@ def place_hold() -> str | Response:
     form = HoldForm()
     form.advisor.choices = [(0, _("Any advisor"))] + [(u.id, u.full_name) for u in _advisors()]
     if form.validate_on_submit():
-        try:
-            with session.begin_nested():
-                services.place_hold(
-                    session, actor=current_user, reason=form.reason.data,
-                    advisor_id=form.advisor.data or None, date_from=form.date_from.data,
-                    date_to=form.date_to.data,
-                )
-        except DomainError as error:
-            show_error_on_form(form, error)
-        else:
-            commit()
+        with unit_of_work(form) as work:
+            services.place_hold(
+                session, actor=current_user, reason=form.reason.data,
+                advisor_id=form.advisor.data or None, date_from=form.date_from.data,
+                date_to=form.date_to.data,
+            )
+        if work.done:
             flash(_("The legal hold is in place: these records will not be purged."),
                   "success")
             return redirect(url_for("archive.holds"))

@@ -1,14 +1,13 @@
 """Notify users of what concerns them: decisions, failures, expiries.
 
 Callers pass an untranslated message id marked with ``N_`` and its parameters, so each
-reader sees it in their own language, now and later.
+reader sees it in their own language, now and later. The e-mail copy is sent after the
+caller's transaction commits (:mod:`advisor_hub.notifications.mail`).
 """
 
 from __future__ import annotations
 
 import logging
-import smtplib
-from email.message import EmailMessage
 from typing import Any
 
 from flask import current_app, has_app_context
@@ -19,6 +18,7 @@ from sqlalchemy.orm import Session
 from advisor_hub.accounts.models import User
 from advisor_hub.db import utcnow
 from advisor_hub.errors import NotFound
+from advisor_hub.notifications.mail import SmtpSettings, build_message, queue_mail
 from advisor_hub.notifications.models import Notification
 from advisor_hub.pagination import Page, paginate
 
@@ -41,35 +41,25 @@ def notify(
     notification = Notification(user_id=user.id, message=message, params=params or {}, url=url)
     session.add(notification)
     session.flush()
-    _send_mail(user, notification)
+    _queue_mail(session, user, notification)
     return notification
 
 
-def _send_mail(user: User, notification: Notification) -> None:
+def _queue_mail(session: Session, user: User, notification: Notification) -> None:
+    """Queue the e-mail copy; it leaves after the caller's commit (never on a rollback)."""
     if not has_app_context():
         return
     config = current_app.config
-    with force_locale(user.language):
-        body = render(notification)
-    if not config.get("MAIL_SERVER"):
+    settings = SmtpSettings.from_config(config)
+    if settings is None:
         log.info("mail not configured; notification %s for user %s not e-mailed",
                  notification.id, user.id)
         return
-    message = EmailMessage()
-    message["From"] = config["MAIL_DEFAULT_SENDER"]
-    message["To"] = user.email
-    message["Subject"] = body[:120]
-    message.set_content(body + ("\n\n" + notification.url if notification.url else ""))
-    try:
-        with smtplib.SMTP(config["MAIL_SERVER"], int(config["MAIL_PORT"]), timeout=10) as smtp:
-            if config.get("MAIL_USE_TLS"):
-                smtp.starttls()
-            if config.get("MAIL_USERNAME"):
-                smtp.login(config["MAIL_USERNAME"], config["MAIL_PASSWORD"])
-            smtp.send_message(message)
-    except OSError:
-        # The in-portal notification is the record; a mail outage must not undo the action.
-        log.exception("could not e-mail notification %s", notification.id)
+    with force_locale(user.language):
+        body = render(notification)
+    queue_mail(session, settings, build_message(
+        sender=config["MAIL_DEFAULT_SENDER"], to=user.email, subject=body,
+        body=body + ("\n\n" + notification.url if notification.url else "")))
 
 
 def unread_count(session: Session, user: User) -> int:

@@ -42,7 +42,7 @@ from advisor_hub.publishing.connect import adapter_for, networks_available, toke
 from advisor_hub.publishing.forms import ComposeForm, EditForm, PageChoiceForm, RescheduleForm
 from advisor_hub.roles import Role
 from advisor_hub.security import roles_required
-from advisor_hub.web import commit, page_arg, show_error_on_form
+from advisor_hub.web import page_arg, unit_of_work
 
 bp = Blueprint("publishing", __name__, template_folder="templates", url_prefix="/publishing",
                cli_group=None)
@@ -116,15 +116,12 @@ def callback(network: str) -> Response:
 
 def _save_link(network: str, account: Any, tokens: Any) -> Response:
     db = get_session()
-    try:
-        with db.begin_nested():
-            linked = services.link_account(db, user=current_user, network=network,
-                                           account=account, tokens=tokens,
-                                           cipher=token_cipher(current_app.config))
-    except DomainError as error:
-        flash(str(error), "danger")
+    with unit_of_work() as work:
+        linked = services.link_account(db, user=current_user, network=network,
+                                       account=account, tokens=tokens,
+                                       cipher=token_cipher(current_app.config))
+    if not work.done:
         return redirect(url_for(".accounts"))
-    commit()
     if linked.status == "pending_approval":
         flash(_("%(name)s is linked and waits for compliance approval.",
                 name=linked.display_name), "success")
@@ -168,11 +165,12 @@ def unlink(account_id: int) -> Response:
     except NotFound:
         abort(404)
     adapter = _adapter(account.network)
-    with db.begin_nested():
+    with unit_of_work() as work:
         unlinked = services.unlink_account(db, account_id=account_id, actor=current_user,
                                            adapter=adapter,
                                            cipher=token_cipher(current_app.config))
-    commit()
+    if not work.done:
+        return redirect(url_for(".accounts"))
     flash(_("%(name)s is unlinked.", name=account.display_name), "success")
     network = network_label(account.network)
     if unlinked.revocation == linking.REVOKE_FAILED:
@@ -221,17 +219,13 @@ def compose() -> Response | str:
             form.text.data = source.text
     if form.validate_on_submit():
         publish_now, when = _when(form)
-        try:
-            with db.begin_nested():
-                post = services.compose_post(
-                    db, author=current_user, body=form.text.data or "",
-                    link_url=form.link_url.data, account_ids=form.account_ids.data or [],
-                    publish_now=publish_now, when_local=when, version_id=version_id,
-                    template_id=template_id, client_first_name=client)
-        except DomainError as error:
-            show_error_on_form(form, error)
-        else:
-            commit()
+        with unit_of_work(form) as work:
+            post = services.compose_post(
+                db, author=current_user, body=form.text.data or "",
+                link_url=form.link_url.data, account_ids=form.account_ids.data or [],
+                publish_now=publish_now, when_local=when, version_id=version_id,
+                template_id=template_id, client_first_name=client)
+        if work.done:
             flash(_("Scheduled.") if post.state == "scheduled"
                   else _("Sent to compliance for review."), "success")
             return redirect(url_for(".post", post_id=post.id))
@@ -301,13 +295,9 @@ def post(post_id: int) -> str:
 def cancel(post_id: int) -> Response:
     db = get_session()
     _own_post(post_id)
-    try:
-        with db.begin_nested():
-            services.cancel_post(db, post_id=post_id, actor=current_user)
-    except DomainError as error:
-        flash(str(error), "danger")
-    else:
-        commit()
+    with unit_of_work() as work:
+        services.cancel_post(db, post_id=post_id, actor=current_user)
+    if work.done:
         flash(_("The post is cancelled."), "success")
     return redirect(url_for(".post", post_id=post_id))
 
@@ -320,14 +310,10 @@ def reschedule(post_id: int) -> Response | str:
     form = RescheduleForm()
     if form.validate_on_submit():
         publish_now, when = _when(form)
-        try:
-            with db.begin_nested():
-                services.reschedule_post(db, post_id=post_id, actor=current_user,
-                                         publish_now=publish_now, when_local=when)
-        except DomainError as error:
-            show_error_on_form(form, error)
-        else:
-            commit()
+        with unit_of_work(form) as work:
+            services.reschedule_post(db, post_id=post_id, actor=current_user,
+                                     publish_now=publish_now, when_local=when)
+        if work.done:
             flash(_("The post is rescheduled."), "success")
             return redirect(url_for(".post", post_id=post_id))
     return render_template("publishing/reschedule.html", form=form, post=post)
@@ -343,15 +329,11 @@ def edit(post_id: int) -> Response | str:
         form.text.data, form.link_url.data = post.body, post.link_url
     if form.validate_on_submit():
         publish_now, when = _when(form)
-        try:
-            with db.begin_nested():
-                new = services.edit_post(db, post_id=post_id, actor=current_user,
-                                         body=form.text.data or "", link_url=form.link_url.data,
-                                         publish_now=publish_now, when_local=when)
-        except DomainError as error:
-            show_error_on_form(form, error)
-        else:
-            commit()
+        with unit_of_work(form) as work:
+            new = services.edit_post(db, post_id=post_id, actor=current_user,
+                                     body=form.text.data or "", link_url=form.link_url.data,
+                                     publish_now=publish_now, when_local=when)
+        if work.done:
             flash(_("The edited post replaces the previous one."), "success")
             return redirect(url_for(".post", post_id=new.id))
     return render_template("publishing/edit.html", form=form, post=post)
