@@ -59,6 +59,8 @@ def register_blueprints(app: Flask) -> None:
     for blueprint in (core_bp, accounts_bp, audit_bp, notifications_bp, library_bp,
                       approvals_bp, publishing_bp, archive_bp, dashboard_bp):
         app.register_blueprint(blueprint)
+    from advisor_hub import sso  # single sign-on + SCIM: settings, blueprints (sso branch)
+    sso.init_app(app)
 
 
 def register_errorhandlers(app: Flask) -> None:

@@ -35,7 +35,8 @@ class AccountLocked(DomainError):
         super().__init__(_l("Too many failed attempts: this account is locked for 15 minutes."))
 
 
-def _user_state(user: User) -> dict[str, object]:
+def user_state(user: User) -> dict[str, object]:
+    """What the audit trail records of a user before and after a change."""
     return {
         "email": user.email,
         "first_name": user.first_name,
@@ -46,6 +47,14 @@ def _user_state(user: User) -> dict[str, object]:
         "language": user.language,
         "time_zone": user.time_zone,
     }
+
+
+def end_sessions(session: Session, user: User) -> None:
+    """End every session of ``user`` at once: the version in their session cookies no longer
+    matches (logout, password change or reset, deactivation, role change, the directory)."""
+    user.session_version = User.session_version + 1  # atomic: two bumps never make one
+    session.flush()
+    session.refresh(user, ["session_version"])
 
 
 def authenticate(session: Session, email: str, password: str, now: datetime | None = None) -> User:
@@ -135,7 +144,7 @@ def create_user(
     )
     session.add(user)
     session.flush()
-    record(session, actor, "user.create", user, after=_user_state(user))
+    record(session, actor, "user.create", user, after=user_state(user))
     return user
 
 
@@ -157,7 +166,7 @@ def update_user(
     _check_profile(session, language, time_zone, branch_id)
     if user.id == actor.id and Role.ADMIN not in checked_roles:
         raise ValidationError(_l("You cannot remove your own administrator role."), field="roles")
-    before = _user_state(user)
+    before = user_state(user)
     user.first_name, user.last_name = first_name.strip(), last_name.strip()
     user.branch_id, user.language, user.time_zone = branch_id, language, time_zone
     current = {r.role for r in user.role_rows}
@@ -165,9 +174,11 @@ def update_user(
     user.role_rows = [r for r in user.role_rows if r.role in wanted] + [
         UserRole(role=r) for r in sorted(wanted - current)
     ]
+    if wanted != current:
+        end_sessions(session, user)  # new powers, new session: a stolen cookie dies too
     session.flush()
     session.refresh(user, ["branch"])
-    record(session, actor, "user.update", user, before=before, after=_user_state(user))
+    record(session, actor, "user.update", user, before=before, after=user_state(user))
     return user
 
 
@@ -177,11 +188,13 @@ def set_user_active(session: Session, *, actor: User, user_id: int, active: bool
     user = get_user(session, user_id)
     if user.id == actor.id and not active:
         raise ValidationError(_l("You cannot deactivate your own account."))
-    before = _user_state(user)
+    before = user_state(user)
+    if user.active != active:
+        end_sessions(session, user)
     user.active = active
     session.flush()
     record(session, actor, "user.activate" if active else "user.deactivate", user,
-           before=before, after=_user_state(user))
+           before=before, after=user_state(user))
     return user
 
 
@@ -190,10 +203,10 @@ def update_preferences(
 ) -> User:
     """A user's own language and time zone."""
     _check_profile(session, language, time_zone, None)
-    before = _user_state(actor)
+    before = user_state(actor)
     actor.language, actor.time_zone = language, time_zone
     session.flush()
-    record(session, actor, "user.preferences", actor, before=before, after=_user_state(actor))
+    record(session, actor, "user.preferences", actor, before=before, after=user_state(actor))
     return actor
 
 
