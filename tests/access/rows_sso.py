@@ -12,3 +12,8 @@ ROWS = [
     Row("GET", "/scim/v2/Users", everyone(404, anonymous=404)),  # no SCIM_TOKEN: SCIM is off
     Row("POST", "/scim/v2/Users", everyone(404, anonymous=404)),
 ]
+
+ROWS += [
+    Row(method, "/scim/v2/Users/1", everyone(404, anonymous=404))
+    for method in ("GET", "PUT", "PATCH", "DELETE")
+] + [Row("GET", "/scim/v2/ServiceProviderConfig", everyone(404, anonymous=404))]
