@@ -15,7 +15,7 @@ from advisor_hub.audit.services import trail_for
 from advisor_hub.content_hash import content_hash
 from advisor_hub.errors import DomainError, NotFound, PermissionDenied, ValidationError
 from advisor_hub.notifications.models import Notification
-from approvals import services
+from approvals import periods, services
 from approvals.errors import AlreadyDecided, BadDecision, ClaimedByOther, OwnContent, SeniorOnly
 from approvals.models import ReviewDecision
 
@@ -281,7 +281,7 @@ def test_unknown_kind_and_empty_text_are_refused(db_session, people) -> None:  #
 
 def test_pending_items_and_unused_approvals_expire(db_session, people, submit,  # noqa: ANN001
                                                    decisions_seen, monkeypatch) -> None:
-    monkeypatch.setattr(services, "APPROVAL_EXPIRY_KINDS", ("test_item",))
+    monkeypatch.setattr(periods, "APPROVAL_EXPIRY_KINDS", ("test_item",))
     start = datetime(2026, 1, 5, 9, 0, tzinfo=UTC)
     with time_machine.travel(start, tick=False):
         old = submit(people["advisor"], "old one")
