@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from typing import Any, cast
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import update
+from sqlalchemy import CursorResult, update
 from sqlalchemy.orm import Session
 
 from advisor_hub.accounts.models import User
@@ -48,7 +49,7 @@ def claim(session: Session, *, review_id: int, actor: User,
     check_reviewer(review, actor)
     if not review.is_open:
         raise AlreadyDecided()
-    result = session.execute(
+    result = cast(CursorResult[Any], session.execute(
         update(ReviewRequest)
         .where(ReviewRequest.id == review_id, ReviewRequest.status.in_(OPEN_STATUSES),
                (ReviewRequest.claimed_by_id.is_(None))
@@ -56,7 +57,7 @@ def claim(session: Session, *, review_id: int, actor: User,
                | (ReviewRequest.claim_expires_at <= now))
         .values(claimed_by_id=actor.id, claim_expires_at=now + timedelta(minutes=claim_minutes()))
         .execution_options(synchronize_session=False)
-    )
+    ))
     session.refresh(review)
     if result.rowcount != 1:
         if not review.is_open:

@@ -4,10 +4,10 @@ logged (and archived) and the subject's owner is told the outcome."""
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select, update
+from sqlalchemy import CursorResult, select, update
 from sqlalchemy.orm import Session
 
 from advisor_hub.accounts.models import User
@@ -123,7 +123,7 @@ def decide(
         values.update(status=outcome, decided_at=now, decided_by_id=actor.id,
                       comment=comment or None, lexicon_version=review.lexicon_version,
                       claimed_by_id=None, claim_expires_at=None)
-    result = session.execute(
+    result = cast(CursorResult[Any], session.execute(
         update(ReviewRequest)
         .where(ReviewRequest.id == review.id, ReviewRequest.version == review.version,
                ReviewRequest.status.in_(OPEN_STATUSES),
@@ -132,7 +132,7 @@ def decide(
                | (ReviewRequest.claim_expires_at <= now))
         .values(version=ReviewRequest.version + 1, **values)
         .execution_options(synchronize_session=False)
-    )
+    ))
     if result.rowcount != 1:
         session.refresh(review)
         raise AlreadyDecided() if not review.is_open else ClaimedByOther()

@@ -194,9 +194,9 @@ def _decider(session: Session, decision: Any) -> User | None:
     return find_user(session, getattr(decision, "decided_by_id", None))
 
 
-def on_item_decision(session: Session, version_id: int, outcome: ReviewStatus,
-                     decision: Any) -> None:
-    """Approvals' decision on a version (registered for kind "library_item")."""
+def on_item_decision(session: Session, version_id: int, outcome: str, decision: Any) -> None:
+    """Approvals' decision on a version (registered for kind "library_item"); ``outcome``
+    is a final ReviewStatus."""
     version = get_version(session, version_id)
     if version.status != Status.IN_REVIEW:
         raise Conflict(_l("This version is not in review."))
@@ -218,7 +218,7 @@ def on_item_decision(session: Session, version_id: int, outcome: ReviewStatus,
         version.approved_at = now
         version.review_id = getattr(decision, "id", version.review_id)
     elif outcome in STATUS_AFTER_REVIEW:
-        version.status = STATUS_AFTER_REVIEW[outcome]
+        version.status = STATUS_AFTER_REVIEW[ReviewStatus(outcome)]
     else:
         raise ValidationError(_l("Unknown review outcome."))
     session.flush()

@@ -197,9 +197,10 @@ def submit_template(session: Session, *, actor: User, template_id: int) -> LifeE
     return template
 
 
-def on_template_decision(session: Session, template_id: int, outcome: ReviewStatus,
+def on_template_decision(session: Session, template_id: int, outcome: str,
                          decision: Any) -> None:
-    """Approvals' decision on a template (registered for kind "life_event_template")."""
+    """Approvals' decision on a template (registered for kind "life_event_template");
+    ``outcome`` is a final ReviewStatus."""
     template = get_template(session, template_id)
     if template.status != Status.IN_REVIEW:
         raise Conflict(_l("This template is not in review."))
@@ -219,7 +220,7 @@ def on_template_decision(session: Session, template_id: int, outcome: ReviewStat
         template.approved_at = now
         template.review_id = getattr(decision, "id", template.review_id)
     elif outcome in STATUS_AFTER_REVIEW:
-        template.status = STATUS_AFTER_REVIEW[outcome]
+        template.status = STATUS_AFTER_REVIEW[ReviewStatus(outcome)]
     else:
         raise ValidationError(_l("Unknown review outcome."))
     session.flush()

@@ -38,13 +38,15 @@ def usage_by_version(session: Session, *, actor: User, item_id: int) -> list[Usa
     for version_id, network in session.execute(
             select(LibraryUsage.version_id, LibraryUsage.network).distinct()
             .where(LibraryUsage.version_id.in_(ids)).order_by(LibraryUsage.network)):
-        networks.setdefault(version_id, []).append(network)
+        if version_id is not None:  # the query keeps only these versions' rows
+            networks.setdefault(version_id, []).append(network)
     urls: dict[int, list[str]] = {}
     for version_id, url in session.execute(
             select(LibraryUsage.version_id, LibraryUsage.post_url)
             .where(LibraryUsage.version_id.in_(ids), LibraryUsage.post_url.is_not(None))
             .order_by(LibraryUsage.published_at.desc()).limit(200)):
-        urls.setdefault(version_id, []).append(url)
+        if version_id is not None and url is not None:
+            urls.setdefault(version_id, []).append(url)
     rows = []
     for version in reversed(item.versions):
         stat = stats.get(version.id)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 from zoneinfo import ZoneInfo, available_timezones
 
 from flask_babel import lazy_gettext as _l
@@ -292,8 +293,7 @@ def users_with_role(session: Session, role: Role, *,
     return list(session.scalars(query))
 
 
-def user_names(session: Session, user_ids: Iterable[int] | Select[tuple[int]]
-               ) -> dict[int, str]:
+def user_names(session: Session, user_ids: Iterable[int] | Select[Any]) -> dict[int, str]:
     """Each user's "First Last", ordered by last then first name; unknown ids are absent.
 
     ``user_ids`` is a list, or a query selecting ids (composed as a subquery, for a set too
