@@ -19,7 +19,8 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from advisor_hub.accounts.models import Branch, User
+from advisor_hub.accounts.models import User
+from advisor_hub.accounts.services import list_branches
 from advisor_hub.audit.services import record
 from advisor_hub.errors import ValidationError
 from advisor_hub.roles import Role, require_role
@@ -132,7 +133,7 @@ def import_items(session: Session, *, actor: User, rows: list[tuple[int, dict[st
                  skip_invalid: bool = False) -> ImportResult:
     """Validate every row, then create the good ones as drafts (all or nothing by default)."""
     require_role(actor, Role.MARKETING)
-    branches = {b.name: b.id for b in session.scalars(select(Branch))}
+    branches = {b.name: b.id for b in list_branches(session)}
     good: list[services.ItemFields] = []
     errors: list[tuple[int, str]] = []
     for line, row in rows:

@@ -5,10 +5,11 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 from zoneinfo import ZoneInfo, available_timezones
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func, select
+from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
 
 from advisor_hub.accounts.models import Branch, User, UserRole
@@ -283,3 +284,49 @@ def common_time_zones() -> list[str]:
 
 def local_zone(user: User) -> ZoneInfo:
     return ZoneInfo(user.time_zone)
+
+
+# --- what other packages read about people ------------------------------------------------------
+
+
+def find_user(session: Session, user_id: int | None) -> User | None:
+    """The user with this id, or None (no error: callers decide what a missing user means)."""
+    return session.get(User, user_id) if user_id is not None else None
+
+
+def users_with_role(session: Session, role: Role, *,
+                    exclude_ids: Iterable[int] = ()) -> list[User]:
+    """The active users holding ``role`` (minus ``exclude_ids``), by name."""
+    query = (select(User).join(UserRole, UserRole.user_id == User.id)
+             .where(UserRole.role == str(role), User.active.is_(True))
+             .order_by(User.last_name, User.first_name, User.id))
+    excluded = sorted(set(exclude_ids))
+    if excluded:
+        query = query.where(User.id.not_in(excluded))
+    return list(session.scalars(query))
+
+
+def user_names(session: Session, user_ids: Iterable[int] | Select[Any]) -> dict[int, str]:
+    """Each user's "First Last", ordered by last then first name; unknown ids are absent.
+
+    ``user_ids`` is a list, or a query selecting ids (composed as a subquery, for a set too
+    large to send as values). One query whatever the number of ids."""
+    if isinstance(user_ids, Select):
+        condition = User.id.in_(user_ids)
+    else:
+        ids = sorted(set(user_ids))
+        if not ids:
+            return {}
+        condition = User.id.in_(ids)
+    rows = session.execute(select(User.id, User.first_name, User.last_name).where(condition)
+                           .order_by(User.last_name, User.first_name, User.id))
+    return {row[0]: f"{row[1]} {row[2]}" for row in rows}
+
+
+def branch_names(session: Session, branch_ids: Iterable[int]) -> dict[int, str]:
+    """Each branch's name; unknown ids are absent. One query whatever the number of ids."""
+    ids = sorted(set(branch_ids))
+    if not ids:
+        return {}
+    return dict(session.execute(select(Branch.id, Branch.name)  # type: ignore[arg-type]
+                                .where(Branch.id.in_(ids))).all())
