@@ -26,6 +26,7 @@ from advisor_hub.db import utcnow
 from advisor_hub.errors import NotFound, ValidationError
 from advisor_hub.pagination import Page, paginate
 from advisor_hub.roles import Role, require_role
+from advisor_hub.text import sanitize
 from approvals.models import (
     Disclosure,
     LexiconEntry,
@@ -45,7 +46,6 @@ from approvals.policy import (
     compile_policy,
     normalize_term,
 )
-from approvals.text import sanitize
 
 REVIEWERS = (Role.COMPLIANCE, Role.SENIOR_COMPLIANCE)
 NETWORKS = ("linkedin", "facebook", "x", "sandbox")

@@ -26,6 +26,7 @@ from advisor_hub.db import one_of, utcnow
 from advisor_hub.errors import NotFound, PermissionDenied, ValidationError
 from advisor_hub.notifications.services import N_, notify
 from advisor_hub.roles import Role, require_role
+from advisor_hub.text import sanitize
 from approvals.errors import AlreadyDecided, BadDecision, ClaimedByOther, OwnContent, SeniorOnly
 from approvals.models import OPEN_STATUSES, ReasonCode, ReviewDecision, ReviewRequest
 from approvals.rules import (  # noqa: F401  (part of this module's public API)
@@ -36,7 +37,6 @@ from approvals.rules import (  # noqa: F401  (part of this module's public API)
     screen_text,
     screen_texts,
 )
-from approvals.text import sanitize
 
 OUTCOMES = ("approved", "rejected", "changes_requested", "expired", "withdrawn")
 DECISIONS = ("approve", "reject", "request_changes", "escalate")

@@ -19,6 +19,7 @@ from advisor_hub.audit.services import record
 from advisor_hub.db import utcnow
 from advisor_hub.errors import Conflict, NotFound, PermissionDenied, ValidationError
 from advisor_hub.roles import Role, require_role
+from advisor_hub.text import sanitize
 from content_library import review
 from content_library.limits import NETWORKS, over_limit
 from content_library.models import (
@@ -34,7 +35,6 @@ from content_library.rendering import (
     check_placeholders,
     render_placeholders,
 )
-from content_library.text import sanitize
 
 CURATORS = (Role.MARKETING,)
 LANGUAGES = ("en", "fr")

@@ -23,6 +23,7 @@ from advisor_hub.db import utcnow
 from advisor_hub.errors import Conflict, NotFound, PermissionDenied, ValidationError
 from advisor_hub.pagination import Page, paginate
 from advisor_hub.roles import Role, require_role
+from advisor_hub.text import sanitize
 from content_library import review, search
 from content_library.images import store_image
 from content_library.life_events import (  # noqa: F401  (part of this module's public API)
@@ -45,7 +46,6 @@ from content_library.rendering import (  # noqa: F401  (part of this module's pu
     check_placeholders,
     render_placeholders,
 )
-from content_library.text import sanitize
 from content_library.use import (  # noqa: F401  (part of this module's public API)
     COUNT_CAP,
     LibraryPage,
