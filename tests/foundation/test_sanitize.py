@@ -89,7 +89,7 @@ TEXTS = st.one_of(
 )
 
 
-@settings(max_examples=400)
+@settings(max_examples=400, deadline=None)
 @given(TEXTS)
 def test_accepted_text_is_a_fixed_point(text):
     try:
@@ -100,7 +100,7 @@ def test_accepted_text_is_a_fixed_point(text):
     assert _strip_markup(value) == value  # no markup left to strip, even when decoded
 
 
-@settings(max_examples=400)
+@settings(max_examples=400, deadline=None)
 @given(st.text(alphabet=st.characters(blacklist_categories=["Cc", "Cs"]), max_size=60))
 def test_the_fast_path_gives_what_the_html_parser_gives(text):
     expected = html.unescape(bleach.clean(text, tags=set(), attributes={}, strip=True,
