@@ -15,10 +15,11 @@ they are folded one by one anyway): English and French prose costs nothing here.
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from collections.abc import Sequence
 from functools import lru_cache
-from typing import Final
+from typing import Any, Final
 
 from .findings import FLAG, N_, Finding
 
@@ -48,6 +49,8 @@ OPENERS: Final = frozenset("\u202a\u202b\u202d\u202e\u2066\u2067\u2068")
 CLOSERS: Final = frozenset("\u202c\u2069")
 _RLO: Final = "\u202e"
 _PARAGRAPH_ENDS: Final = frozenset("\n\r\u2029\x1c\x1d\x1e\x85")
+_STRUCTURE: Final = re.compile(
+    "[" + "".join(sorted(OPENERS | CLOSERS | _PARAGRAPH_ENDS)) + "]")
 
 
 @lru_cache(maxsize=4096)
@@ -136,30 +139,45 @@ def visual_order(text: str) -> tuple[str, list[int]]:
     characters and nested runs are shown in reverse order. (Full UBA reordering of Arabic
     or Hebrew is not needed to read Latin words.)
     """
-    root: list[object] = []
-    stack: list[tuple[bool, list[object]]] = [(False, root)]
-    for index, char in enumerate(text):
+    # Items: a range of plain characters, or a nested run (reversed?, items).
+    root: list[range | tuple[bool, list[Any]]] = []
+    stack: list[list[Any]] = [root]
+    last = 0
+    for mark in _STRUCTURE.finditer(text):
+        index = mark.start()
+        if index > last:
+            stack[-1].append(range(last, index))
+        last = index + 1
+        char = mark.group()
         if char in OPENERS:
-            run: list[object] = []
-            stack[-1][1].append((char == _RLO, run))
-            stack.append((char == _RLO, run))
+            run: list[Any] = []
+            stack[-1].append((char == _RLO, run))
+            stack.append(run)
         elif char in CLOSERS:
             if len(stack) > 1:
                 stack.pop()
-        elif char in _PARAGRAPH_ENDS:
+        else:  # end of paragraph: every run ends
             del stack[1:]
-            root.append(index)
-        else:
-            stack[-1][1].append(index)
+            root.append(range(index, index + 1))
+    if last < len(text):
+        stack[-1].append(range(last, len(text)))
+    parts: list[str] = []
     order: list[int] = []
-    _flatten(root, False, order)
-    return "".join(text[i] for i in order), order
+    _flatten(text, root, False, parts, order)
+    return "".join(parts), order
 
 
-def _flatten(items: list[object], reverse: bool, out: list[int]) -> None:
+def _flatten(text: str, items: list[Any], reverse: bool, parts: list[str],
+             order: list[int]) -> None:
     for item in reversed(items) if reverse else items:
-        if isinstance(item, int):
-            out.append(item)
+        if isinstance(item, range):
+            chunk = text[item.start:item.stop]
+            if reverse:
+                parts.append(chunk[::-1])
+                order.extend(reversed(item))
+            else:
+                parts.append(chunk)
+                order.extend(item)
         else:
-            rtl, run = item  # type: ignore[misc]
-            _flatten(run, rtl, out)
+            rtl, run = item
+            _flatten(text, run, rtl, parts, order)
