@@ -31,7 +31,7 @@ from approvals.notices import notify_author, notify_seniors
 from approvals.periods import approval_expires
 from approvals.settings import active_reason
 from approvals.subjects import require_subject
-from approvals.text import sanitize
+from advisor_hub.text import sanitize
 
 MAX_COMMENT = 4000
 

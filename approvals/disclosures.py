@@ -12,7 +12,7 @@ from advisor_hub.errors import NotFound, ValidationError
 from advisor_hub.roles import require_role
 from approvals.access import REVIEWERS
 from approvals.models import Disclosure
-from approvals.text import sanitize
+from advisor_hub.text import sanitize
 
 NETWORKS = ("linkedin", "facebook", "x", "sandbox")
 MAX_DISCLOSURE = 1000

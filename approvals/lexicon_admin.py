@@ -23,7 +23,7 @@ from advisor_hub.roles import require_role
 from approvals.access import REVIEWERS
 from approvals.models import LexiconEntry, LexiconVersion, LinkKind, LinkRule
 from approvals.policy import STARTER_LEXICON, LexiconTerm, clean_domain, normalize_term
-from approvals.text import sanitize
+from advisor_hub.text import sanitize
 
 LANGUAGES = ("any", "en", "fr")
 SEVERITIES = ("block", "flag")

@@ -14,7 +14,7 @@ from advisor_hub.errors import NotFound, ValidationError
 from advisor_hub.roles import require_role
 from approvals.access import REVIEWERS
 from approvals.models import ReasonCode, ReviewSettings
-from approvals.text import sanitize
+from advisor_hub.text import sanitize
 
 # --- reason codes -----------------------------------------------------------------------------
 

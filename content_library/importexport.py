@@ -22,6 +22,7 @@ from sqlalchemy.orm import Session
 from advisor_hub.accounts.models import User
 from advisor_hub.accounts.services import list_branches
 from advisor_hub.audit.services import record
+from advisor_hub.csvsafe import dict_writer, restore_cell
 from advisor_hub.errors import ValidationError
 from advisor_hub.roles import Role, require_role
 from content_library import services
@@ -64,7 +65,9 @@ def _parse_csv(content: str) -> list[tuple[int, dict[str, Any]]]:
     rows: list[tuple[int, dict[str, Any]]] = []
     try:
         for row in reader:
-            rows.append((reader.line_num, row))
+            # Undo the quote our export puts before "=", "+", "-", "@" (advisor_hub.csvsafe).
+            rows.append((reader.line_num, {k: restore_cell(v) if isinstance(v, str) else v
+                                           for k, v in row.items()}))
             if len(rows) > MAX_ROWS:
                 raise ImportFailed([(reader.line_num, str(_l("Too many rows.")))])
     except csv.Error as error:
@@ -174,7 +177,7 @@ def export_items(session: Session, *, actor: User, fmt: str) -> str:
     if fmt == "json":
         return json.dumps(rows, ensure_ascii=False, indent=2)
     out = io.StringIO()
-    writer = csv.DictWriter(out, fieldnames=COLUMNS, lineterminator="\n")
+    writer = dict_writer(out, fieldnames=COLUMNS, lineterminator="\n")
     writer.writeheader()
     writer.writerows(rows)
     return out.getvalue()

@@ -36,7 +36,7 @@ from content_library.rendering import (
     check_placeholders,
     render_placeholders,
 )
-from content_library.text import sanitize
+from advisor_hub.text import sanitize
 from content_library.use import advisor_values
 
 CURATORS = (Role.MARKETING,)

@@ -226,10 +226,12 @@ def list_users(session: Session, *, actor: User, page: int = 1, q: str = "") -> 
     require_role(actor, Role.ADMIN)
     query = select(User).order_by(User.last_name, User.first_name, User.id)
     if q:
-        like = f"%{q.strip().lower()}%"
+        # "%" and "_" typed by the admin match themselves, not any text.
+        needle = q.strip().lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+        like = f"%{needle}%"
         query = query.where(
-            func.lower(User.email).like(like)
-            | func.lower(User.first_name + " " + User.last_name).like(like)
+            func.lower(User.email).like(like, escape="\\")
+            | func.lower(User.first_name + " " + User.last_name).like(like, escape="\\")
         )
     return paginate(session, query, page=page, per_page=25)
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 import io
 from datetime import datetime
 from zoneinfo import ZoneInfo
@@ -13,6 +12,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy import select
 
+from advisor_hub import csvsafe
 from advisor_hub.accounts.models import Branch
 from advisor_hub.dashboard import services
 from advisor_hub.dashboard.forms import PeriodForm
@@ -80,7 +80,7 @@ def table_csv(name: str) -> Response:
     except PermissionDenied:
         abort(403)
     buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer = csvsafe.writer(buffer, lineterminator="\r\n")
     writer.writerow(headers)
     writer.writerows(rows)
     filename = f"adoption-{name}-{period.first_day}-{period.last_day}.csv"

@@ -38,6 +38,7 @@ from advisor_hub.publishing.models import (
 )
 from advisor_hub.publishing.outbox import cancel_open_targets, set_target_state, settle_post
 from advisor_hub.roles import Role, require_role
+from advisor_hub.text import refuse_control_characters
 
 KIND = "post"
 _MARKUP = re.compile(r"<\s*/?\s*[a-zA-Z!?]|&#?[a-zA-Z0-9]+;")
@@ -109,7 +110,7 @@ def char_limits() -> dict[str, int]:
 
 def plain_text(value: str | None, field: str) -> str:
     """Posts are plain text: markup is refused (clear message, nothing saved)."""
-    value = (value or "").replace("\r\n", "\n").strip()
+    value = refuse_control_characters((value or "").replace("\r\n", "\n").strip(), field=field)
     if _MARKUP.search(value):
         raise ValidationError(_l("HTML is not allowed here; write plain text."), field=field)
     return value
