@@ -16,6 +16,7 @@ from advisor_hub.audit.services import record
 from advisor_hub.db import utcnow
 from advisor_hub.errors import NotFound
 from advisor_hub.roles import Role
+from advisor_hub.text import sanitize
 from approvals.claims import check_reviewer, claim_holder
 from approvals.errors import AlreadyDecided, BadDecision, ClaimedByOther, SeniorOnly
 from approvals.models import (
@@ -31,7 +32,6 @@ from approvals.notices import notify_author, notify_seniors
 from approvals.periods import approval_expires
 from approvals.settings import active_reason
 from approvals.subjects import require_subject
-from advisor_hub.text import sanitize
 
 MAX_COMMENT = 4000
 

@@ -10,9 +10,9 @@ from advisor_hub.accounts.models import User
 from advisor_hub.audit.services import record
 from advisor_hub.errors import NotFound, ValidationError
 from advisor_hub.roles import require_role
+from advisor_hub.text import sanitize
 from approvals.access import REVIEWERS
 from approvals.models import Disclosure
-from advisor_hub.text import sanitize
 
 NETWORKS = ("linkedin", "facebook", "x", "sandbox")
 MAX_DISCLOSURE = 1000

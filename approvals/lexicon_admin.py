@@ -20,10 +20,10 @@ from advisor_hub.audit.services import record
 from advisor_hub.errors import NotFound, ValidationError
 from advisor_hub.pagination import Page, paginate
 from advisor_hub.roles import require_role
+from advisor_hub.text import sanitize
 from approvals.access import REVIEWERS
 from approvals.models import LexiconEntry, LexiconVersion, LinkKind, LinkRule
 from approvals.policy import STARTER_LEXICON, LexiconTerm, clean_domain, normalize_term
-from advisor_hub.text import sanitize
 
 LANGUAGES = ("any", "en", "fr")
 SEVERITIES = ("block", "flag")

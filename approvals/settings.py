@@ -12,9 +12,9 @@ from advisor_hub.audit.services import record
 from advisor_hub.db import utcnow
 from advisor_hub.errors import NotFound, ValidationError
 from advisor_hub.roles import require_role
+from advisor_hub.text import sanitize
 from approvals.access import REVIEWERS
 from approvals.models import ReasonCode, ReviewSettings
-from advisor_hub.text import sanitize
 
 # --- reason codes -----------------------------------------------------------------------------
 

@@ -14,9 +14,9 @@ from sqlalchemy.orm import Session
 
 from advisor_hub.accounts.services import branch_names
 from advisor_hub.errors import ValidationError
+from advisor_hub.text import sanitize
 from content_library.limits import NETWORK_LABELS, NETWORKS, over_limit
 from content_library.rendering import ITEM_PLACEHOLDERS, check_placeholders
-from advisor_hub.text import sanitize
 
 LANGUAGES = ("en", "fr")
 MAX_TAGS = 20

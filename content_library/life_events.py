@@ -20,6 +20,7 @@ from advisor_hub.audit.services import record
 from advisor_hub.db import utcnow
 from advisor_hub.errors import Conflict, NotFound, PermissionDenied, ValidationError
 from advisor_hub.roles import Role, require_role
+from advisor_hub.text import sanitize
 from content_library import review
 from content_library.limits import NETWORKS, over_limit
 from content_library.models import (
@@ -36,7 +37,6 @@ from content_library.rendering import (
     check_placeholders,
     render_placeholders,
 )
-from advisor_hub.text import sanitize
 from content_library.use import advisor_values
 
 CURATORS = (Role.MARKETING,)
