@@ -16,6 +16,8 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
+from advisor_hub.i18n import LANGUAGE_LABELS
+
 KIND_LABELS = {
     "library_item": _l("Library item"),
     "life_event_template": _l("Life-event template"),
@@ -38,7 +40,7 @@ DECISION_CHOICES = [
     ("request_changes", _l("Request changes")),
     ("escalate", _l("Escalate to a senior reviewer")),
 ]
-LANGUAGE_CHOICES = [("any", _l("Any language")), ("en", _l("English")), ("fr", _l("French"))]
+LANGUAGE_CHOICES = [("any", _l("Any language")), *LANGUAGE_LABELS.items()]
 SEVERITY_CHOICES = [("block", _l("Block")), ("flag", _l("Flag"))]
 NETWORK_CHOICES = [("", _l("Every network")), ("linkedin", "LinkedIn"),
                    ("facebook", "Facebook"), ("x", "X"), ("sandbox", "Sandbox")]

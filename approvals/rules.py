@@ -24,6 +24,7 @@ from advisor_hub.accounts.models import User
 from advisor_hub.audit.services import record
 from advisor_hub.db import utcnow
 from advisor_hub.errors import NotFound, ValidationError
+from advisor_hub.i18n import LANGUAGES as CONTENT_LANGUAGES
 from advisor_hub.pagination import Page, paginate
 from advisor_hub.roles import Role, require_role
 from approvals.models import (
@@ -49,7 +50,7 @@ from approvals.text import sanitize
 
 REVIEWERS = (Role.COMPLIANCE, Role.SENIOR_COMPLIANCE)
 NETWORKS = ("linkedin", "facebook", "x", "sandbox")
-LANGUAGES = ("any", "en", "fr")
+LANGUAGES = ("any", *CONTENT_LANGUAGES)  # "any": a term of every language
 SEVERITIES = ("block", "flag")
 MAX_TERM = 200
 

@@ -18,6 +18,7 @@ from advisor_hub.accounts.models import User
 from advisor_hub.audit.services import record
 from advisor_hub.db import utcnow
 from advisor_hub.errors import Conflict, NotFound, PermissionDenied, ValidationError
+from advisor_hub.i18n import LANGUAGES
 from advisor_hub.roles import Role, require_role
 from content_library import review
 from content_library.limits import NETWORKS, over_limit
@@ -37,7 +38,6 @@ from content_library.rendering import (
 from content_library.text import sanitize
 
 CURATORS = (Role.MARKETING,)
-LANGUAGES = ("en", "fr")
 
 # The built-in types (also inserted by the migration, so every database has them).
 BUILTIN_TYPES = (

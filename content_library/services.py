@@ -21,6 +21,7 @@ from advisor_hub.accounts.models import Branch, User
 from advisor_hub.audit.services import record
 from advisor_hub.db import utcnow
 from advisor_hub.errors import Conflict, NotFound, PermissionDenied, ValidationError
+from advisor_hub.i18n import LANGUAGES
 from advisor_hub.pagination import Page, paginate
 from advisor_hub.roles import Role, require_role
 from content_library import review, search
@@ -60,7 +61,6 @@ from content_library.use import (  # noqa: F401  (part of this module's public A
 )
 
 CURATORS = (Role.MARKETING,)
-LANGUAGES = ("en", "fr")
 MAX_TAGS = 20
 
 
