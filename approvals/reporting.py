@@ -18,7 +18,7 @@ DECIDED = (APPROVED, REJECTED, CHANGES_REQUESTED)
 
 
 def decided_by_person(start: datetime, end: datetime, branch_id: int | None = None
-                      ) -> Select[tuple[str, datetime, datetime]]:
+                      ) -> Select[str, datetime, datetime | None]:
     """Reviews a person decided in [start, end) (approvals the system made at once are left
     out): (kind, submitted_at, decided_at)."""
     conditions = [ReviewRequest.decided_at >= start, ReviewRequest.decided_at < end,
@@ -30,7 +30,7 @@ def decided_by_person(start: datetime, end: datetime, branch_id: int | None = No
 
 
 def rejected(start: datetime, end: datetime, branch_id: int | None = None
-             ) -> Select[tuple[str | None, str]]:
+             ) -> Select[str | None, str]:
     """Reviews rejected in [start, end): (reason_code, kind)."""
     conditions = [ReviewRequest.status == REJECTED, ReviewRequest.decided_at >= start,
                   ReviewRequest.decided_at < end]

@@ -11,7 +11,7 @@ from sqlalchemy import Select, select
 from content_library.models import LibraryItemVersion, LibraryUsage
 
 
-def library_publications(start: datetime, end: datetime) -> Select[tuple[int, int, int]]:
+def library_publications(start: datetime, end: datetime) -> Select[int, int | None, int]:
     """Publications of library versions in [start, end), one row each:
     (item_id, version_id, advisor_id)."""
     return (select(LibraryItemVersion.item_id, LibraryUsage.version_id, LibraryUsage.advisor_id)
@@ -21,7 +21,7 @@ def library_publications(start: datetime, end: datetime) -> Select[tuple[int, in
                    LibraryUsage.version_id.is_not(None)))
 
 
-def version_titles(version_ids: Iterable[int]) -> Select[tuple[int, str]]:
+def version_titles(version_ids: Iterable[int]) -> Select[int, str]:
     """The titles of these versions: (id, title)."""
     return (select(LibraryItemVersion.id, LibraryItemVersion.title)
             .where(LibraryItemVersion.id.in_(list(version_ids))))

@@ -9,7 +9,7 @@ from advisor_hub.accounts.models import Branch, User, UserRole
 from advisor_hub.roles import Role
 
 
-def active_advisors(branch_id: int | None = None) -> Select[tuple[int, int | None, str, str, str]]:
+def active_advisors(branch_id: int | None = None) -> Select[int, int | None, str, str, str]:
     """Active users with the advisor role, one row each: (id, branch_id, first_name,
     last_name, email); only one branch's when ``branch_id`` is given."""
     query = (select(User.id, User.branch_id, User.first_name, User.last_name, User.email)
@@ -21,11 +21,11 @@ def active_advisors(branch_id: int | None = None) -> Select[tuple[int, int | Non
     return query
 
 
-def users_of_branch(branch_id: int) -> Select[tuple[int]]:
+def users_of_branch(branch_id: int) -> Select[int]:
     """The ids of a branch's users (any role, active or not): (id)."""
     return select(User.id).where(User.branch_id == branch_id)
 
 
-def branch_names() -> Select[tuple[int, str]]:
+def branch_names() -> Select[int, str]:
     """Every branch: (id, name)."""
     return select(Branch.id, Branch.name)

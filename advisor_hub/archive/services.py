@@ -160,7 +160,8 @@ def _like_escape(word: str) -> str:
     return word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
-def filtered(query: Select[Any], filters: ArchiveFilter) -> Select[Any]:
+def filtered(query: Select[*tuple[Any, ...]], filters: ArchiveFilter
+             ) -> Select[*tuple[Any, ...]]:
     if filters.advisor_id:
         query = query.where(ArchiveRecord.advisor_id == filters.advisor_id)
     if filters.branch_id:

@@ -156,7 +156,7 @@ def top_library_items(session: Session, scope: Scope, period: Period,
     query = (query.group_by(uses.c.item_id)
              .order_by(func.count().desc(), uses.c.item_id).limit(limit))
     found = session.execute(query).all()
-    titles = dict(session.execute(  # type: ignore[arg-type]
+    titles: dict[int, str] = dict(session.execute(
         library.version_titles(r[3] for r in found)).all()) if found else {}
     return [ItemRow(r[0], titles.get(r[3], "—"), int(r[1]), int(r[2])) for r in found]
 
@@ -305,6 +305,8 @@ def _newest_items_by_branch(session: Session, rows: Sequence[NudgeRow], limit: i
         if row.branch_id in offered:
             continue
         advisor = session.get(User, row.advisor_id)
+        if advisor is None:
+            continue
         page = search_library(session, advisor=advisor, per_page=limit, now=now)
         offered[row.branch_id] = [v.title for v in page.items]
     return offered

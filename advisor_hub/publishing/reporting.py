@@ -24,14 +24,14 @@ from advisor_hub.publishing.models import (
 POST_SOURCES = SOURCES
 
 
-def users_with_active_account() -> Select[tuple[int]]:
+def users_with_active_account() -> Select[int]:
     """Users with at least one active linked account, one row each: (user_id)."""
     return (select(LinkedAccount.user_id.label("user_id"))
             .where(LinkedAccount.status == ACTIVE).distinct())
 
 
 def last_publication_by_author(start: datetime | None = None, end: datetime | None = None
-                               ) -> Select[tuple[int, datetime]]:
+                               ) -> Select[int, datetime | None]:
     """Authors with a publication in [start, end), with their latest publication time:
     (author_id, last). One pass over the published outbox rows, grouped: no per-advisor
     subquery."""
@@ -48,7 +48,7 @@ def last_publication_by_author(start: datetime | None = None, end: datetime | No
 
 
 def composed_posts(start: datetime, end: datetime, branch_id: int | None = None
-                   ) -> Select[tuple[int | None, str, int]]:
+                   ) -> Select[int | None, str, int]:
     """Posts composed in [start, end), drafts left aside: (branch_id, source, published),
     ``published`` 1 for a published post, else 0."""
     conditions = [Post.created_at >= start, Post.created_at < end, Post.state != DRAFT]
@@ -60,7 +60,7 @@ def composed_posts(start: datetime, end: datetime, branch_id: int | None = None
 
 
 def failed_targets(start: datetime, end: datetime, branch_id: int | None = None
-                   ) -> Select[tuple[str, str]]:
+                   ) -> Select[str, str | None]:
     """Outbox rows that failed or were cancelled by the publish-time check, dated by when
     they were due (else created) in [start, end): (network, failure_class)."""
     when = func.coalesce(PublicationTarget.due_at, PublicationTarget.created_at)
