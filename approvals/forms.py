@@ -17,6 +17,7 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
+from advisor_hub.i18n import LANGUAGE_LABELS
 from approvals.models import DecisionKind, LinkKind, ReviewStatus, Verdict
 
 KIND_LABELS = {
@@ -43,7 +44,7 @@ DECISION_CHOICES = [
     (Verdict.REQUEST_CHANGES.value, _l("Request changes")),
     (Verdict.ESCALATE.value, _l("Escalate to a senior reviewer")),
 ]
-LANGUAGE_CHOICES = [("any", _l("Any language")), ("en", _l("English")), ("fr", _l("French"))]
+LANGUAGE_CHOICES = [("any", _l("Any language")), *LANGUAGE_LABELS.items()]
 SEVERITY_CHOICES = [("block", _l("Block")), ("flag", _l("Flag"))]
 NETWORK_CHOICES = [("", _l("Every network")), ("linkedin", "LinkedIn"),
                    ("facebook", "Facebook"), ("x", "X"), ("sandbox", "Sandbox")]

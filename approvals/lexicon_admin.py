@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 from advisor_hub.accounts.models import User
 from advisor_hub.audit.services import record
 from advisor_hub.errors import NotFound, ValidationError
+from advisor_hub.i18n import LANGUAGES as CONTENT_LANGUAGES
 from advisor_hub.pagination import Page, paginate
 from advisor_hub.roles import require_role
 from advisor_hub.text import sanitize
@@ -25,7 +26,7 @@ from approvals.access import REVIEWERS
 from approvals.models import LexiconEntry, LexiconVersion, LinkKind, LinkRule
 from approvals.policy import STARTER_LEXICON, LexiconTerm, clean_domain, normalize_term
 
-LANGUAGES = ("any", "en", "fr")
+LANGUAGES = ("any", *CONTENT_LANGUAGES)  # "any": a term of every language
 SEVERITIES = ("block", "flag")
 MAX_TERM = 200
 

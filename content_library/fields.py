@@ -14,11 +14,11 @@ from sqlalchemy.orm import Session
 
 from advisor_hub.accounts.services import branch_names
 from advisor_hub.errors import ValidationError
+from advisor_hub.i18n import LANGUAGES
 from advisor_hub.text import sanitize
 from content_library.limits import NETWORK_LABELS, NETWORKS, over_limit
 from content_library.rendering import ITEM_PLACEHOLDERS, check_placeholders
 
-LANGUAGES = ("en", "fr")
 MAX_TAGS = 20
 
 

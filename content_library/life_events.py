@@ -19,6 +19,7 @@ from advisor_hub.accounts.services import find_user
 from advisor_hub.audit.services import record
 from advisor_hub.db import utcnow
 from advisor_hub.errors import Conflict, NotFound, PermissionDenied, ValidationError
+from advisor_hub.i18n import LANGUAGES
 from advisor_hub.roles import Role, require_role
 from advisor_hub.text import sanitize
 from content_library import review
@@ -40,7 +41,6 @@ from content_library.rendering import (
 from content_library.use import advisor_values
 
 CURATORS = (Role.MARKETING,)
-LANGUAGES = ("en", "fr")
 
 # The built-in types (also inserted by the migration, so every database has them).
 BUILTIN_TYPES = (

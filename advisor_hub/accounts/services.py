@@ -17,12 +17,12 @@ from advisor_hub.accounts.passwords import hash_password, verify_password
 from advisor_hub.audit.services import record
 from advisor_hub.db import utcnow
 from advisor_hub.errors import DomainError, NotFound, ValidationError
+from advisor_hub.i18n import LANGUAGES
 from advisor_hub.pagination import Page, paginate
 from advisor_hub.roles import Role, require_role
 
 MAX_FAILED_LOGINS = 5
 LOCKOUT = timedelta(minutes=15)
-LANGUAGES = ("en", "fr")
 MIN_PASSWORD_LENGTH = 10
 
 
