@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 from werkzeug.routing import BuildError
 
 from advisor_hub.accounts.models import User, UserRole
-from advisor_hub.archive.services import append_record
+from advisor_hub.archive.append import append_record
 from advisor_hub.audit.services import record
 from advisor_hub.content_hash import content_hash
 from advisor_hub.db import one_of, utcnow

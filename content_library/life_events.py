@@ -35,6 +35,7 @@ from content_library.rendering import (
     render_placeholders,
 )
 from content_library.text import sanitize
+from content_library.use import advisor_values
 
 CURATORS = (Role.MARKETING,)
 LANGUAGES = ("en", "fr")
@@ -305,13 +306,6 @@ def render_life_event(template: LifeEventTemplate, advisor: User, client_first_n
                       ) -> str:
     """The message for one client; RenderError if a value is missing (never a raw
     placeholder)."""
-    from content_library.services import advisor_values
-
     values = advisor_values(advisor)
     values["client_first_name"] = " ".join(sanitize(client_first_name).split())[:80]
     return render_placeholders(template.text, values, TEMPLATE_PLACEHOLDERS)
-
-
-review.register(review.TEMPLATE_KIND, subject_type=LifeEventTemplate.__tablename__,
-                on_decision=on_template_decision,
-                url=lambda template_id: f"/library/manage/templates/{template_id}/edit")

@@ -1,6 +1,6 @@
 """Library items: curation by marketing (versions, review, retirement), use by advisors.
 
-The functions other packages call are listed in CONTRACTS.md: ``get_version_for_use``,
+The functions other packages call (``publishing.upstream.LibraryAPI``): ``get_version_for_use``,
 ``get_template_for_use``, ``render_placeholders``, ``advisor_values``,
 ``is_version_publishable``, ``record_use``.
 """
@@ -497,7 +497,3 @@ __all__ = [
     "is_version_publishable", "record_use", "render_placeholders", "retire_item",
     "search_library", "submit_version", "update_version", "usage_by_version",
 ]
-
-review.register(review.ITEM_KIND, subject_type=LibraryItemVersion.__tablename__,
-                on_decision=on_item_decision,
-                url=lambda version_id: f"/library/manage/versions/{version_id}")
