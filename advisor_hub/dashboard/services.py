@@ -45,6 +45,7 @@ from advisor_hub.dashboard.tables import (
 from advisor_hub.db import utcnow
 from advisor_hub.errors import PermissionDenied
 from advisor_hub.roles import Role, require_role
+from content_library.services import search_library
 
 DASHBOARD_ROLES = (Role.BRANCH_MANAGER, Role.MARKETING, Role.COMPLIANCE, Role.ADMIN)
 ALL_BRANCH_ROLES = (Role.MARKETING, Role.COMPLIANCE, Role.ADMIN)
@@ -378,10 +379,6 @@ def _aware(value: Any) -> datetime | None:
 def _newest_items_by_branch(session: Session, rows: Sequence[NudgeRow], limit: int,
                             now: datetime) -> dict[int | None, list[str]]:
     """Ask the library, once per branch, what it offers an advisor of that branch now."""
-    try:
-        from content_library.services import search_library
-    except ImportError:  # the library package is not installed in this build
-        return {}
     offered: dict[int | None, list[str]] = {}
     for row in rows:
         if row.branch_id in offered:

@@ -1,6 +1,6 @@
 """The other packages' tables the dashboard reads, as lightweight Core constructs.
 
-Names and columns are those fixed in CONTRACTS.md (approvals: review_requests; publishing:
+Names and columns are those of the owners' models (approvals: review_requests; publishing:
 linked_accounts, posts, publication_targets; content_library: library_item_versions,
 library_usage). Only the columns read here are declared; the dashboard never writes.
 """

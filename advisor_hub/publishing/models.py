@@ -1,4 +1,4 @@
-"""Linked accounts, posts and their outbox rows (table and column names fixed in CONTRACTS.md).
+"""Linked accounts, posts and their outbox rows (linked_accounts, posts, publication_targets).
 
 Cross-package references (library versions, templates, reviews) are plain integer ids, not
 foreign keys: packages talk through services, and the migration branches stay independent.

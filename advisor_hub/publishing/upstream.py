@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session
 import approvals.services
 import content_library.services
 from advisor_hub.accounts.models import User
+from advisor_hub.wiring import WiringError
 from content_library.images import image_path
 from content_library.rendering import TEMPLATE_PLACEHOLDERS
 
@@ -96,7 +97,7 @@ approvals_api: Callable[[], ApprovalsAPI] = _approvals_module
 library_api: Callable[[], LibraryAPI] = _library_module
 
 
-class ContractError(RuntimeError):
+class ContractError(WiringError):
     """An API publishing relies on lacks a function: the app must not start."""
 
 

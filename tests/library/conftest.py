@@ -37,8 +37,9 @@ class FakeApprovals:
 
 
 @pytest.fixture
-def real_approvals() -> None:
-    """Request this fixture to go through the real approvals package instead of the fake."""
+def real_approvals(app: Any) -> None:
+    """Request this fixture to go through the real approvals package instead of the fake
+    (the app registers the library's review kinds with approvals: advisor_hub.features)."""
 
 
 @pytest.fixture(autouse=True)

@@ -163,6 +163,7 @@ class Version:
     link_url: str | None
     image_sha256: str | None = None
     image_url: str | None = None
+    image_name: str | None = None
     networks: list[str] = field(default_factory=lambda: ["linkedin", "facebook", "x",
                                                          "sandbox"])
     category: str | None = None
@@ -210,6 +211,11 @@ class FakeLibrary:
     def get_version_for_use(self, session: Any, *, version_id: int, advisor: Any,
                             now: datetime | None = None) -> Version:
         if version_id not in self.versions or version_id in self.retired:
+            raise NotFound()
+        return self.versions[version_id]
+
+    def get_version(self, session: Any, version_id: int) -> Version:
+        if version_id not in self.versions:
             raise NotFound()
         return self.versions[version_id]
 
