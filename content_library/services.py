@@ -493,7 +493,8 @@ def status_label(status: str) -> str:
 
 __all__ = [
     "LIMITS", "ImageUpload", "ItemFields", "advisor_values", "create_item",
-    "edit_item", "get_template_for_use", "get_version_for_use", "is_template_publishable",
+    "edit_item", "get_template_for_use", "get_version", "get_version_for_use",
+    "is_template_publishable",
     "is_version_publishable", "record_use", "render_placeholders", "retire_item",
     "search_library", "submit_version", "update_version", "usage_by_version",
 ]

@@ -92,6 +92,7 @@ def test_the_real_feature_list_starts(tmp_path: Path) -> None:
     app = make_app(tmp_path)
     assert [f.name for f in app.extensions["features"]] == [f.name for f in features.FEATURES]
     assert "reviews-expire" in app.cli.commands and "scheduler" in app.cli.commands
+    assert "sandbox_app" in app.extensions  # the Sandbox mount is a feature step
 
 
 def test_a_submitted_kind_without_a_decision_handler_does_not_start(tmp_path: Path) -> None:
