@@ -368,8 +368,10 @@ def scheduler_command(once: bool) -> None:
 
     from advisor_hub.jobs import registered_jobs
     from advisor_hub.publishing.scheduler import add_jobs, dispatch_tick, run_job
+    from advisor_hub.startup import check_startup
 
     app = current_app._get_current_object()  # type: ignore[attr-defined]
+    check_startup(app)  # one line and exit 1: database unreachable, migration pending
     if once:
         dispatch_tick(app)
         for job in registered_jobs():
