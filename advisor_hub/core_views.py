@@ -21,7 +21,7 @@ from werkzeug.exceptions import HTTPException, SecurityError
 from werkzeug.wrappers import Response
 
 from advisor_hub.db import get_session
-from advisor_hub.hardening import ValueOutOfRange
+from advisor_hub.hardening import BadRedirect, ValueOutOfRange
 from advisor_hub.navigation import items_for_role
 from advisor_hub.roles import ROLE_LABELS, Role
 from advisor_hub.security import is_safe_next
@@ -102,7 +102,7 @@ def register_error_pages(app: Flask) -> None:
         code = error.code or 500
         _forget_unloaded_user()
         message = ERROR_MESSAGES.get(code, error.description)
-        if isinstance(error, ValueOutOfRange):
+        if isinstance(error, ValueOutOfRange | BadRedirect):
             message = error.description
         elif isinstance(error, SecurityError):  # a Host header not in TRUSTED_HOSTS
             message = _l("This server does not answer to that address.")

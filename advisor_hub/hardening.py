@@ -6,9 +6,12 @@
 - The four names ``url_for`` reserves (``_method``, ``_external``, ``_scheme``, ``_anchor``)
   are no query parameters of this app: they are dropped from ``request.args``, so views that
   pass the query on to ``url_for(**args)`` (pagers, export links) cannot be steered by them.
+- A redirect to a target holding CR/LF (or any control character) is a 400.
 - Any ``OverflowError`` (a date or number out of range reaching the database or date
-  arithmetic) is answered 400 with a message.
+  arithmetic) or database ``DataError`` (PostgreSQL's "integer out of range") is answered
+  400 with a message: a value no validator stopped, never a server fault.
 - ``Host`` is checked against ``TRUSTED_HOSTS`` by Flask (400 for another host).
+- SQLite: a request that may write takes the write lock first (no "database is locked").
 - HSTS over https; ``Cache-Control: no-store`` on every page (static files excepted).
 - werkzeug's request log never shows OAuth ``code``/``state`` (or token) query values.
 
@@ -25,6 +28,7 @@ from urllib.parse import parse_qsl
 
 from flask import Flask, Request, request
 from flask_babel import lazy_gettext as _l
+from sqlalchemy.exc import DataError
 from werkzeug.datastructures import ImmutableMultiDict
 from werkzeug.exceptions import BadRequest
 from werkzeug.routing import IntegerConverter
@@ -91,10 +95,49 @@ class ValueOutOfRange(BadRequest):
     description = _l("A value in the request is out of range (a date or a number too large).")
 
 
-def _out_of_range(_error: OverflowError) -> Any:
+def _out_of_range(_error: Exception) -> Any:
     from flask import current_app
 
     return current_app.handle_http_exception(ValueOutOfRange())
+
+
+class BadRedirect(BadRequest):
+    description = _l("The address to go to after this page is not valid.")
+
+
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+
+
+def _refuse_control_characters(plain: Callable[..., Response]) -> Callable[..., Response]:
+    """``redirect()`` to a target with CR, LF or another control character (they can only
+    come from the request: a ``next`` value) is a 400, not a header error and a 500."""
+
+    def redirect(location: str, code: int = 302) -> Response:
+        if _CONTROL.search(str(location)):
+            raise BadRedirect()
+        return plain(location, code=code)
+
+    return redirect
+
+
+# -- SQLite writes -----------------------------------------------------------------------------
+
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "TRACE"})
+
+
+def sqlite_writes_take_the_lock_first() -> None:
+    """On SQLite, a request that may write begins ``BEGIN IMMEDIATE``. A deferred transaction
+    reads first (the user, the object), then writes; in WAL mode, when another writer
+    committed in between, that write fails at once with "database is locked" (the busy
+    timeout does not apply to a stale snapshot). Taking the write lock first makes
+    concurrent writers wait their turn (up to SQLITE_BUSY_TIMEOUT_MS) instead."""
+    from advisor_hub.db import SQLITE_BEGIN, database, get_session
+
+    if request.method in SAFE_METHODS or database().engine.dialect.name != "sqlite":
+        return
+    session = get_session()
+    if not session.in_transaction():
+        session.connection(execution_options={SQLITE_BEGIN: "BEGIN IMMEDIATE"})
 
 
 # -- headers -----------------------------------------------------------------------------------
@@ -155,5 +198,8 @@ def init_app(app: Flask) -> None:
     app.url_map.converters["int"] = BoundedIntegerConverter
     app.request_class = HardenedRequest
     app.register_error_handler(OverflowError, _out_of_range)
+    app.register_error_handler(DataError, _out_of_range)  # PostgreSQL: "integer out of range"
+    app.redirect = _refuse_control_characters(app.redirect)  # type: ignore[method-assign]
+    app.before_request(sqlite_writes_take_the_lock_first)
     app.after_request(set_hardening_headers)
     install_log_filter("werkzeug")

@@ -67,18 +67,28 @@ def pending_migrations(connection: Connection) -> str | None:
     unknown = sorted(rev for rev in current if not _known(script, rev))
     if unknown:
         return f"the database is at revision {', '.join(unknown)}, which this code does not know"
-    try:
-        count = sum(1 for _ in script.iterate_revisions(tuple(heads), tuple(current)))
-    except Exception:  # an unusual history: say it is behind, without a count
-        return "the database is not at the latest migration"
+    count = len(_with_ancestors(script, heads) - _with_ancestors(script, current))
     return f"{count} migration{'s' if count != 1 else ''} not applied"
 
 
 def _known(script: Any, revision: str) -> bool:
     try:
         return script.get_revision(revision) is not None
-    except Exception:
+    except Exception:  # alembic's ResolutionError for an unknown id
         return False
+
+
+def _with_ancestors(script: Any, revisions: set[str]) -> set[str]:
+    seen: set[str] = set()
+    stack = list(revisions)
+    while stack:
+        revision = stack.pop()
+        if revision in seen:
+            continue
+        seen.add(revision)
+        down = script.get_revision(revision).down_revision
+        stack.extend(down if isinstance(down, tuple) else [down] if down else [])
+    return seen
 
 
 def check_startup(app: Flask) -> None:
