@@ -95,9 +95,12 @@ class ValueOutOfRange(BadRequest):
     description = _l("A value in the request is out of range (a date or a number too large).")
 
 
-def _out_of_range(_error: Exception) -> Any:
+def _out_of_range(error: Exception) -> Any:
     from flask import current_app
 
+    # Logged: a value no validator stopped is worth a validator.
+    current_app.logger.warning("value out of range on %s: %s", request.path,
+                               " ".join(str(error).split())[:300])
     return current_app.handle_http_exception(ValueOutOfRange())
 
 
