@@ -2,7 +2,7 @@
 PYTHON ?= python3.11
 VENV := .venv
 BIN := $(VENV)/bin
-FLASK := $(BIN)/flask --app advisor_hub
+FLASK := ADVISOR_HUB_ENV=development $(BIN)/flask --app advisor_hub
 PYBABEL := $(BIN)/pybabel
 CATALOGUES := $(wildcard */translations) $(wildcard advisor_hub/*/translations)
 

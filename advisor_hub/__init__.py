@@ -23,17 +23,19 @@ ROOT = Path(__file__).resolve().parent.parent
 def create_app(test_config: dict[str, Any] | None = None,
                features: Iterable[Feature] | None = None) -> Flask:
     """The app; ``features`` replaces ``advisor_hub.features.FEATURES`` (tests)."""
-    from advisor_hub import config
+    from advisor_hub import config, hardening, startup
 
     app = Flask(
         __name__,
         instance_relative_config=True,
         static_folder=str(ROOT / "static"),
-        instance_path=str(ROOT / "instance"),
+        instance_path=config.instance_path(),
     )
     config.configure(app, test_config)
+    hardening.init_app(app)  # before the blueprints: bounded <int:> routes, request checks
     register_extensions(app)
     register_errorhandlers(app)
+    startup.init_app(app)  # `flask check`; under `flask run`, the start-up checks
     register_features(app, features)
     return app
 

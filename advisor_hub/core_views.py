@@ -2,14 +2,26 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, Flask, jsonify, redirect, render_template, request, session, url_for
+from flask import (
+    Blueprint,
+    Flask,
+    current_app,
+    g,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 from sqlalchemy import text
-from werkzeug.exceptions import HTTPException
+from werkzeug.exceptions import HTTPException, SecurityError
 from werkzeug.wrappers import Response
 
 from advisor_hub.db import get_session
+from advisor_hub.hardening import BadRedirect, ValueOutOfRange
 from advisor_hub.i18n import LANGUAGES
 from advisor_hub.navigation import items_for_role
 from advisor_hub.roles import ROLE_LABELS, Role
@@ -23,6 +35,7 @@ ERROR_TITLES = {
     404: _l("Page not found"),
     405: _l("Method not allowed"),
     413: _l("File too large"),
+    429: _l("Too many requests"),
     500: _l("Something went wrong"),
 }
 ERROR_MESSAGES = {
@@ -31,6 +44,7 @@ ERROR_MESSAGES = {
     404: _l("This page does not exist, or you do not have access to it."),
     405: _l("This action is not allowed here."),
     413: _l("The file you sent is larger than allowed."),
+    429: _l("Too many attempts. Please wait a few minutes and try again."),
     500: _l("An unexpected error occurred. It has been logged; please try again later."),
 }
 
@@ -62,14 +76,43 @@ def healthz() -> tuple[Response, int]:
     return jsonify(status="ok", database="ok"), 200
 
 
+def _forget_unloaded_user() -> None:
+    """Error pages work with no database (an outage is when they are seen): the page shows
+    no user, and a user that is not in memory is not loaded again. Flask-Login's template
+    context (``current_user``) and the locale selector would query for it; with an anonymous
+    user they take the language from the session cookie or the browser instead. A user
+    already loaded (its columns still in memory) keeps their own language."""
+    user = g.get("_login_user")
+    in_memory = user is not None and (getattr(user, "is_anonymous", False)
+                                      or "language" in vars(user))
+    if not in_memory:
+        g._login_user = current_app.login_manager.anonymous_user()  # type: ignore[attr-defined]
+
+
+def _can_build_urls() -> bool:
+    # No URL adapter when the Host header was refused (TRUSTED_HOSTS): a bare page then.
+    try:
+        url_for("core.home")
+    except Exception:
+        return False
+    return True
+
+
 def register_error_pages(app: Flask) -> None:
     def render_error(error: HTTPException) -> tuple[str, int]:
         code = error.code or 500
+        _forget_unloaded_user()
+        message = ERROR_MESSAGES.get(code, error.description)
+        if isinstance(error, ValueOutOfRange | BadRedirect):
+            message = error.description
+        elif isinstance(error, SecurityError):  # a Host header not in TRUSTED_HOSTS
+            message = _l("This server does not answer to that address.")
         return render_template(
             "errors/error.html",
             code=code,
             title=ERROR_TITLES.get(code, _l("Error")),
-            message=ERROR_MESSAGES.get(code, error.description),
+            message=message,
+            urls=_can_build_urls(),
         ), code
 
     for code in ERROR_TITLES:

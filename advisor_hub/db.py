@@ -12,7 +12,9 @@ queued in.
 
 from __future__ import annotations
 
+import contextlib
 import logging
+import os
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
@@ -70,17 +72,29 @@ SQLITE_BEGIN = "advisor_hub_sqlite_begin"  # execution option: the statement tha
 # transaction on SQLite ("BEGIN" unless a caller asks for "BEGIN IMMEDIATE")
 
 
-def make_engine(url: str, **kwargs: Any) -> Engine:
+def make_engine(url: str, *, sqlite_busy_timeout_ms: int = 30_000, **kwargs: Any) -> Engine:
     if url.startswith("sqlite"):
-        kwargs.setdefault("connect_args", {"check_same_thread": False, "timeout": 30})
+        kwargs.setdefault("connect_args", {"check_same_thread": False,
+                                           "timeout": sqlite_busy_timeout_ms / 1000})
         engine = create_engine(url, **kwargs)
-        _fix_sqlite_transactions(engine)
+        _create_private_file(engine.url.database)
+        _fix_sqlite_transactions(engine, sqlite_busy_timeout_ms)
         return engine
     kwargs.setdefault("pool_pre_ping", True)
     return create_engine(url, **kwargs)
 
 
-def _fix_sqlite_transactions(engine: Engine) -> None:
+def _create_private_file(database: str | None) -> None:
+    """SQLite creates a missing database file with the process umask (often readable by
+    everyone): create it first, mode 0600; its -wal and -shm files take the same mode."""
+    if not database or database == ":memory:" or database.startswith("file:"):
+        return
+    # OSError: it exists, or its folder does not (the start-up check reports that).
+    with contextlib.suppress(OSError):
+        os.close(os.open(database, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+
+
+def _fix_sqlite_transactions(engine: Engine, busy_timeout_ms: int) -> None:
     # pysqlite's own transaction handling breaks SAVEPOINT; let SQLAlchemy emit BEGIN itself
     # (the documented recipe), and turn foreign keys and WAL on for every connection.
     @event.listens_for(engine, "connect")
@@ -88,7 +102,7 @@ def _fix_sqlite_transactions(engine: Engine) -> None:
         dbapi_connection.isolation_level = None
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA foreign_keys=ON")
-        cursor.execute("PRAGMA busy_timeout=30000")
+        cursor.execute(f"PRAGMA busy_timeout={int(busy_timeout_ms)}")
         if engine.url.database not in (None, "", ":memory:"):
             cursor.execute("PRAGMA journal_mode=WAL")
         cursor.close()
@@ -113,7 +127,9 @@ class Database:
 
 
 def init_app(app: Flask) -> None:
-    app.extensions["database"] = Database(make_engine(app.config["DATABASE_URL"]))
+    app.extensions["database"] = Database(make_engine(
+        app.config["DATABASE_URL"],
+        sqlite_busy_timeout_ms=int(app.config.get("SQLITE_BUSY_TIMEOUT_MS", 30_000))))
     app.teardown_appcontext(_close_session)
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import click
 from flask_babel import lazy_gettext as _l
 
 
@@ -33,3 +34,13 @@ class NotFound(DomainError):
 
 class Conflict(DomainError):
     default_message = _l("Someone else changed this first; reload and try again.")
+
+
+class StartupError(click.ClickException):
+    """The app cannot start as configured: one line saying what is wrong and what to set.
+
+    A click exception, so ``flask run``/``flask <command>`` print ``Error: <message>`` and
+    exit 1 instead of a traceback; the gunicorn hook (advisor_hub.startup) prints it the same
+    way. Messages are for operators, in English, never translated."""
+
+    exit_code = 1

@@ -202,6 +202,7 @@ TEST_TOKEN_KEY = Fernet.generate_key().decode("ascii")
 def app_config(database_url: str, tmp_path: Path, **overrides: Any) -> dict[str, Any]:
     return {
         "TESTING": True,
+        "ENV": "development",  # the live server runs with TESTING off: still not production
         "SECRET_KEY": "test-secret",
         "DATABASE_URL": database_url,
         "WTF_CSRF_ENABLED": False,

@@ -10,6 +10,7 @@ from flask import current_app
 from flask.cli import with_appcontext
 
 from advisor_hub.publishing.scheduler import add_jobs, run_all_once
+from advisor_hub.startup import check_startup
 
 
 @click.command("scheduler")
@@ -18,6 +19,7 @@ from advisor_hub.publishing.scheduler import add_jobs, run_all_once
 def scheduler_command(once: bool) -> None:
     """Run the publishing scheduler (dispatch + periodic jobs) in the foreground."""
     app = current_app._get_current_object()  # type: ignore[attr-defined]
+    check_startup(app)  # one line and exit 1: database unreachable, migration pending
     if once:
         run_all_once(app)
         return

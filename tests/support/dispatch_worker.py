@@ -51,7 +51,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     args = parse(argv)
     logging.basicConfig(level=logging.WARNING)
-    overrides: dict[str, Any] = {"SCHEDULER_ENABLED": False}
+    overrides: dict[str, Any] = {"SCHEDULER_ENABLED": False, "ENV": "development"}
     for key, value in (("DATABASE_URL", args.database_url), ("SANDBOX_API_BASE", args.sandbox_url),
                        ("TOKEN_ENCRYPTION_KEY", args.token_key),
                        ("DISPATCH_WORKERS", args.workers),
