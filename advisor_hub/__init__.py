@@ -49,6 +49,7 @@ def register_blueprints(app: Flask) -> None:
     from advisor_hub.accounts.views import bp as accounts_bp
     from advisor_hub.archive.views import bp as archive_bp
     from advisor_hub.audit.views import bp as audit_bp
+    from advisor_hub.connectors.feature import init_app as init_connectors
     from advisor_hub.core_views import bp as core_bp
     from advisor_hub.dashboard.views import bp as dashboard_bp
     from advisor_hub.notifications.views import bp as notifications_bp
@@ -59,6 +60,7 @@ def register_blueprints(app: Flask) -> None:
     for blueprint in (core_bp, accounts_bp, audit_bp, notifications_bp, library_bp,
                       approvals_bp, publishing_bp, archive_bp, dashboard_bp):
         app.register_blueprint(blueprint)
+    init_connectors(app)
 
 
 def register_errorhandlers(app: Flask) -> None:
