@@ -61,6 +61,8 @@ def register_blueprints(app: Flask) -> None:
                       approvals_bp, publishing_bp, archive_bp, dashboard_bp):
         app.register_blueprint(blueprint)
     init_connectors(app)
+    from advisor_hub import sso  # single sign-on + SCIM: settings, blueprints (sso branch)
+    sso.init_app(app)
 
 
 def register_errorhandlers(app: Flask) -> None:

@@ -10,6 +10,7 @@ from advisor_hub import demo, migrate
 from advisor_hub.accounts import services as accounts
 from advisor_hub.db import transaction
 from advisor_hub.errors import DomainError
+from advisor_hub.i18n import LANGUAGES
 
 
 @click.command("db-upgrade")
@@ -26,7 +27,7 @@ def db_upgrade() -> None:
 @click.option("--branch", default=None, help="Branch name (created if it does not exist).")
 @click.option("--first-name", default="")
 @click.option("--last-name", default="")
-@click.option("--language", default="en", type=click.Choice(["en", "fr"]))
+@click.option("--language", default="en", type=click.Choice(LANGUAGES))
 @click.option("--password", prompt=True, hide_input=True, confirmation_prompt=True)
 @with_appcontext
 def create_user(email: str, roles: tuple[str, ...], branch: str | None, first_name: str,

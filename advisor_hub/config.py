@@ -20,7 +20,6 @@ def defaults(instance_path: str) -> dict[str, Any]:
         "DATABASE_URL": _env("DATABASE_URL", f"sqlite:///{database}"),
         "BABEL_DEFAULT_LOCALE": "en",
         "BABEL_DEFAULT_TIMEZONE": "UTC",
-        "LANGUAGES": ("en", "fr"),
         "BOOTSTRAP_SERVE_LOCAL": True,
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",

@@ -10,6 +10,7 @@ from werkzeug.exceptions import HTTPException
 from werkzeug.wrappers import Response
 
 from advisor_hub.db import get_session
+from advisor_hub.i18n import LANGUAGES
 from advisor_hub.navigation import items_for_role
 from advisor_hub.roles import ROLE_LABELS, Role
 from advisor_hub.security import is_safe_next
@@ -46,7 +47,7 @@ def home() -> str:
 @bp.post("/language")
 def set_language() -> Response:
     language = request.form.get("language", "en")
-    if language in ("en", "fr"):
+    if language in LANGUAGES:
         session["language"] = language
     target = request.form.get("next")
     return redirect(target if is_safe_next(target) else url_for("core.home"))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from flask_babel import LazyString
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
@@ -16,29 +17,34 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
+from advisor_hub.i18n import LANGUAGE_LABELS
+from approvals.models import DecisionKind, LinkKind, ReviewStatus, Verdict
+
 KIND_LABELS = {
     "library_item": _l("Library item"),
     "life_event_template": _l("Life-event template"),
     "post": _l("Post"),
     "linked_account": _l("Linked account"),
 }
-STATUS_LABELS = {
-    "pending": _l("Pending"),
-    "escalated": _l("Escalated"),
-    "approved": _l("Approved"),
-    "rejected": _l("Rejected"),
-    "changes_requested": _l("Changes requested"),
-    "expired": _l("Expired"),
-    "withdrawn": _l("Withdrawn"),
-    "approved_from_library": _l("Approved (unedited library content)"),
+# Labels of review statuses and of the decision log's entries (DecisionKind shares the
+# status values, plus APPROVED_FROM_LIBRARY).
+STATUS_LABELS: dict[str, LazyString] = {
+    ReviewStatus.PENDING: _l("Pending"),
+    ReviewStatus.ESCALATED: _l("Escalated"),
+    ReviewStatus.APPROVED: _l("Approved"),
+    ReviewStatus.REJECTED: _l("Rejected"),
+    ReviewStatus.CHANGES_REQUESTED: _l("Changes requested"),
+    ReviewStatus.EXPIRED: _l("Expired"),
+    ReviewStatus.WITHDRAWN: _l("Withdrawn"),
+    DecisionKind.APPROVED_FROM_LIBRARY: _l("Approved (unedited library content)"),
 }
 DECISION_CHOICES = [
-    ("approve", _l("Approve")),
-    ("reject", _l("Reject")),
-    ("request_changes", _l("Request changes")),
-    ("escalate", _l("Escalate to a senior reviewer")),
+    (Verdict.APPROVE.value, _l("Approve")),
+    (Verdict.REJECT.value, _l("Reject")),
+    (Verdict.REQUEST_CHANGES.value, _l("Request changes")),
+    (Verdict.ESCALATE.value, _l("Escalate to a senior reviewer")),
 ]
-LANGUAGE_CHOICES = [("any", _l("Any language")), ("en", _l("English")), ("fr", _l("French"))]
+LANGUAGE_CHOICES = [("any", _l("Any language")), *LANGUAGE_LABELS.items()]
 SEVERITY_CHOICES = [("block", _l("Block")), ("flag", _l("Flag"))]
 NETWORK_CHOICES = [("", _l("Every network")), ("linkedin", "LinkedIn"),
                    ("facebook", "Facebook"), ("x", "X"), ("sandbox", "Sandbox")]
@@ -77,7 +83,8 @@ class TermEditForm(FlaskForm):
 
 class LinkRuleForm(FlaskForm):
     domain = StringField(_l("Domain"), validators=[DataRequired(), Length(max=253)])
-    kind = SelectField(_l("Rule"), choices=[("allow", _l("Allow")), ("deny", _l("Deny"))])
+    kind = SelectField(_l("Rule"), choices=[(LinkKind.ALLOW.value, _l("Allow")),
+                                            (LinkKind.DENY.value, _l("Deny"))])
     note = StringField(_l("Note"), validators=[Length(max=500)])
     submit = SubmitField(_l("Add the rule"))
 

@@ -2,16 +2,98 @@
 
 from __future__ import annotations
 
+import enum
 from datetime import datetime
-from typing import Any
+from typing import Any, Final
 
-from sqlalchemy import JSON, Boolean, ForeignKey, Index, Integer, String, Text
+from sqlalchemy import JSON, Boolean, Enum, ForeignKey, Index, Integer, String, Text
 from sqlalchemy import text as sql_text
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm import Mapped, mapped_column, validates
 
 from advisor_hub.db import Base, utcnow
 
-OPEN_STATUSES = ("pending", "escalated")
+
+class ReviewStatus(enum.StrEnum):
+    """Where a review request is. Open: pending, escalated; every other status is final and
+    is the outcome the subject's owner is told (``on_decision``)."""
+
+    PENDING = "pending"
+    ESCALATED = "escalated"
+    APPROVED = "approved"
+    REJECTED = "rejected"
+    CHANGES_REQUESTED = "changes_requested"
+    EXPIRED = "expired"
+    WITHDRAWN = "withdrawn"
+
+    @property
+    def is_open(self) -> bool:
+        return self in OPEN_STATUSES
+
+    @property
+    def tone(self) -> str:
+        """The colour family of its badge (a Bootstrap contextual name)."""
+        return _TONES[self]
+
+
+OPEN_STATUSES: Final = (ReviewStatus.PENDING, ReviewStatus.ESCALATED)
+# The statuses that end a review: the outcomes owners of subjects are told about.
+FINAL_STATUSES: Final = frozenset(ReviewStatus) - frozenset(OPEN_STATUSES)
+_TONES: Final = {
+    ReviewStatus.PENDING: "secondary", ReviewStatus.ESCALATED: "warning",
+    ReviewStatus.APPROVED: "success", ReviewStatus.REJECTED: "danger",
+    ReviewStatus.CHANGES_REQUESTED: "info", ReviewStatus.EXPIRED: "dark",
+    ReviewStatus.WITHDRAWN: "light",
+}
+
+
+class Verdict(enum.StrEnum):
+    """What a reviewer chooses on the review page (``decide(decision=...)``)."""
+
+    APPROVE = "approve"
+    REJECT = "reject"
+    REQUEST_CHANGES = "request_changes"
+    ESCALATE = "escalate"
+
+    @property
+    def outcome(self) -> ReviewStatus:
+        """The status the review takes when the verdict is recorded."""
+        return _VERDICT_OUTCOMES[self]
+
+
+_VERDICT_OUTCOMES: Final = {
+    Verdict.APPROVE: ReviewStatus.APPROVED, Verdict.REJECT: ReviewStatus.REJECTED,
+    Verdict.REQUEST_CHANGES: ReviewStatus.CHANGES_REQUESTED,
+    Verdict.ESCALATE: ReviewStatus.ESCALATED,
+}
+
+
+class DecisionKind(enum.StrEnum):
+    """What one row of a review's decision log (and its archive record) says happened."""
+
+    APPROVED = "approved"
+    REJECTED = "rejected"
+    CHANGES_REQUESTED = "changes_requested"
+    ESCALATED = "escalated"
+    EXPIRED = "expired"
+    WITHDRAWN = "withdrawn"
+    # An unedited library item used by an advisor: approved by the system at once.
+    APPROVED_FROM_LIBRARY = "approved_from_library"
+
+
+class LinkKind(enum.StrEnum):
+    """What a link rule does to posts linking to its domain."""
+
+    ALLOW = "allow"
+    DENY = "deny"
+
+
+def stored_by_value(states: type[enum.StrEnum], length: int) -> Enum:
+    """A VARCHAR column holding the enum's values (no database enum type, no CHECK
+    constraint: the schema is the migrations' ``String(length)``); an unknown value is
+    refused on write."""
+    return Enum(states, native_enum=False, create_constraint=False, length=length,
+                values_callable=lambda members: [m.value for m in members],
+                validate_strings=True)
 
 
 class ReviewRequest(Base):
@@ -31,7 +113,8 @@ class ReviewRequest(Base):
     branch_id: Mapped[int | None] = mapped_column(ForeignKey("branches.id"), index=True)
     networks: Mapped[list[str]] = mapped_column(JSON, default=list)
     category: Mapped[str | None] = mapped_column(String(120))
-    status: Mapped[str] = mapped_column(String(32), default="pending")
+    status: Mapped[ReviewStatus] = mapped_column(stored_by_value(ReviewStatus, 32),
+                                                 default=ReviewStatus.PENDING)
     escalation_level: Mapped[int] = mapped_column(Integer, default=0)
     findings_count: Mapped[int] = mapped_column(Integer, default=0)
     blocking_count: Mapped[int] = mapped_column(Integer, default=0)
@@ -68,6 +151,15 @@ class ReviewRequest(Base):
     def is_open(self) -> bool:
         return self.status in OPEN_STATUSES
 
+    @validates("status")
+    def _as_status(self, _key: str, value: str) -> ReviewStatus:
+        return ReviewStatus(value)
+
+    @property
+    def was_escalated(self) -> bool:
+        """Escalated once, and no longer waiting as escalated (decided, withdrawn...)."""
+        return self.escalation_level > 0 and self.status != ReviewStatus.ESCALATED
+
     def __repr__(self) -> str:
         return f"<ReviewRequest {self.id} {self.kind}:{self.subject_id} {self.status}>"
 
@@ -79,13 +171,17 @@ class ReviewDecision(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     review_id: Mapped[int] = mapped_column(ForeignKey("review_requests.id"), index=True)
-    decision: Mapped[str] = mapped_column(String(32))
+    decision: Mapped[DecisionKind] = mapped_column(stored_by_value(DecisionKind, 32))
     actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     reason_code: Mapped[str | None] = mapped_column(String(64))
     comment: Mapped[str | None] = mapped_column(Text)
     content_hash: Mapped[str] = mapped_column(String(64))
     lexicon_version: Mapped[int] = mapped_column(Integer)
     at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    @validates("decision")
+    def _as_kind(self, _key: str, value: str) -> DecisionKind:
+        return DecisionKind(value)
 
 
 class LexiconVersion(Base):
@@ -124,7 +220,15 @@ class LinkRule(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     domain: Mapped[str] = mapped_column(String(253))
-    kind: Mapped[str] = mapped_column(String(8))  # "allow" | "deny"
+    kind: Mapped[LinkKind] = mapped_column(stored_by_value(LinkKind, 8))
+
+    @validates("kind")
+    def _as_kind(self, _key: str, value: str) -> LinkKind:
+        return LinkKind(value)
+
+    @property
+    def denies(self) -> bool:
+        return self.kind == LinkKind.DENY
     note: Mapped[str] = mapped_column(String(500), default="")
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)

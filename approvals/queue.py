@@ -1,7 +1,8 @@
 """The moderation queue: one list for everything awaiting review, and the turnaround target.
 
-The list is one COUNT and one SELECT per page whatever its size (authors, branches and the
-claim holder come in the same row), so it stays fast with 100,000 items waiting.
+The list is one COUNT and one SELECT per page whatever its size, then one query each for the
+names of the page's people and branches (the accounts package's services), so it stays fast
+with 100,000 items waiting.
 """
 
 from __future__ import annotations
@@ -13,14 +14,16 @@ from zoneinfo import ZoneInfo
 
 from flask import current_app, has_app_context
 from sqlalchemy import select
-from sqlalchemy.orm import Session, aliased
+from sqlalchemy.orm import Session
 
-from advisor_hub.accounts.models import Branch, User
+from advisor_hub.accounts.models import User
+from advisor_hub.accounts.services import branch_names, user_names
 from advisor_hub.db import utcnow
 from advisor_hub.pagination import Page, paginate
 from advisor_hub.roles import require_role
+from approvals.access import REVIEWERS
 from approvals.models import OPEN_STATUSES, ReviewRequest
-from approvals.rules import REVIEWERS, get_settings
+from approvals.settings import get_settings
 
 KINDS = ("library_item", "life_event_template", "post", "linked_account")
 SORTS = ("oldest", "newest", "findings")
@@ -62,18 +65,12 @@ class QueueRow:
 
 
 def _query(filters: QueueFilter) -> Any:
-    author = aliased(User)
-    holder = aliased(User)
     query = (
         select(ReviewRequest.id, ReviewRequest.kind, ReviewRequest.title, ReviewRequest.text,
-               author.first_name, author.last_name, ReviewRequest.author_id, Branch.name,
-               ReviewRequest.submitted_at, ReviewRequest.findings_count,
-               ReviewRequest.blocking_count, ReviewRequest.networks,
-               ReviewRequest.escalation_level, holder.first_name, holder.last_name,
-               ReviewRequest.claim_expires_at)
-        .join(author, author.id == ReviewRequest.author_id)
-        .outerjoin(Branch, Branch.id == ReviewRequest.branch_id)
-        .outerjoin(holder, holder.id == ReviewRequest.claimed_by_id)
+               ReviewRequest.author_id, ReviewRequest.branch_id, ReviewRequest.submitted_at,
+               ReviewRequest.findings_count, ReviewRequest.blocking_count,
+               ReviewRequest.networks, ReviewRequest.escalation_level,
+               ReviewRequest.claimed_by_id, ReviewRequest.claim_expires_at)
         .where(ReviewRequest.status.in_(OPEN_STATUSES))
     )
     if filters.kind:
@@ -106,28 +103,30 @@ def list_queue(session: Session, *, actor: User, filters: QueueFilter, page: int
     now = now or utcnow()
     settings = get_settings(session)
     raw = paginate(session, _query(filters), page=page, per_page=per_page, scalars=False)
+    people = user_names(session, [uid for r in raw.items for uid in (r.author_id,
+                                                                     r.claimed_by_id) if uid])
+    branches = branch_names(session, [r.branch_id for r in raw.items if r.branch_id])
     rows = []
     for r in raw.items:
-        age = elapsed_minutes(r[8], now, business=settings.sla_business_hours)
+        age = elapsed_minutes(r.submitted_at, now, business=settings.sla_business_hours)
         rows.append(QueueRow(
-            id=r[0], kind=r[1], title=r[2], text=r[3], author_name=f"{r[4]} {r[5]}",
-            author_id=r[6], branch_name=r[7], submitted_at=r[8], findings_count=r[9],
-            blocking_count=r[10], networks=list(r[11] or []), escalation_level=r[12],
-            claimed_by_name=f"{r[13]} {r[14]}" if r[13] is not None else None,
-            claim_expires_at=r[15], age_minutes=age, past_target=age > settings.sla_minutes,
+            id=r.id, kind=r.kind, title=r.title, text=r.text,
+            author_name=people.get(r.author_id, ""), author_id=r.author_id,
+            branch_name=branches.get(r.branch_id) if r.branch_id else None,
+            submitted_at=r.submitted_at, findings_count=r.findings_count,
+            blocking_count=r.blocking_count, networks=list(r.networks or []),
+            escalation_level=r.escalation_level,
+            claimed_by_name=people.get(r.claimed_by_id) if r.claimed_by_id else None,
+            claim_expires_at=r.claim_expires_at, age_minutes=age,
+            past_target=age > settings.sla_minutes,
         ))
     return Page(items=rows, page=raw.page, per_page=raw.per_page, total=raw.total)
 
 
 def queue_authors(session: Session) -> list[tuple[int, str]]:
-    """Authors with something in the queue (for the filter)."""
-    rows = session.execute(
-        select(User.id, User.first_name, User.last_name)
-        .where(User.id.in_(select(ReviewRequest.author_id)
-                           .where(ReviewRequest.status.in_(OPEN_STATUSES))))
-        .order_by(User.last_name, User.first_name)
-    )
-    return [(r[0], f"{r[1]} {r[2]}") for r in rows]
+    """Authors with something in the queue (for the filter), by name."""
+    open_authors = select(ReviewRequest.author_id).where(ReviewRequest.status.in_(OPEN_STATUSES))
+    return list(user_names(session, open_authors).items())
 
 
 # --- turnaround -------------------------------------------------------------------------------

@@ -9,7 +9,7 @@ post the Sandbox accepted; ``wall_posts_per_s`` also counts starting the process
 duplicates (a key posted more than once, counted by the Sandbox with duplicate rejection
 off) and lost rows (not published at the end); the last line is one JSON object.
 
-The worker processes are ``python -m advisor_hub.publishing.dispatch_worker``: the real
+The worker processes are ``python -m tests.support.dispatch_worker``: the real
 dispatcher with the real approvals and library re-checks; ``loadgen.seed_due_rows`` gives each
 post a real, standing approval (review rows inserted in bulk).
 PostgreSQL: DATABASE_URL-style server from BENCH_PG_URL (default postgres@127.0.0.1:5432).
@@ -39,12 +39,15 @@ from advisor_hub import migrate  # noqa: E402
 from advisor_hub.db import make_engine  # noqa: E402
 from advisor_hub.model_registry import import_all_models  # noqa: E402
 from advisor_hub.networks import generate_key  # noqa: E402
-from advisor_hub.publishing.loadgen import seed_due_rows  # noqa: E402
-from advisor_hub.publishing.models import PublicationTarget  # noqa: E402
+from advisor_hub.publishing.models import PublicationTarget, TargetState  # noqa: E402
 from advisor_hub.sandbox import SandboxServer  # noqa: E402
+from tests.support.loadgen import seed_due_rows  # noqa: E402
 
 PG_URL = os.environ.get("BENCH_PG_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
 KEY = generate_key()
+# The workers run ``tests.support``: the repository root on their path.
+WORKER_ENV = {**os.environ, "PYTHONPATH": os.pathsep.join(
+    filter(None, (str(ROOT), os.environ.get("PYTHONPATH"))))}
 
 
 def fresh_database(kind: str, name: str) -> str:
@@ -68,7 +71,7 @@ def published(url: str) -> int:
     engine = make_engine(url)
     with Session(engine) as session:
         count = session.scalar(sa.select(sa.func.count()).select_from(PublicationTarget)
-                               .where(PublicationTarget.state == "published"))
+                               .where(PublicationTarget.state == TargetState.PUBLISHED))
     engine.dispose()
     return int(count or 0)
 
@@ -86,13 +89,13 @@ def scenario(kind: str, rows: int, processes: int, workers: int, latency: float,
         engine.dispose()
         started = time.perf_counter()
         procs = [subprocess.Popen(
-            [sys.executable, "-m", "advisor_hub.publishing.dispatch_worker",
+            [sys.executable, "-m", "tests.support.dispatch_worker",
              "--database-url", url, "--sandbox-url", sandbox.url,
              f"--token-key={KEY}",  # may start with "-"
              "--workers", str(workers),
              "--batch-size", str(batch_size), "--once-until-empty",
              "--name", f"{name}-{n}", "--interval", "0.05"],
-            cwd=ROOT, stdout=subprocess.DEVNULL) for n in range(processes)]
+            cwd=ROOT, env=WORKER_ENV, stdout=subprocess.DEVNULL) for n in range(processes)]
         for proc in procs:
             proc.wait()
         elapsed = time.perf_counter() - started

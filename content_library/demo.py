@@ -3,20 +3,21 @@ built-in life-event type in both languages, written by the demo curator and appr
 demo compliance officer through the approvals package (so each has a real approval record that
 the publisher's one-click flow rests on).
 
-Fallback (demo only): if the approvals package cannot decide (not installed, or the policy
-engine blocks a text), the draft is marked approved directly so the demo stays usable.
+Fallback (demo only): if the approvals package refuses (the policy engine blocks a text, no
+demo reviewer), the draft is marked approved directly so the demo stays usable.
 """
 
 from __future__ import annotations
 
 from datetime import timedelta
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from advisor_hub.accounts.models import Branch, User
+from advisor_hub.accounts.models import User
+from advisor_hub.accounts.services import find_branch_by_name, find_user_by_email
 from advisor_hub.db import utcnow
 from advisor_hub.errors import DomainError
+from approvals.services import Verdict, decide
 from content_library import life_events, services
 from content_library.models import LibraryItemVersion, LifeEventTemplate, Status
 
@@ -121,28 +122,26 @@ def _approve(session: Session, subject: LibraryItemVersion | LifeEventTemplate,
              curator: User, reviewer: User | None) -> None:
     try:
         with session.begin_nested():
-            from approvals.services import decide
-
             if isinstance(subject, LibraryItemVersion):
                 services.submit_version(session, actor=curator, version_id=subject.id)
             else:
                 life_events.submit_template(session, actor=curator, template_id=subject.id)
             if reviewer is None:
                 raise DomainError()
-            decide(session, review_id=subject.review_id, actor=reviewer, decision="approve")
-    except (ImportError, DomainError):
+            decide(session, review_id=subject.review_id, actor=reviewer, decision=Verdict.APPROVE)
+    except DomainError:
         session.refresh(subject)
         subject.status = Status.APPROVED  # demo fallback: see the module docstring
         subject.approved_at = utcnow()
 
 
 def seed(session: Session) -> None:
-    curator = session.scalar(select(User).where(User.email == CURATOR))
+    curator = find_user_by_email(session, CURATOR)
     if curator is None:
         return
-    reviewer = session.scalar(select(User).where(User.email == REVIEWER))
+    reviewer = find_user_by_email(session, REVIEWER)
     now = utcnow()
-    lyon = session.scalar(select(Branch).where(Branch.name == "Lyon Bellecour"))
+    lyon = find_branch_by_name(session, "Lyon Bellecour")
     for n, (title, language, text, networks, tags, campaign, placeholders) in enumerate(ITEMS):
         # One item is for the Lyon branch only, to show targeting.
         only_lyon = lyon is not None and n == 10

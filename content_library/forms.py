@@ -19,10 +19,11 @@ from wtforms import (
 from wtforms.validators import DataRequired, Length, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
+from advisor_hub.i18n import LANGUAGE_NAMES
 from content_library.limits import NETWORK_LABELS, NETWORKS
 from content_library.rendering import ITEM_PLACEHOLDERS
 
-LANGUAGE_CHOICES = [("en", "English"), ("fr", "Français")]
+LANGUAGE_CHOICES = list(LANGUAGE_NAMES.items())
 
 
 class MultiCheckboxField(SelectMultipleField):

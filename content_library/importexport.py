@@ -19,8 +19,10 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from advisor_hub.accounts.models import Branch, User
+from advisor_hub.accounts.models import User
+from advisor_hub.accounts.services import list_branches
 from advisor_hub.audit.services import record
+from advisor_hub.csvsafe import dict_writer, restore_cell
 from advisor_hub.errors import ValidationError
 from advisor_hub.roles import Role, require_role
 from content_library import services
@@ -63,7 +65,9 @@ def _parse_csv(content: str) -> list[tuple[int, dict[str, Any]]]:
     rows: list[tuple[int, dict[str, Any]]] = []
     try:
         for row in reader:
-            rows.append((reader.line_num, row))
+            # Undo the quote our export puts before "=", "+", "-", "@" (advisor_hub.csvsafe).
+            rows.append((reader.line_num, {k: restore_cell(v) if isinstance(v, str) else v
+                                           for k, v in row.items()}))
             if len(rows) > MAX_ROWS:
                 raise ImportFailed([(reader.line_num, str(_l("Too many rows.")))])
     except csv.Error as error:
@@ -132,7 +136,7 @@ def import_items(session: Session, *, actor: User, rows: list[tuple[int, dict[st
                  skip_invalid: bool = False) -> ImportResult:
     """Validate every row, then create the good ones as drafts (all or nothing by default)."""
     require_role(actor, Role.MARKETING)
-    branches = {b.name: b.id for b in session.scalars(select(Branch))}
+    branches = {b.name: b.id for b in list_branches(session)}
     good: list[services.ItemFields] = []
     errors: list[tuple[int, str]] = []
     for line, row in rows:
@@ -173,7 +177,7 @@ def export_items(session: Session, *, actor: User, fmt: str) -> str:
     if fmt == "json":
         return json.dumps(rows, ensure_ascii=False, indent=2)
     out = io.StringIO()
-    writer = csv.DictWriter(out, fieldnames=COLUMNS, lineterminator="\n")
+    writer = dict_writer(out, fieldnames=COLUMNS, lineterminator="\n")
     writer.writeheader()
     writer.writerows(rows)
     return out.getvalue()

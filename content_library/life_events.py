@@ -15,10 +15,13 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from advisor_hub.accounts.models import User
+from advisor_hub.accounts.services import find_user
 from advisor_hub.audit.services import record
 from advisor_hub.db import utcnow
 from advisor_hub.errors import Conflict, NotFound, PermissionDenied, ValidationError
+from advisor_hub.i18n import LANGUAGES
 from advisor_hub.roles import Role, require_role
+from advisor_hub.text import sanitize
 from content_library import review
 from content_library.limits import NETWORKS, over_limit
 from content_library.models import (
@@ -27,6 +30,7 @@ from content_library.models import (
     USABLE,
     LifeEventTemplate,
     LifeEventType,
+    ReviewStatus,
     Status,
 )
 from content_library.rendering import (
@@ -34,10 +38,9 @@ from content_library.rendering import (
     check_placeholders,
     render_placeholders,
 )
-from content_library.text import sanitize
+from content_library.use import advisor_values
 
 CURATORS = (Role.MARKETING,)
-LANGUAGES = ("en", "fr")
 
 # The built-in types (also inserted by the migration, so every database has them).
 BUILTIN_TYPES = (
@@ -196,17 +199,18 @@ def submit_template(session: Session, *, actor: User, template_id: int) -> LifeE
 
 def on_template_decision(session: Session, template_id: int, outcome: str,
                          decision: Any) -> None:
-    """Approvals' decision on a template (registered for kind "life_event_template")."""
+    """Approvals' decision on a template (registered for kind "life_event_template");
+    ``outcome`` is a final ReviewStatus."""
     template = get_template(session, template_id)
     if template.status != Status.IN_REVIEW:
         raise Conflict(_l("This template is not in review."))
-    decided_by = getattr(decision, "decided_by_id", None)
-    decider = session.get(User, decided_by) if decided_by else None
-    if outcome == "approved" and decider is not None and decider.id == template.created_by_id:
+    decider = find_user(session, getattr(decision, "decided_by_id", None))
+    if outcome == ReviewStatus.APPROVED and decider is not None \
+            and decider.id == template.created_by_id:
         raise PermissionDenied(_l("Nobody approves their own work."))
     before = {"status": template.status}
     now = utcnow()
-    if outcome == "approved":
+    if outcome == ReviewStatus.APPROVED:
         for other in lineage(session, template.lineage_id or template.id):
             if other.status == Status.APPROVED and other.id != template.id:
                 other.status = Status.SUPERSEDED
@@ -216,7 +220,7 @@ def on_template_decision(session: Session, template_id: int, outcome: str,
         template.approved_at = now
         template.review_id = getattr(decision, "id", template.review_id)
     elif outcome in STATUS_AFTER_REVIEW:
-        template.status = STATUS_AFTER_REVIEW[outcome]
+        template.status = STATUS_AFTER_REVIEW[ReviewStatus(outcome)]
     else:
         raise ValidationError(_l("Unknown review outcome."))
     session.flush()
@@ -305,8 +309,6 @@ def render_life_event(template: LifeEventTemplate, advisor: User, client_first_n
                       ) -> str:
     """The message for one client; RenderError if a value is missing (never a raw
     placeholder)."""
-    from content_library.services import advisor_values
-
     values = advisor_values(advisor)
     values["client_first_name"] = " ".join(sanitize(client_first_name).split())[:80]
     return render_placeholders(template.text, values, TEMPLATE_PLACEHOLDERS)

@@ -13,13 +13,16 @@ import enum
 from datetime import datetime
 
 from sqlalchemy import JSON, Column, ForeignKey, Index, String, Table, Text, UniqueConstraint
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
 from advisor_hub.accounts.models import Branch
 from advisor_hub.db import Base, utcnow
+from approvals.models import ReviewStatus, stored_by_value
 
 
 class Status(enum.StrEnum):
+    """The lifecycle of a library version or a life-event template (stored by value)."""
+
     DRAFT = "draft"
     IN_REVIEW = "in_review"
     CHANGES_REQUESTED = "changes_requested"
@@ -34,12 +37,14 @@ EDITABLE = frozenset({Status.DRAFT, Status.CHANGES_REQUESTED, Status.REJECTED})
 # States an advisor-facing version may be in (a superseded version stays valid for posts that
 # already use it).
 USABLE = frozenset({Status.APPROVED, Status.SUPERSEDED})
+# States compliance sent back with comments the author should read.
+SENT_BACK = frozenset({Status.CHANGES_REQUESTED, Status.REJECTED})
 # Where a review's outcome other than approval leaves a version or template.
-STATUS_AFTER_REVIEW = {
-    "changes_requested": Status.CHANGES_REQUESTED,
-    "rejected": Status.REJECTED,
-    "expired": Status.DRAFT,
-    "withdrawn": Status.DRAFT,
+STATUS_AFTER_REVIEW: dict[ReviewStatus, Status] = {
+    ReviewStatus.CHANGES_REQUESTED: Status.CHANGES_REQUESTED,
+    ReviewStatus.REJECTED: Status.REJECTED,
+    ReviewStatus.EXPIRED: Status.DRAFT,
+    ReviewStatus.WITHDRAWN: Status.DRAFT,
 }
 
 version_branches = Table(
@@ -91,7 +96,7 @@ class LibraryItemVersion(Base):
     item_id: Mapped[int] = mapped_column(ForeignKey("library_items.id", ondelete="CASCADE"),
                                          index=True)
     number: Mapped[int] = mapped_column(default=1)
-    status: Mapped[str] = mapped_column(String(32), default=Status.DRAFT)
+    status: Mapped[Status] = mapped_column(stored_by_value(Status, 32), default=Status.DRAFT)
     title: Mapped[str] = mapped_column(String(200))
     text: Mapped[str] = mapped_column(Text)
     link_url: Mapped[str | None] = mapped_column(String(2000))
@@ -134,9 +139,32 @@ class LibraryItemVersion(Base):
     def image_url(self) -> str | None:
         return f"/library/media/{self.image_name}" if self.image_name else None
 
+    @validates("status")
+    def _as_status(self, _key: str, value: str) -> Status:
+        return Status(value)
+
     @property
     def is_editable(self) -> bool:
         return self.status in EDITABLE
+
+    @property
+    def in_review(self) -> bool:
+        return self.status == Status.IN_REVIEW
+
+    @property
+    def sent_back(self) -> bool:
+        """Compliance asked for changes or rejected it: its author has comments to read."""
+        return self.status in SENT_BACK
+
+    @property
+    def listed_status(self) -> Status:
+        """What the curators' list shows: retired once the item is, else the status."""
+        return Status.RETIRED if self.item.retired_at is not None else Status(self.status)
+
+    @property
+    def in_use_instead(self) -> LibraryItemVersion | None:
+        """While this version is not the approved one: the approved version advisors use."""
+        return self.item.current_approved if self.status != Status.APPROVED else None
 
     def __repr__(self) -> str:
         return f"<LibraryItemVersion {self.item_id}v{self.number} {self.status}>"
@@ -175,7 +203,7 @@ class LifeEventTemplate(Base):
     type_id: Mapped[int] = mapped_column(ForeignKey("life_event_types.id"), index=True)
     language: Mapped[str] = mapped_column(String(8), default="en")
     text: Mapped[str] = mapped_column(Text)
-    status: Mapped[str] = mapped_column(String(32), default=Status.DRAFT)
+    status: Mapped[Status] = mapped_column(stored_by_value(Status, 32), default=Status.DRAFT)
     review_id: Mapped[int | None] = mapped_column(index=True)
     created_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
@@ -186,6 +214,10 @@ class LifeEventTemplate(Base):
 
     type: Mapped[LifeEventType] = relationship(lazy="joined")
 
+    @validates("status")
+    def _as_status(self, _key: str, value: str) -> Status:
+        return Status(value)
+
     @property
     def event_type(self) -> str:
         return self.type.key
@@ -193,6 +225,10 @@ class LifeEventTemplate(Base):
     @property
     def is_editable(self) -> bool:
         return self.status in EDITABLE
+
+    @property
+    def in_review(self) -> bool:
+        return self.status == Status.IN_REVIEW
 
 
 class LibraryUsage(Base):

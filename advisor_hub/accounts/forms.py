@@ -13,11 +13,11 @@ from wtforms import (
 from wtforms.validators import DataRequired, Email, Length, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
-from advisor_hub.accounts.services import LANGUAGES, MIN_PASSWORD_LENGTH
+from advisor_hub.accounts.services import MIN_PASSWORD_LENGTH
+from advisor_hub.i18n import LANGUAGE_NAMES
 from advisor_hub.roles import ROLE_LABELS
 
-LANGUAGE_CHOICES = [("en", "English"), ("fr", "Français")]
-assert [code for code, _ in LANGUAGE_CHOICES] == list(LANGUAGES)
+LANGUAGE_CHOICES = list(LANGUAGE_NAMES.items())
 
 
 class MultiCheckboxField(SelectMultipleField):

@@ -34,6 +34,8 @@ class UserRole(Base):
 
 class User(UserMixin, Base):
     __tablename__ = "users"
+    # One account per identity at an identity provider (OpenID Connect ``iss`` + ``sub``).
+    __table_args__ = (UniqueConstraint("idp_issuer", "idp_subject"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     email: Mapped[str] = mapped_column(String(254), unique=True)
@@ -47,6 +49,11 @@ class User(UserMixin, Base):
     failed_logins: Mapped[int] = mapped_column(default=0)
     locked_until: Mapped[datetime | None]
     last_login_at: Mapped[datetime | None]
+    # Stored in the session at login and compared on every request: bumping it ends every
+    # session of the user at once (logout, deactivation, role change, the directory's changes).
+    session_version: Mapped[int] = mapped_column(default=0, server_default="0")
+    idp_issuer: Mapped[str | None] = mapped_column(String(255))
+    idp_subject: Mapped[str | None] = mapped_column(String(255))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     branch: Mapped[Branch | None] = relationship(lazy="joined")

@@ -23,3 +23,8 @@ def verify_password(password_hash: str, password: str) -> bool:
         return _hasher.verify(password_hash, password)
     except (VerificationError, InvalidHashError):
         return False
+
+
+# Accounts that sign in only through the identity provider: no password ever matches it
+# (not an Argon2 hash, so verify_password() is always False).
+UNUSABLE_PASSWORD = "!"

@@ -5,10 +5,11 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 from zoneinfo import ZoneInfo, available_timezones
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func, select
+from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
 
 from advisor_hub.accounts.models import Branch, User, UserRole
@@ -16,12 +17,12 @@ from advisor_hub.accounts.passwords import hash_password, verify_password
 from advisor_hub.audit.services import record
 from advisor_hub.db import utcnow
 from advisor_hub.errors import DomainError, NotFound, ValidationError
+from advisor_hub.i18n import LANGUAGES
 from advisor_hub.pagination import Page, paginate
 from advisor_hub.roles import Role, require_role
 
 MAX_FAILED_LOGINS = 5
 LOCKOUT = timedelta(minutes=15)
-LANGUAGES = ("en", "fr")
 MIN_PASSWORD_LENGTH = 10
 
 
@@ -35,7 +36,8 @@ class AccountLocked(DomainError):
         super().__init__(_l("Too many failed attempts: this account is locked for 15 minutes."))
 
 
-def _user_state(user: User) -> dict[str, object]:
+def user_state(user: User) -> dict[str, object]:
+    """What the audit trail records of a user before and after a change."""
     return {
         "email": user.email,
         "first_name": user.first_name,
@@ -46,6 +48,14 @@ def _user_state(user: User) -> dict[str, object]:
         "language": user.language,
         "time_zone": user.time_zone,
     }
+
+
+def end_sessions(session: Session, user: User) -> None:
+    """End every session of ``user`` at once: the version in their session cookies no longer
+    matches (logout, password change or reset, deactivation, role change, the directory)."""
+    user.session_version = User.session_version + 1  # atomic: two bumps never make one
+    session.flush()
+    session.refresh(user, ["session_version"])
 
 
 def authenticate(session: Session, email: str, password: str, now: datetime | None = None) -> User:
@@ -135,7 +145,7 @@ def create_user(
     )
     session.add(user)
     session.flush()
-    record(session, actor, "user.create", user, after=_user_state(user))
+    record(session, actor, "user.create", user, after=user_state(user))
     return user
 
 
@@ -157,7 +167,7 @@ def update_user(
     _check_profile(session, language, time_zone, branch_id)
     if user.id == actor.id and Role.ADMIN not in checked_roles:
         raise ValidationError(_l("You cannot remove your own administrator role."), field="roles")
-    before = _user_state(user)
+    before = user_state(user)
     user.first_name, user.last_name = first_name.strip(), last_name.strip()
     user.branch_id, user.language, user.time_zone = branch_id, language, time_zone
     current = {r.role for r in user.role_rows}
@@ -165,9 +175,11 @@ def update_user(
     user.role_rows = [r for r in user.role_rows if r.role in wanted] + [
         UserRole(role=r) for r in sorted(wanted - current)
     ]
+    if wanted != current:
+        end_sessions(session, user)  # new powers, new session: a stolen cookie dies too
     session.flush()
     session.refresh(user, ["branch"])
-    record(session, actor, "user.update", user, before=before, after=_user_state(user))
+    record(session, actor, "user.update", user, before=before, after=user_state(user))
     return user
 
 
@@ -177,11 +189,13 @@ def set_user_active(session: Session, *, actor: User, user_id: int, active: bool
     user = get_user(session, user_id)
     if user.id == actor.id and not active:
         raise ValidationError(_l("You cannot deactivate your own account."))
-    before = _user_state(user)
+    before = user_state(user)
+    if user.active != active:
+        end_sessions(session, user)
     user.active = active
     session.flush()
     record(session, actor, "user.activate" if active else "user.deactivate", user,
-           before=before, after=_user_state(user))
+           before=before, after=user_state(user))
     return user
 
 
@@ -190,10 +204,10 @@ def update_preferences(
 ) -> User:
     """A user's own language and time zone."""
     _check_profile(session, language, time_zone, None)
-    before = _user_state(actor)
+    before = user_state(actor)
     actor.language, actor.time_zone = language, time_zone
     session.flush()
-    record(session, actor, "user.preferences", actor, before=before, after=_user_state(actor))
+    record(session, actor, "user.preferences", actor, before=before, after=user_state(actor))
     return actor
 
 
@@ -212,10 +226,12 @@ def list_users(session: Session, *, actor: User, page: int = 1, q: str = "") -> 
     require_role(actor, Role.ADMIN)
     query = select(User).order_by(User.last_name, User.first_name, User.id)
     if q:
-        like = f"%{q.strip().lower()}%"
+        # "%" and "_" typed by the admin match themselves, not any text.
+        needle = q.strip().lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+        like = f"%{needle}%"
         query = query.where(
-            func.lower(User.email).like(like)
-            | func.lower(User.first_name + " " + User.last_name).like(like)
+            func.lower(User.email).like(like, escape="\\")
+            | func.lower(User.first_name + " " + User.last_name).like(like, escape="\\")
         )
     return paginate(session, query, page=page, per_page=25)
 
@@ -270,3 +286,49 @@ def common_time_zones() -> list[str]:
 
 def local_zone(user: User) -> ZoneInfo:
     return ZoneInfo(user.time_zone)
+
+
+# --- what other packages read about people ------------------------------------------------------
+
+
+def find_user(session: Session, user_id: int | None) -> User | None:
+    """The user with this id, or None (no error: callers decide what a missing user means)."""
+    return session.get(User, user_id) if user_id is not None else None
+
+
+def users_with_role(session: Session, role: Role, *,
+                    exclude_ids: Iterable[int] = ()) -> list[User]:
+    """The active users holding ``role`` (minus ``exclude_ids``), by name."""
+    query = (select(User).join(UserRole, UserRole.user_id == User.id)
+             .where(UserRole.role == str(role), User.active.is_(True))
+             .order_by(User.last_name, User.first_name, User.id))
+    excluded = sorted(set(exclude_ids))
+    if excluded:
+        query = query.where(User.id.not_in(excluded))
+    return list(session.scalars(query))
+
+
+def user_names(session: Session, user_ids: Iterable[int] | Select[Any]) -> dict[int, str]:
+    """Each user's "First Last", ordered by last then first name; unknown ids are absent.
+
+    ``user_ids`` is a list, or a query selecting ids (composed as a subquery, for a set too
+    large to send as values). One query whatever the number of ids."""
+    if isinstance(user_ids, Select):
+        condition = User.id.in_(user_ids)
+    else:
+        ids = sorted(set(user_ids))
+        if not ids:
+            return {}
+        condition = User.id.in_(ids)
+    rows = session.execute(select(User.id, User.first_name, User.last_name).where(condition)
+                           .order_by(User.last_name, User.first_name, User.id))
+    return {row[0]: f"{row[1]} {row[2]}" for row in rows}
+
+
+def branch_names(session: Session, branch_ids: Iterable[int]) -> dict[int, str]:
+    """Each branch's name; unknown ids are absent. One query whatever the number of ids."""
+    ids = sorted(set(branch_ids))
+    if not ids:
+        return {}
+    return dict(session.execute(select(Branch.id, Branch.name)  # type: ignore[arg-type]
+                                .where(Branch.id.in_(ids))).all())

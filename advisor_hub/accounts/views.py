@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from flask_login import current_user, login_required, login_user, logout_user
+from flask_login import current_user, login_required
 from werkzeug.wrappers import Response
 
 from advisor_hub.accounts import services
@@ -19,11 +19,13 @@ from advisor_hub.accounts.forms import (
     UserFormBase,
     role_choices,
 )
+from advisor_hub.accounts.login import end_session, start_session
 from advisor_hub.db import get_session
 from advisor_hub.errors import DomainError, NotFound
 from advisor_hub.navigation import NavItem, register
 from advisor_hub.roles import Role
 from advisor_hub.security import is_safe_next, roles_required
+from advisor_hub.sso.web import require_password_allowed
 from advisor_hub.web import commit, page_arg, unit_of_work
 
 bp = Blueprint("accounts", __name__, template_folder="templates")
@@ -42,13 +44,14 @@ def login() -> str | Response:
     if form.validate_on_submit():
         session = get_session()
         try:
+            require_password_allowed(form.email.data)
             user = services.authenticate(session, form.email.data, form.password.data)
         except DomainError as error:
             commit()  # keep the failed-attempt count and any lock
             form.form_errors.append(str(error))
         else:
             commit()
-            login_user(user)
+            start_session(user)
             target = request.args.get("next")
             return redirect(target if is_safe_next(target) else url_for("core.home"))
     return render_template("accounts/login.html", form=form)
@@ -57,9 +60,10 @@ def login() -> str | Response:
 @bp.post("/logout")
 @login_required
 def logout() -> Response:
-    logout_user()
+    signed_in_by_provider = end_session(get_session(), current_user._get_current_object())
+    commit()
     flash(_("You have been logged out."), "info")
-    return redirect(url_for("accounts.login"))
+    return redirect(url_for("sso.signed_out" if signed_in_by_provider else "accounts.login"))
 
 
 @bp.route("/preferences", methods=["GET", "POST"])

@@ -8,7 +8,6 @@ to the newest record id first, so the same export asked twice gives the same byt
 
 from __future__ import annotations
 
-import csv
 import hashlib
 import io
 import json
@@ -19,6 +18,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from advisor_hub import csvsafe
 from advisor_hub.accounts.models import User
 from advisor_hub.archive.models import ArchiveRecord
 from advisor_hub.archive.services import ARCHIVE_ROLES, ArchiveFilter, filtered
@@ -64,7 +64,7 @@ class ExportStream:
 
     def __iter__(self) -> Iterator[bytes]:
         buffer = io.StringIO()
-        writer = csv.writer(buffer, lineterminator="\r\n")
+        writer = csvsafe.writer(buffer, lineterminator="\r\n")
         if self.fmt == "csv":
             writer.writerow(CSV_COLUMNS)
         for row in self._rows():

@@ -2,11 +2,13 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import DateField, SelectField, StringField, SubmitField, TextAreaField
+from wtforms import SelectField, StringField, SubmitField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
+from advisor_hub.dates import DateRangeForm
 
-class ArchiveSearchForm(FlaskForm):
+
+class ArchiveSearchForm(DateRangeForm):
     class Meta:
         csrf = False  # a GET search form changes nothing
 
@@ -18,15 +20,11 @@ class ArchiveSearchForm(FlaskForm):
         ("", _l("Publications and decisions")), ("publication", _l("Publications")),
         ("decision", _l("Decisions")),
     ])
-    date_from = DateField(_l("From"), validators=[Optional()])
-    date_to = DateField(_l("To"), validators=[Optional()])
     submit = SubmitField(_l("Search"))
 
 
-class HoldForm(FlaskForm):
+class HoldForm(DateRangeForm):
     advisor = SelectField(_l("Advisor"), coerce=int, validators=[Optional()])
-    date_from = DateField(_l("From"), validators=[Optional()])
-    date_to = DateField(_l("To"), validators=[Optional()])
     reason = TextAreaField(_l("Reason"), validators=[DataRequired(), Length(max=500)])
     submit = SubmitField(_l("Place the hold"))
 

@@ -7,12 +7,11 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, replace
-from datetime import date, datetime, time, timedelta
+from datetime import date
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import Select, and_, event, func, or_, select, text
+from sqlalchemy import Select, and_, event, func, select, text
 from sqlalchemy.orm import ORMExecuteState, Session, aliased
 
 from advisor_hub.accounts.models import Branch, User
@@ -21,7 +20,7 @@ from advisor_hub.archive.errors import ArchiveIsAppendOnly, InvalidHold
 from advisor_hub.archive.index import derive
 from advisor_hub.archive.models import ArchiveRecord, LegalHold, PurgeCheckpoint
 from advisor_hub.audit import services as audit
-from advisor_hub.audit.models import AuditEvent
+from advisor_hub.dates import between
 from advisor_hub.db import utcnow
 from advisor_hub.errors import NotFound, ValidationError
 from advisor_hub.pagination import Page, paginate
@@ -161,8 +160,8 @@ def _like_escape(word: str) -> str:
     return word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
-def filtered(query: Select[Any], filters: ArchiveFilter) -> Select[Any]:
-    tz = ZoneInfo(filters.time_zone)
+def filtered(query: Select[*tuple[Any, ...]], filters: ArchiveFilter
+             ) -> Select[*tuple[Any, ...]]:
     if filters.advisor_id:
         query = query.where(ArchiveRecord.advisor_id == filters.advisor_id)
     if filters.branch_id:
@@ -171,12 +170,8 @@ def filtered(query: Select[Any], filters: ArchiveFilter) -> Select[Any]:
         query = query.where(ArchiveRecord.network == filters.network)
     if filters.kind:
         query = query.where(ArchiveRecord.kind == filters.kind)
-    if filters.date_from:
-        query = query.where(ArchiveRecord.recorded_at >= datetime.combine(filters.date_from,
-                                                                           time(), tz))
-    if filters.date_to:
-        end = datetime.combine(filters.date_to + timedelta(days=1), time(), tz)
-        query = query.where(ArchiveRecord.recorded_at < end)
+    query = query.where(*between(ArchiveRecord.recorded_at, filters.date_from, filters.date_to,
+                                 filters.time_zone))
     if filters.q:
         # search_text is stored lower-cased (Python's Unicode-aware lower()), so a plain LIKE
         # is case-insensitive on both backends, accents included. Every word must appear.
@@ -222,97 +217,6 @@ def known_networks(session: Session) -> list[str]:
         select(ArchiveRecord.network).where(ArchiveRecord.network.is_not(None))
         .distinct().order_by(ArchiveRecord.network)
     ))
-
-
-# --- the record page ----------------------------------------------------------------------
-
-@dataclass(frozen=True)
-class RecordView:
-    record: ArchiveRecord
-    payload: dict[str, Any]
-    advisor: User | None
-    actor: User | None
-    decisions: list[tuple[ArchiveRecord, dict[str, Any]]]
-    publications: list[tuple[ArchiveRecord, dict[str, Any]]]
-    trail: list[AuditEvent]
-    approval: Any = None  # approvals' ApprovalInfo, when that package is installed
-    approver: User | None = None
-
-
-def get_record(session: Session, *, actor: User, record_id: int) -> RecordView:
-    """One record with the approval behind it and the post's whole audit trail."""
-    require_role(actor, *ARCHIVE_ROLES)
-    record = session.get(ArchiveRecord, record_id)
-    if record is None:
-        raise NotFound()
-    payload = json.loads(record.payload)
-    related: list[ArchiveRecord] = []
-    conditions = []
-    if record.review_id is not None:
-        conditions.append(ArchiveRecord.review_id == record.review_id)
-    if record.post_id is not None:
-        conditions.append(ArchiveRecord.post_id == record.post_id)
-    if conditions:
-        related = list(session.scalars(
-            select(ArchiveRecord).where(or_(*conditions), ArchiveRecord.id != record.id)
-            .order_by(ArchiveRecord.id).limit(200)
-        ))
-    decisions = [(r, json.loads(r.payload)) for r in related if r.kind == "decision"]
-    if record.kind == "decision":
-        decisions.insert(0, (record, payload))
-    publications = [(r, json.loads(r.payload)) for r in related if r.kind == "publication"]
-    subjects = []
-    if record.post_id is not None:
-        subjects.append(("posts", record.post_id))
-    if record.review_id is not None:
-        subjects.append(("review_requests", record.review_id))
-    if payload.get("target_id") is not None:
-        subjects.append(("publication_targets", payload["target_id"]))
-    if record.kind == "decision" and payload.get("kind") not in (None, "post") and \
-            payload.get("subject_id") is not None:
-        subjects.append((_subject_type(str(payload["kind"])), payload["subject_id"]))
-    trail = sorted(
-        (event for subject in subjects for event in audit.trail_for(session, subject)),
-        key=lambda e: (e.at, e.id),
-    )
-    approval = _approval(session, record.review_id)
-    approver_id = getattr(approval, "approved_by_id", None) or payload.get("approved_by_id")
-    return RecordView(
-        approval=approval,
-        approver=session.get(User, approver_id) if isinstance(approver_id, int) else None,
-        record=record, payload=payload,
-        advisor=session.get(User, record.advisor_id) if record.advisor_id else None,
-        actor=session.get(User, record.actor_id) if record.actor_id else None,
-        decisions=decisions, publications=publications, trail=trail,
-    )
-
-
-_SUBJECT_TABLES = {
-    "post": "posts",
-    "library_item": "library_item_versions",
-    "life_event_template": "life_event_templates",
-    "linked_account": "linked_accounts",
-}
-
-
-def _subject_type(kind: str) -> str:
-    """The audit subject type of a review kind, as its owner registered it with approvals."""
-    try:
-        from approvals.services import subject_for
-    except ImportError:
-        return _SUBJECT_TABLES.get(kind, kind)
-    subject = subject_for(kind)
-    return subject.subject_type if subject else _SUBJECT_TABLES.get(kind, kind)
-
-
-def _approval(session: Session, review_id: int | None) -> Any:
-    if review_id is None:
-        return None
-    try:
-        from approvals.services import get_approval
-    except ImportError:
-        return None
-    return get_approval(session, review_id)
 
 
 # --- legal holds --------------------------------------------------------------------------
@@ -372,18 +276,10 @@ def active_holds(session: Session) -> list[LegalHold]:
 
 def hold_condition(hold: LegalHold) -> Any:
     """SQL: the records this hold covers (dates are whole UTC days, inclusive)."""
-    parts = []
+    parts = between(ArchiveRecord.recorded_at, hold.date_from, hold.date_to)
     if hold.advisor_id is not None:
-        parts.append(ArchiveRecord.advisor_id == hold.advisor_id)
-    if hold.date_from is not None:
-        parts.append(ArchiveRecord.recorded_at >= _utc_midnight(hold.date_from))
-    if hold.date_to is not None:
-        parts.append(ArchiveRecord.recorded_at < _utc_midnight(hold.date_to + timedelta(days=1)))
+        parts.insert(0, ArchiveRecord.advisor_id == hold.advisor_id)
     return and_(*parts)
-
-
-def _utc_midnight(day: date) -> datetime:
-    return datetime.combine(day, time(), ZoneInfo("UTC"))
 
 
 def _hold_state(hold: LegalHold) -> dict[str, Any]:

@@ -27,7 +27,7 @@ from sqlalchemy import select
 
 from advisor_hub.accounts.models import Branch, User, UserRole
 from advisor_hub.archive import export as exports
-from advisor_hub.archive import integrity, services
+from advisor_hub.archive import integrity, record_page, services
 from advisor_hub.archive.forms import ArchiveSearchForm, ConfirmForm, HoldForm
 from advisor_hub.audit import services as audit
 from advisor_hub.db import database, get_session, transaction
@@ -101,7 +101,7 @@ def search() -> str:
 @roles_required(*ROLES)
 def record(record_id: int) -> str:
     try:
-        view = services.get_record(get_session(), actor=current_user, record_id=record_id)
+        view = record_page.get_record(get_session(), actor=current_user, record_id=record_id)
     except NotFound:
         abort(404)
     return render_template("archive/record.html", view=view)

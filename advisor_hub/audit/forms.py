@@ -1,17 +1,16 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
-from wtforms import DateField, SelectField, SubmitField
+from wtforms import SelectField, SubmitField
 from wtforms.validators import Optional
 
+from advisor_hub.dates import DateRangeForm
 
-class AuditFilterForm(FlaskForm):
+
+class AuditFilterForm(DateRangeForm):
     class Meta:
         csrf = False  # a GET search form changes nothing
 
     user = SelectField(_l("User"), coerce=int, validators=[Optional()])
     action = SelectField(_l("Action"), validators=[Optional()])
-    date_from = DateField(_l("From"), validators=[Optional()])
-    date_to = DateField(_l("To"), validators=[Optional()])
     submit = SubmitField(_l("Filter"))

@@ -3,17 +3,17 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, time
 from decimal import Decimal
 from enum import Enum
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
 
 from advisor_hub.accounts.models import User
 from advisor_hub.audit.models import AuditEvent
+from advisor_hub.dates import between
 from advisor_hub.db import Base
 from advisor_hub.pagination import Page, paginate
 from advisor_hub.roles import Role, require_role
@@ -93,17 +93,12 @@ class AuditFilter:
 
 
 def _filtered(query: Select[Any], filters: AuditFilter) -> Select[Any]:
-    tz = ZoneInfo(filters.time_zone)
     if filters.actor_id:
         query = query.where(AuditEvent.actor_id == filters.actor_id)
     if filters.action:
         query = query.where(AuditEvent.action == filters.action)
-    if filters.date_from:
-        query = query.where(AuditEvent.at >= datetime.combine(filters.date_from, time(), tz))
-    if filters.date_to:
-        end = datetime.combine(filters.date_to + timedelta(days=1), time(), tz)
-        query = query.where(AuditEvent.at < end)
-    return query
+    return query.where(*between(AuditEvent.at, filters.date_from, filters.date_to,
+                                filters.time_zone))
 
 
 def search_events(

@@ -12,44 +12,26 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
-from zoneinfo import ZoneInfo
 
-from sqlalchemy import (
-    Float,
-    Integer,
-    and_,
-    case,
-    cast,
-    extract,
-    func,
-    literal,
-    or_,
-    select,
-)
+from sqlalchemy import Float, Integer, cast, extract, func, literal, or_, select
 from sqlalchemy.orm import Session
 
+from advisor_hub.accounts import reporting as accounts
 from advisor_hub.accounts.models import User
-from advisor_hub.dashboard.tables import (
-    branches,
-    library_item_versions,
-    library_usage,
-    linked_accounts,
-    posts,
-    publication_targets,
-    review_requests,
-    user_roles,
-    users,
-)
+from advisor_hub.dates import day_after, day_start
 from advisor_hub.db import utcnow
 from advisor_hub.errors import PermissionDenied
+from advisor_hub.publishing import reporting as publishing
 from advisor_hub.roles import Role, require_role
+from approvals import reporting as approvals
+from content_library import reporting as library
+from content_library.services import search_library
 
 DASHBOARD_ROLES = (Role.BRANCH_MANAGER, Role.MARKETING, Role.COMPLIANCE, Role.ADMIN)
 ALL_BRANCH_ROLES = (Role.MARKETING, Role.COMPLIANCE, Role.ADMIN)
-SOURCES = ("library", "life_event", "free_form")
-DECIDED = ("approved", "rejected", "changes_requested")
+SOURCES = publishing.POST_SOURCES
 NUDGE_DAYS = 30
 TOP_ITEMS = 10
 
@@ -64,12 +46,11 @@ class Period:
 
     @property
     def start(self) -> datetime:
-        return datetime.combine(self.first_day, time(), ZoneInfo(self.time_zone))
+        return day_start(self.first_day, self.time_zone)
 
     @property
     def end(self) -> datetime:
-        return datetime.combine(self.last_day + timedelta(days=1), time(),
-                                ZoneInfo(self.time_zone))
+        return day_after(self.last_day, self.time_zone)
 
     @classmethod
     def last_days(cls, days: int, *, today: date, time_zone: str = "UTC") -> Period:
@@ -92,7 +73,7 @@ def dashboard_scope(actor: User, branch_id: int | None = None) -> Scope:
     return Scope(actor.branch_id, False)
 
 
-# --- figures ----------------------------------------------------------------------------------
+# --- figures: each composes the owning packages' reporting queries into one GROUP BY -------
 
 @dataclass(frozen=True)
 class AdoptionRow:
@@ -107,43 +88,13 @@ class AdoptionRow:
         return self.active / self.advisors if self.advisors else 0.0
 
 
-def _advisors() -> Any:
-    return (select(users.c.id, users.c.branch_id)
-            .join(user_roles, and_(user_roles.c.user_id == users.c.id,
-                                   user_roles.c.role == Role.ADVISOR.value))
-            .where(users.c.active.is_(True)))
-
-
-def _linked_users() -> Any:
-    """Users with at least one active linked account (one row each)."""
-    return (select(linked_accounts.c.user_id.label("user_id"))
-            .where(linked_accounts.c.status == "active").distinct())
-
-
-def _publishers(start: datetime | None = None, end: datetime | None = None) -> Any:
-    """Authors with a publication in [start, end), with their latest publication time.
-    One pass over the published outbox rows, grouped: no per-advisor subquery."""
-    conditions = [publication_targets.c.state == "published"]
-    if start is not None:
-        conditions.append(publication_targets.c.published_at >= start)
-    if end is not None:
-        conditions.append(publication_targets.c.published_at < end)
-    return (select(posts.c.author_id.label("author_id"),
-                   func.max(publication_targets.c.published_at).label("last"))
-            .select_from(publication_targets)
-            .join(posts, posts.c.id == publication_targets.c.post_id)
-            .where(*conditions).group_by(posts.c.author_id))
-
-
 def adoption(session: Session, scope: Scope, period: Period) -> list[AdoptionRow]:
     """Per branch, then overall (branch None, label None): all advisors, those with a linked
     account, those who published at least once in the period."""
-    advisors = _advisors()
-    if scope.branch_id is not None:
-        advisors = advisors.where(users.c.branch_id == scope.branch_id)
-    a = advisors.subquery()
-    linked = _linked_users().subquery()
-    active = _publishers(period.start, period.end).subquery()
+    a = accounts.active_advisors(scope.branch_id).subquery()
+    linked = publishing.users_with_active_account().subquery()
+    active = publishing.last_publication_by_author(period.start, period.end).subquery()
+    branches = accounts.branch_names().subquery()
     query = (select(a.c.branch_id, branches.c.name, func.count().label("advisors"),
                     func.count(linked.c.user_id), func.count(active.c.author_id))
              .select_from(a)
@@ -168,14 +119,11 @@ class SourceRow:
 
 def posts_by_source(session: Session, scope: Scope, period: Period) -> list[SourceRow]:
     """Posts composed in the period (drafts left aside) per branch and source, then overall."""
-    conditions = [posts.c.created_at >= period.start, posts.c.created_at < period.end,
-                  posts.c.state != "draft"]
-    if scope.branch_id is not None:
-        conditions.append(posts.c.branch_id == scope.branch_id)
-    published = func.sum(case((posts.c.state == "published", 1), else_=0))
-    query = (select(branches.c.name, posts.c.source, func.count(), published)
+    posts = publishing.composed_posts(period.start, period.end, scope.branch_id).subquery()
+    branches = accounts.branch_names().subquery()
+    query = (select(branches.c.name, posts.c.source, func.count(), func.sum(posts.c.published))
              .select_from(posts).outerjoin(branches, branches.c.id == posts.c.branch_id)
-             .where(*conditions).group_by(branches.c.name, posts.c.source)
+             .group_by(branches.c.name, posts.c.source)
              .order_by(branches.c.name, posts.c.source))
     rows = [SourceRow(r[0] or "—", r[1], int(r[2]), int(r[3] or 0))
             for r in session.execute(query)]
@@ -198,24 +146,18 @@ class ItemRow:
 def top_library_items(session: Session, scope: Scope, period: Period,
                       limit: int = TOP_ITEMS) -> list[ItemRow]:
     """Library items by publications in the period (all versions of an item together)."""
-    conditions = [library_usage.c.published_at >= period.start,
-                  library_usage.c.published_at < period.end,
-                  library_usage.c.version_id.is_not(None)]
-    query = (select(library_item_versions.c.item_id, func.count().label("uses"),
-                    func.count(library_usage.c.advisor_id.distinct()),
-                    func.max(library_item_versions.c.id))
-             .select_from(library_usage)
-             .join(library_item_versions, library_item_versions.c.id == library_usage.c.version_id))
+    uses = library.library_publications(period.start, period.end).subquery()
+    query = (select(uses.c.item_id, func.count().label("uses"),
+                    func.count(uses.c.advisor_id.distinct()), func.max(uses.c.version_id))
+             .select_from(uses))
     if scope.branch_id is not None:
-        query = query.join(users, users.c.id == library_usage.c.advisor_id)
-        conditions.append(users.c.branch_id == scope.branch_id)
-    query = (query.where(*conditions).group_by(library_item_versions.c.item_id)
-             .order_by(func.count().desc(), library_item_versions.c.item_id).limit(limit))
+        members = accounts.users_of_branch(scope.branch_id).subquery()
+        query = query.join(members, members.c.id == uses.c.advisor_id)
+    query = (query.group_by(uses.c.item_id)
+             .order_by(func.count().desc(), uses.c.item_id).limit(limit))
     found = session.execute(query).all()
-    titles = dict(session.execute(
-        select(library_item_versions.c.id, library_item_versions.c.title)
-        .where(library_item_versions.c.id.in_([r[3] for r in found]))
-    ).all()) if found else {}
+    titles: dict[int, str] = dict(session.execute(
+        library.version_titles(r[3] for r in found)).all()) if found else {}
     return [ItemRow(r[0], titles.get(r[3], "—"), int(r[1]), int(r[2])) for r in found]
 
 
@@ -227,8 +169,7 @@ class TurnaroundRow:
     p90_hours: float | None
 
 
-def _duration_seconds(session: Session) -> Any:
-    start, end = review_requests.c.submitted_at, review_requests.c.decided_at
+def _duration_seconds(session: Session, start: Any, end: Any) -> Any:
     if session.get_bind().dialect.name == "postgresql":
         return extract("epoch", end - start)
     return (func.julianday(end) - func.julianday(start)) * 86400.0
@@ -237,26 +178,21 @@ def _duration_seconds(session: Session) -> Any:
 def approval_turnaround(session: Session, scope: Scope, period: Period) -> list[TurnaroundRow]:
     """Median and 90th percentile from submission to decision, per queue kind, for reviews
     decided by a person in the period (approvals made by the system at once are left out)."""
-    conditions = [review_requests.c.decided_at >= period.start,
-                  review_requests.c.decided_at < period.end,
-                  review_requests.c.status.in_(DECIDED),
-                  review_requests.c.decided_by_id.is_not(None)]
-    if scope.branch_id is not None:
-        conditions.append(review_requests.c.branch_id == scope.branch_id)
-    duration = _duration_seconds(session)
-    kind = review_requests.c.kind
+    decided = approvals.decided_by_person(period.start, period.end, scope.branch_id).subquery()
+    duration = _duration_seconds(session, decided.c.submitted_at, decided.c.decided_at)
+    kind = decided.c.kind
     if session.get_bind().dialect.name == "postgresql":
         query = (select(kind, func.count(),
                         func.percentile_cont(0.5).within_group(duration),
                         func.percentile_cont(0.9).within_group(duration))
-                 .where(*conditions).group_by(kind).order_by(kind))
+                 .group_by(kind).order_by(kind))
         return [TurnaroundRow(r[0], int(r[1]), _hours(r[2]), _hours(r[3]))
                 for r in session.execute(query)]
     ranked = select(
         kind.label("kind"), cast(duration, Float).label("seconds"),
         (func.row_number().over(partition_by=kind, order_by=duration) - 1).label("i"),
         func.count().over(partition_by=kind).label("n"),
-    ).where(*conditions).subquery()
+    ).subquery()
 
     def around(p: float) -> Any:
         low = cast((ranked.c.n - 1) * p, Integer)
@@ -297,14 +233,10 @@ class CountRow:
 
 
 def rejection_reasons(session: Session, scope: Scope, period: Period) -> list[CountRow]:
-    conditions = [review_requests.c.status == "rejected",
-                  review_requests.c.decided_at >= period.start,
-                  review_requests.c.decided_at < period.end]
-    if scope.branch_id is not None:
-        conditions.append(review_requests.c.branch_id == scope.branch_id)
-    reason = func.coalesce(review_requests.c.reason_code, literal("—"))
-    query = (select(reason, review_requests.c.kind, func.count()).where(*conditions)
-             .group_by(reason, review_requests.c.kind)
+    rejected = approvals.rejected(period.start, period.end, scope.branch_id).subquery()
+    reason = func.coalesce(rejected.c.reason_code, literal("—"))
+    query = (select(reason, rejected.c.kind, func.count())
+             .group_by(reason, rejected.c.kind)
              .order_by(func.count().desc(), reason))
     return [CountRow(r[0], r[1], int(r[2])) for r in session.execute(query)]
 
@@ -312,18 +244,10 @@ def rejection_reasons(session: Session, scope: Scope, period: Period) -> list[Co
 def publishing_failures(session: Session, scope: Scope, period: Period) -> list[CountRow]:
     """Outbox rows that failed or were cancelled by the publish-time check, by network and
     failure class, dated by when they were due (else created)."""
-    when = func.coalesce(publication_targets.c.due_at, publication_targets.c.created_at)
-    conditions = [publication_targets.c.state.in_(("failed", "cancelled")),
-                  publication_targets.c.failure_class.is_not(None),
-                  when >= period.start, when < period.end]
-    query = (select(publication_targets.c.network, publication_targets.c.failure_class,
-                    func.count()).select_from(publication_targets))
-    if scope.branch_id is not None:
-        query = query.join(posts, posts.c.id == publication_targets.c.post_id)
-        conditions.append(posts.c.branch_id == scope.branch_id)
-    query = (query.where(*conditions)
-             .group_by(publication_targets.c.network, publication_targets.c.failure_class)
-             .order_by(func.count().desc(), publication_targets.c.network))
+    failed = publishing.failed_targets(period.start, period.end, scope.branch_id).subquery()
+    query = (select(failed.c.network, failed.c.failure_class, func.count())
+             .group_by(failed.c.network, failed.c.failure_class)
+             .order_by(func.count().desc(), failed.c.network))
     return [CountRow(r[0], r[1], int(r[2])) for r in session.execute(query)]
 
 
@@ -343,22 +267,20 @@ def nudges(session: Session, scope: Scope, *, now: datetime | None = None,
     """Advisors with a linked account who have published nothing for ``days`` days (or
     never), longest silent first, each with the newest library items offered to them."""
     now = now or utcnow()
-    a = _advisors().subquery()
-    linked = _linked_users().subquery()
+    a = accounts.active_advisors(scope.branch_id).subquery()
+    linked = publishing.users_with_active_account().subquery()
     # Every author's latest publication in one grouped pass. (A correlated MAX per advisor
     # looks cheaper but lets SQLite's planner walk all published rows once per advisor.)
-    last = _publishers().subquery()
-    query = (select(users.c.id, users.c.first_name, users.c.last_name, users.c.email,
-                    users.c.branch_id, branches.c.name, last.c.last)
-             .select_from(a).join(users, users.c.id == a.c.id)
+    last = publishing.last_publication_by_author().subquery()
+    branches = accounts.branch_names().subquery()
+    query = (select(a.c.id, a.c.first_name, a.c.last_name, a.c.email, a.c.branch_id,
+                    branches.c.name, last.c.last)
+             .select_from(a)
              .join(linked, linked.c.user_id == a.c.id)
              .outerjoin(last, last.c.author_id == a.c.id)
-             .outerjoin(branches, branches.c.id == users.c.branch_id)
+             .outerjoin(branches, branches.c.id == a.c.branch_id)
              .where(or_(last.c.last.is_(None), last.c.last < now - timedelta(days=days)))
-             .order_by(last.c.last.is_not(None), last.c.last, users.c.last_name,
-                       users.c.first_name))
-    if scope.branch_id is not None:
-        query = query.where(users.c.branch_id == scope.branch_id)
+             .order_by(last.c.last.is_not(None), last.c.last, a.c.last_name, a.c.first_name))
     rows = [NudgeRow(r[0], f"{r[1]} {r[2]}", r[3], r[4], r[5], _aware(r[6]))
             for r in session.execute(query)]
     offered = _newest_items_by_branch(session, rows, suggestions, now)
@@ -378,15 +300,13 @@ def _aware(value: Any) -> datetime | None:
 def _newest_items_by_branch(session: Session, rows: Sequence[NudgeRow], limit: int,
                             now: datetime) -> dict[int | None, list[str]]:
     """Ask the library, once per branch, what it offers an advisor of that branch now."""
-    try:
-        from content_library.services import search_library
-    except ImportError:  # the library package is not installed in this build
-        return {}
     offered: dict[int | None, list[str]] = {}
     for row in rows:
         if row.branch_id in offered:
             continue
         advisor = session.get(User, row.advisor_id)
+        if advisor is None:
+            continue
         page = search_library(session, advisor=advisor, per_page=limit, now=now)
         offered[row.branch_id] = [v.title for v in page.items]
     return offered

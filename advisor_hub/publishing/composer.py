@@ -25,12 +25,20 @@ from advisor_hub.db import utcnow
 from advisor_hub.errors import NotFound, ValidationError
 from advisor_hub.networks import ADAPTERS, NetworkConfig, build_adapter
 from advisor_hub.notifications.services import N_, notify
-from advisor_hub.publishing import models as m
 from advisor_hub.publishing import upstream
 from advisor_hub.publishing.linking import own_account
-from advisor_hub.publishing.models import LinkedAccount, Post, PublicationTarget
+from advisor_hub.publishing.models import (
+    AccountStatus,
+    LinkedAccount,
+    Post,
+    PostSource,
+    PostState,
+    PublicationTarget,
+    TargetState,
+)
 from advisor_hub.publishing.outbox import cancel_open_targets, set_target_state, settle_post
 from advisor_hub.roles import Role, require_role
+from advisor_hub.text import refuse_control_characters
 
 KIND = "post"
 _MARKUP = re.compile(r"<\s*/?\s*[a-zA-Z!?]|&#?[a-zA-Z0-9]+;")
@@ -102,7 +110,7 @@ def char_limits() -> dict[str, int]:
 
 def plain_text(value: str | None, field: str) -> str:
     """Posts are plain text: markup is refused (clear message, nothing saved)."""
-    value = (value or "").replace("\r\n", "\n").strip()
+    value = refuse_control_characters((value or "").replace("\r\n", "\n").strip(), field=field)
     if _MARKUP.search(value):
         raise ValidationError(_l("HTML is not allowed here; write plain text."), field=field)
     return value
@@ -121,7 +129,7 @@ def check_link(link_url: str | None) -> str | None:
 
 @dataclass(frozen=True)
 class Source:
-    kind: str  # library | life_event | free_form
+    kind: PostSource
     text: str  # personalised text, ready to send (before disclosures)
     link_url: str | None = None
     media_sha256: str | None = None
@@ -139,13 +147,13 @@ def load_source(session: Session, *, advisor: User, version_id: int | None = Non
                 now: datetime | None = None) -> Source:
     """The library item or template, personalised for this advisor (and client)."""
     if version_id is None and template_id is None:
-        return Source("free_form", "")
+        return Source(PostSource.FREE_FORM, "")
     values = upstream.advisor_values(advisor)
     if version_id is not None:
         item = upstream.version_for_use(session, version_id=version_id, advisor=advisor,
                                         now=now)
         text = upstream.render_placeholders(item.text, values, item.placeholders)
-        return Source("library", text, item.link_url, item.media_sha256, item.media_url,
+        return Source(PostSource.LIBRARY, text, item.link_url, item.media_sha256, item.media_url,
                       item.category, item.networks, version_id=item.id,
                       basis_review_id=item.review_id, title=item.title)
     if template_id is not None:
@@ -154,9 +162,9 @@ def load_source(session: Session, *, advisor: User, version_id: int | None = Non
         if not values["client_first_name"]:
             raise ValidationError(_l("Give the client's first name."), field="client_first_name")
         text = upstream.render_placeholders(item.text, values, item.placeholders)
-        return Source("life_event", text, template_id=item.id, basis_review_id=item.review_id,
-                      title=item.title)
-    return Source("free_form", "")
+        return Source(PostSource.LIFE_EVENT, text, template_id=item.id,
+                      basis_review_id=item.review_id, title=item.title)
+    return Source(PostSource.FREE_FORM, "")
 
 
 # -- composing ---------------------------------------------------------------------------------
@@ -178,7 +186,7 @@ def _chosen_accounts(session: Session, author: User, account_ids: list[int],
         except NotFound:
             raise ValidationError(_l("Choose among your own accounts."),
                                   field="account_ids") from None
-        if account.status != m.ACTIVE:
+        if account.status != AccountStatus.ACTIVE:
             raise ValidationError(_l("%(name)s cannot be used yet (it is not approved or must "
                                      "be relinked).", name=account.display_name),
                                   field="account_ids")
@@ -216,7 +224,7 @@ def compose_post(session: Session, *, author: User, body: str, link_url: str | N
         raise ValidationError(_l("Write the text of the post."), field="text")
     if len(body) > MAX_TEXT:
         raise ValidationError(_l("The text is too long."), field="text")
-    link_url = source.link_url if source.kind == "library" else check_link(link_url)
+    link_url = source.link_url if source.kind.fixed_link else check_link(link_url)
     accounts = _chosen_accounts(session, author, account_ids, source.networks)
     networks = [a.network for a in accounts]
     scheduled_at = now if publish_now else None
@@ -230,7 +238,7 @@ def compose_post(session: Session, *, author: User, body: str, link_url: str | N
     post = Post(author_id=author.id, branch_id=author.branch_id, source=source.kind,
                 library_version_id=source.version_id, template_id=source.template_id,
                 text=text, body=body, link_url=link_url, media_sha256=source.media_sha256,
-                category=source.category, state=m.DRAFT, scheduled_at=scheduled_at,
+                category=source.category, state=PostState.DRAFT, scheduled_at=scheduled_at,
                 publish_now=publish_now, account_ids=[a.id for a in accounts])
     session.add(post)
     session.flush()
@@ -238,12 +246,12 @@ def compose_post(session: Session, *, author: User, body: str, link_url: str | N
            {"source": post.source, "accounts": post.account_ids, "state": post.state})
     content = upstream.Content(text, link_url, source.media_sha256, source.media_url,
                                source.title)
-    edited = source.kind == "free_form" or body != source.text
+    edited = source.kind == PostSource.FREE_FORM or body != source.text
     if not edited and source.basis_review_id is not None:
         post.review_id = upstream.approve_from_library(
             session, kind=KIND, subject_id=post.id, author=author, content=content,
             basis_review_id=source.basis_review_id)
-        _set_state(session, post, m.APPROVED, author)
+        _set_state(session, post, PostState.APPROVED, author)
         schedule_post(session, post, now=now)
         return post
     screening = upstream.screen_text(session, text, link_url=link_url)
@@ -252,16 +260,16 @@ def compose_post(session: Session, *, author: User, body: str, link_url: str | N
                                  findings="; ".join(screening.messages)), field="text")
     base = upstream.Content(exact_text(session, source.text, networks, source.category),
                             source.link_url, source.media_sha256) \
-        if source.kind != "free_form" else None
+        if source.kind != PostSource.FREE_FORM else None
     post.review_id = upstream.submit_for_review(
         session, kind=KIND, subject_id=post.id, author=author, content=content,
         networks=sorted(set(networks)), branch_id=author.branch_id, category=source.category,
         base_content=base)
-    _set_state(session, post, m.PENDING_REVIEW, author)
+    _set_state(session, post, PostState.PENDING_REVIEW, author)
     return post
 
 
-def _set_state(session: Session, post: Post, state: str, actor: User | None) -> None:
+def _set_state(session: Session, post: Post, state: PostState, actor: User | None) -> None:
     if post.state != state:
         record(session, actor, "post.state", post, {"state": post.state}, {"state": state})
         post.state = state
@@ -282,10 +290,11 @@ def schedule_post(session: Session, post: Post, *, now: datetime | None = None) 
             continue
         target = PublicationTarget(
             post_id=post.id, account_id=account_id, network=account.network, text=post.text,
-            state=m.SCHEDULED if account.status == m.ACTIVE else m.CANCELLED, due_at=due,
+            state=(TargetState.SCHEDULED if account.status == AccountStatus.ACTIVE
+                   else TargetState.CANCELLED), due_at=due,
             idempotency_key=uuid.uuid4().hex, content_hash=exact_hash,
             review_id=post.review_id,
-            last_error=None if account.status == m.ACTIVE else N_(
+            last_error=None if account.status == AccountStatus.ACTIVE else N_(
                 "The account is no longer linked."),
         )
         session.add(target)
@@ -293,39 +302,39 @@ def schedule_post(session: Session, post: Post, *, now: datetime | None = None) 
         session.flush()
         record(session, None, f"publication.{target.state}", target, None,
                {"state": target.state, "due_at": due})
-    _set_state(session, post, m.SCHEDULED, None)
+    _set_state(session, post, PostState.SCHEDULED, None)
     settle_post(session, post.id)
 
 
 def on_post_decision(session: Session, subject_id: int, outcome: str, review: Any) -> None:
     """Compliance decided on a post (registered with approvals)."""
     post = session.get(Post, subject_id)
-    if post is None or post.state != m.PENDING_REVIEW:
+    if post is None or post.state != PostState.PENDING_REVIEW:
         return
     comment = getattr(review, "comment", None) or getattr(review, "decision_comment", None)
     url = f"/publishing/posts/{post.id}"
     if outcome == "approved":
         now = utcnow()
         if not post.publish_now and post.scheduled_at is not None and post.scheduled_at <= now:
-            _set_state(session, post, m.APPROVED, None)
+            _set_state(session, post, PostState.APPROVED, None)
             notify(session, post.author, N_("Your post was approved, but its time has passed: "
                                             "choose a new time."), {}, url)
             return
-        _set_state(session, post, m.APPROVED, None)
+        _set_state(session, post, PostState.APPROVED, None)
         schedule_post(session, post, now=now)
         notify(session, post.author, N_("Your post was approved and is scheduled."), {}, url)
         return
     post.review_comment = comment
     if outcome == "changes_requested" or outcome == "expired":
-        _set_state(session, post, m.CHANGES_REQUESTED, None)
+        _set_state(session, post, PostState.CHANGES_REQUESTED, None)
         notify(session, post.author, N_("Changes were requested on your post: %(comment)s"),
                {"comment": comment or ""}, url)
     elif outcome == "rejected":
-        _set_state(session, post, m.REJECTED, None)
+        _set_state(session, post, PostState.REJECTED, None)
         notify(session, post.author, N_("Your post was rejected: %(comment)s"),
                {"comment": comment or ""}, url)
     elif outcome == "withdrawn":
-        _set_state(session, post, m.CANCELLED, None)
+        _set_state(session, post, PostState.CANCELLED, None)
 
 
 # -- the advisor's actions -------------------------------------------------------------------
@@ -345,14 +354,14 @@ def posts_of(session: Session, user: User) -> Any:
 
 def cancel_post(session: Session, *, post_id: int, actor: User) -> list[PublicationTarget]:
     post = own_post(session, actor, post_id)
-    if post.state == m.PENDING_REVIEW and post.review_id is not None:
+    if post.state == PostState.PENDING_REVIEW and post.review_id is not None:
         upstream.withdraw(session, review_id=post.review_id, actor=actor)
-        _set_state(session, post, m.CANCELLED, actor)
+        _set_state(session, post, PostState.CANCELLED, actor)
         return []
-    if post.state in (m.DRAFT, m.APPROVED, m.CHANGES_REQUESTED):
-        _set_state(session, post, m.CANCELLED, actor)
+    if post.state in (PostState.DRAFT, PostState.APPROVED, PostState.CHANGES_REQUESTED):
+        _set_state(session, post, PostState.CANCELLED, actor)
         return []
-    if post.state not in (m.SCHEDULED, m.PUBLISHING):
+    if post.state not in (PostState.SCHEDULED, PostState.PUBLISHING):
         raise ValidationError(_l("This post can no longer be cancelled."))
     cancelled = cancel_open_targets(session, list(post.targets), actor=actor,
                                     reason=N_("Cancelled by the advisor."))
@@ -367,7 +376,7 @@ def reschedule_post(session: Session, *, post_id: int, actor: User, publish_now:
     """A new time for the rows not yet sent (or for an approved post whose time passed)."""
     post = own_post(session, actor, post_id)
     now = now or utcnow()
-    if post.state not in (m.APPROVED, m.SCHEDULED):
+    if not post.state.reschedulable:
         raise ValidationError(_l("Only a scheduled or approved post can be rescheduled."))
     if publish_now:
         when = now
@@ -380,14 +389,14 @@ def reschedule_post(session: Session, *, post_id: int, actor: User, publish_now:
     post.scheduled_at = when
     post.publish_now = publish_now
     record(session, actor, "post.rescheduled", post, before, {"scheduled_at": when})
-    if post.state == m.APPROVED:
+    if post.state == PostState.APPROVED:
         schedule_post(session, post, now=now)
         return post
     moved = False
     for target in post.targets:
-        if target.state == m.SCHEDULED:
+        if target.state == TargetState.SCHEDULED:
             target.due_at = when
-            set_target_state(session, target, m.SCHEDULED, actor=actor)
+            set_target_state(session, target, TargetState.SCHEDULED, actor=actor)
             moved = True
     if not moved:
         raise ValidationError(_l("Nothing is left to reschedule."))
@@ -400,30 +409,29 @@ def edit_post(session: Session, *, post_id: int, actor: User, body: str,
     """An edit goes back to review: a new post replaces this one (cancelled), keeping the
     library basis so the reviewer sees the difference."""
     post = own_post(session, actor, post_id)
-    if post.state not in (m.PENDING_REVIEW, m.CHANGES_REQUESTED, m.APPROVED, m.SCHEDULED,
-                          m.REJECTED):
+    if not post.state.editable:
         raise ValidationError(_l("This post can no longer be edited."))
-    if any(t.state not in m.OPEN_TARGET_STATES for t in post.targets):
+    if not all(t.state.open for t in post.targets):
         raise ValidationError(_l("Part of this post is already out; it can no longer be "
                                  "edited."))
     accounts = list(post.account_ids)
-    if post.state in (m.PENDING_REVIEW, m.APPROVED, m.SCHEDULED, m.CHANGES_REQUESTED):
-        if post.state == m.PENDING_REVIEW and post.review_id is not None:
+    if post.state != PostState.REJECTED:  # rejected: nothing left to withdraw or cancel
+        if post.state == PostState.PENDING_REVIEW and post.review_id is not None:
             upstream.withdraw(session, review_id=post.review_id, actor=actor)
         cancel_open_targets(session, list(post.targets), actor=actor,
                             reason=N_("Replaced by an edited version."))
     new = compose_post(session, author=actor, body=body, link_url=link_url,
                        account_ids=accounts, publish_now=publish_now, when_local=when_local,
                        version_id=post.library_version_id, now=now)
-    _set_state(session, post, m.CANCELLED, actor)
+    _set_state(session, post, PostState.CANCELLED, actor)
     record(session, actor, "post.replaced", post, None, {"replaced_by": new.id})
     return new
 
 
-def targets_by_state(session: Session, user: User) -> dict[str, int]:
+def targets_by_state(session: Session, user: User) -> dict[TargetState, int]:
     rows = session.execute(select(PublicationTarget.state).join(Post)
                            .where(Post.author_id == user.id)).scalars()
-    counts: dict[str, int] = {}
+    counts: dict[TargetState, int] = {}
     for state in rows:
         counts[state] = counts.get(state, 0) + 1
     return counts

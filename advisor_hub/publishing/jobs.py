@@ -11,10 +11,9 @@ from sqlalchemy.orm import Session
 from advisor_hub.jobs import register_job
 from advisor_hub.networks import NetworkError, ReauthNeeded
 from advisor_hub.notifications.services import N_, notify
-from advisor_hub.publishing import models as m
 from advisor_hub.publishing.connect import adapter_for, token_cipher
 from advisor_hub.publishing.linking import mark_relink_needed
-from advisor_hub.publishing.models import LinkedAccount
+from advisor_hub.publishing.models import AccountStatus, LinkedAccount
 from advisor_hub.publishing.tokens import fresh_tokens
 
 REFRESH_AHEAD = timedelta(minutes=15)
@@ -25,7 +24,8 @@ def refresh_expiring_tokens(session: Session, now: datetime) -> None:
     """Refresh tokens that expire soon (networks that can refresh), so a publication never
     waits on a refresh; a refused refresh marks the account "relink needed"."""
     accounts = session.scalars(select(LinkedAccount).where(
-        LinkedAccount.status == m.ACTIVE, LinkedAccount.network.in_(("sandbox", "x")),
+        LinkedAccount.status == AccountStatus.ACTIVE,
+        LinkedAccount.network.in_(("sandbox", "x")),
         LinkedAccount.token_expires_at.is_not(None),
         LinkedAccount.token_expires_at < now + REFRESH_AHEAD)).all()
     cipher = token_cipher(current_app.config)
@@ -45,7 +45,7 @@ def refresh_expiring_tokens(session: Session, now: datetime) -> None:
 def remind_linkedin_relink(session: Session, now: datetime) -> None:
     """LinkedIn tokens last 60 days and most apps get no refresh token: remind in time."""
     accounts = session.scalars(select(LinkedAccount).where(
-        LinkedAccount.status == m.ACTIVE, LinkedAccount.network == "linkedin",
+        LinkedAccount.status == AccountStatus.ACTIVE, LinkedAccount.network == "linkedin",
         LinkedAccount.token_expires_at.is_not(None),
         LinkedAccount.token_expires_at < now + LINKEDIN_REMINDER_AHEAD,
         LinkedAccount.relink_reminded_at.is_(None))).all()

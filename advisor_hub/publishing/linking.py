@@ -6,6 +6,7 @@ and the PKCE verifier); these services get its result: the profile and the token
 
 from __future__ import annotations
 
+import enum
 import logging
 from dataclasses import dataclass
 from typing import Any
@@ -19,9 +20,14 @@ from advisor_hub.audit.services import record
 from advisor_hub.errors import NotFound, ValidationError
 from advisor_hub.networks import Account, NetworkAdapter, NetworkError, TokenCipher, TokenSet
 from advisor_hub.notifications.services import N_, notify
-from advisor_hub.publishing import models as m
 from advisor_hub.publishing import upstream
-from advisor_hub.publishing.models import LinkedAccount, PublicationTarget
+from advisor_hub.publishing.models import (
+    AccountStatus,
+    FailureClass,
+    LinkedAccount,
+    PublicationTarget,
+    TargetState,
+)
 from advisor_hub.publishing.outbox import cancel_open_targets, set_target_state, settle_post
 from advisor_hub.publishing.tokens import load_tokens, store_tokens
 from advisor_hub.roles import Role, require_role
@@ -30,19 +36,25 @@ log = logging.getLogger(__name__)
 
 KIND = "linked_account"
 
-# What unlinking did about the network's grant (the view tells the advisor; the audit keeps it).
-REVOKED = "revoked"
-REVOKE_FAILED = "revoke_failed"
-GRANT_SHARED = "grant_shared"  # not revoked: other linked accounts live on the same grant
-NOT_REVOCABLE = "not_revocable"  # the network cannot revoke, or there is nothing to revoke
-# Accounts whose grant must survive (an approval or a relink would bring them back to use).
-STILL_LINKED = (m.PENDING_APPROVAL, m.ACTIVE, m.RELINK_NEEDED)
+
+class Revocation(enum.StrEnum):
+    """What unlinking did about the network's grant (the view tells the advisor; the audit
+    keeps it)."""
+
+    REVOKED = "revoked"
+    REVOKE_FAILED = "revoke_failed"
+    GRANT_SHARED = "grant_shared"  # not revoked: other linked accounts live on the same grant
+    NOT_REVOCABLE = "not_revocable"  # the network cannot revoke, or there is nothing to revoke
+
+
+# The members under their former module names (the views and tests use these).
+REVOKED, REVOKE_FAILED, GRANT_SHARED, NOT_REVOCABLE = Revocation
 
 
 @dataclass(frozen=True)
 class Unlinked:
     cancelled: list[PublicationTarget]  # the rows that will not go out, to tell the advisor
-    revocation: str
+    revocation: Revocation
 
 
 def _snapshot(account: LinkedAccount) -> dict[str, Any]:
@@ -54,12 +66,12 @@ def accounts_of(session: Session, user: User, *, include_unlinked: bool = False,
                 ) -> list[LinkedAccount]:
     query = select(LinkedAccount).where(LinkedAccount.user_id == user.id)
     if not include_unlinked:
-        query = query.where(LinkedAccount.status != m.UNLINKED)
+        query = query.where(LinkedAccount.status != AccountStatus.UNLINKED)
     return list(session.scalars(query.order_by(LinkedAccount.network, LinkedAccount.id)))
 
 
 def active_accounts_of(session: Session, user: User) -> list[LinkedAccount]:
-    return [a for a in accounts_of(session, user) if a.status == m.ACTIVE]
+    return [a for a in accounts_of(session, user) if a.status == AccountStatus.ACTIVE]
 
 
 def own_account(session: Session, user: User, account_id: int) -> LinkedAccount:
@@ -83,8 +95,7 @@ def link_account(session: Session, *, user: User, network: str, account: Account
                                     LinkedAccount.external_id == account.external_id)
         .order_by(LinkedAccount.id.desc())
     ).first()
-    if existing is not None and existing.status in (m.ACTIVE, m.RELINK_NEEDED,
-                                                    m.PENDING_APPROVAL):
+    if existing is not None and existing.status.still_linked:
         before = _snapshot(existing)
         store_tokens(existing, account.token or tokens, cipher)
         existing.grantor_external_id = account.grantor_id
@@ -92,8 +103,8 @@ def link_account(session: Session, *, user: User, network: str, account: Account
         existing.profile_url = account.profile_url
         existing.picture_url = account.picture_url
         existing.relink_reminded_at = None
-        if existing.status == m.RELINK_NEEDED:
-            existing.status = m.ACTIVE
+        if existing.status == AccountStatus.RELINK_NEEDED:
+            existing.status = AccountStatus.ACTIVE
             release_held_targets(session, existing)
         record(session, user, "linked_account.relinked", existing, before, _snapshot(existing))
         session.flush()
@@ -101,7 +112,7 @@ def link_account(session: Session, *, user: User, network: str, account: Account
     linked = LinkedAccount(user_id=user.id, network=network, external_id=account.external_id,
                            grantor_external_id=account.grantor_id, display_name=account.name,
                            profile_url=account.profile_url, picture_url=account.picture_url,
-                           status=m.PENDING_APPROVAL)
+                           status=AccountStatus.PENDING_APPROVAL)
     store_tokens(linked, account.token or tokens, cipher)
     session.add(linked)
     session.flush()
@@ -121,14 +132,14 @@ def link_account(session: Session, *, user: User, network: str, account: Account
 def on_account_decision(session: Session, subject_id: int, outcome: str, review: Any) -> None:
     """Compliance decided on a linked account (registered with approvals)."""
     account = session.get(LinkedAccount, subject_id)
-    if account is None or account.status != m.PENDING_APPROVAL:
+    if account is None or account.status != AccountStatus.PENDING_APPROVAL:
         return
     before = _snapshot(account)
     if outcome == "approved":
-        account.status = m.ACTIVE
+        account.status = AccountStatus.ACTIVE
         message = N_("Your %(network)s account %(name)s was approved: you can publish to it.")
     else:
-        account.status = m.REJECTED
+        account.status = AccountStatus.REJECTED
         message = N_("Your %(network)s account %(name)s was not approved (%(outcome)s).")
     record(session, None, f"linked_account.{account.status}", account, before,
            _snapshot(account))
@@ -146,7 +157,7 @@ def unlink_account(session: Session, *, account_id: int, actor: User,
     Revocation is best effort: a failure is logged, audited and returned, never blocking.
     """
     account = own_account(session, actor, account_id)
-    if account.status == m.UNLINKED:
+    if account.status == AccountStatus.UNLINKED:
         return Unlinked([], NOT_REVOCABLE)
     sharing = _accounts_sharing_grant(session, account)
     if sharing:
@@ -155,7 +166,7 @@ def unlink_account(session: Session, *, account_id: int, actor: User,
     else:
         revocation = _revoke(account, adapter, cipher)
     before = _snapshot(account)
-    account.status = m.UNLINKED
+    account.status = AccountStatus.UNLINKED
     account.token_ciphertext = None
     account.token_expires_at = None
     after = {**_snapshot(account), "revocation": revocation}
@@ -183,12 +194,12 @@ def _accounts_sharing_grant(session: Session, account: LinkedAccount) -> list[in
             LinkedAccount.network == account.network,
             LinkedAccount.grantor_external_id == account.grantor_external_id,
             LinkedAccount.id != account.id,
-            LinkedAccount.status.in_(STILL_LINKED))
+            LinkedAccount.status.in_([s for s in AccountStatus if s.still_linked]))
         .order_by(LinkedAccount.id)))
 
 
 def _revoke(account: LinkedAccount, adapter: NetworkAdapter | None,
-            cipher: TokenCipher) -> str:
+            cipher: TokenCipher) -> Revocation:
     if adapter is None or not adapter.supports_revoke or not account.token_ciphertext:
         return NOT_REVOCABLE
     try:
@@ -201,17 +212,18 @@ def _revoke(account: LinkedAccount, adapter: NetworkAdapter | None,
 
 def mark_relink_needed(session: Session, account: LinkedAccount, reason: str) -> None:
     """The network refused our token: hold the account's rows and ask the advisor to relink."""
-    if account.status != m.ACTIVE:
+    if account.status != AccountStatus.ACTIVE:
         return
     before = _snapshot(account)
-    account.status = m.RELINK_NEEDED
+    account.status = AccountStatus.RELINK_NEEDED
     record(session, None, "linked_account.relink_needed", account, before,
            {**_snapshot(account), "reason": reason})
     held = list(session.scalars(select(PublicationTarget).where(
         PublicationTarget.account_id == account.id,
-        PublicationTarget.state == m.SCHEDULED)))
+        PublicationTarget.state == TargetState.SCHEDULED)))
     for target in held:
-        set_target_state(session, target, m.HELD, failure_class=m.REAUTH, error=reason)
+        set_target_state(session, target, TargetState.HELD, failure_class=FailureClass.REAUTH,
+                         error=reason)
     notify(session, account.user,
            N_("Your %(network)s account %(name)s must be relinked; its posts are on hold."),
            {"network": account.network, "name": account.display_name}, "/publishing/accounts")
@@ -222,12 +234,12 @@ def release_held_targets(session: Session, account: LinkedAccount) -> None:
     """After a relink: held rows go back to the outbox (a row whose send may have happened
     goes back to reconciliation, never to a blind resend)."""
     held = list(session.scalars(select(PublicationTarget).where(
-        PublicationTarget.account_id == account.id, PublicationTarget.state == m.HELD)))
+        PublicationTarget.account_id == account.id, PublicationTarget.state == TargetState.HELD)))
     for target in held:
-        if target.failure_class == m.OUTCOME_UNKNOWN:
-            set_target_state(session, target, m.PUBLISHING)
+        if target.failure_class == FailureClass.OUTCOME_UNKNOWN:
+            set_target_state(session, target, TargetState.PUBLISHING)
             target.lease_expires_at = None  # the dispatcher reconciles it first
         else:
-            set_target_state(session, target, m.SCHEDULED)
+            set_target_state(session, target, TargetState.SCHEDULED)
     for post_id in {t.post_id for t in held}:
         settle_post(session, post_id)

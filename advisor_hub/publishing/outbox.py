@@ -14,10 +14,13 @@ from sqlalchemy.orm import Session
 from advisor_hub.accounts.models import User
 from advisor_hub.audit.services import record
 from advisor_hub.db import one_of
-from advisor_hub.publishing import models as m
-from advisor_hub.publishing.models import Post, PublicationTarget
-
-_FINAL = (m.PUBLISHED, m.FAILED, m.CANCELLED, m.NEEDS_CHECK)
+from advisor_hub.publishing.models import (
+    FailureClass,
+    Post,
+    PostState,
+    PublicationTarget,
+    TargetState,
+)
 
 
 def lock_posts(session: Session, post_ids: Iterable[int]) -> list[Post]:
@@ -34,17 +37,19 @@ def lock_posts(session: Session, post_ids: Iterable[int]) -> list[Post]:
     return list(session.scalars(query))
 
 
-def derived_state(states: list[str]) -> str:
+def derived_state(states: list[TargetState]) -> PostState:
+    """A scheduled post's state, from its rows' states."""
+    t = TargetState
     if not states:
-        return m.CANCELLED
-    if any(s in (m.SCHEDULED, m.PUBLISHING, m.HELD) for s in states):
-        return m.PUBLISHING if any(s in (m.PUBLISHING, m.PUBLISHED) for s in states) \
-            else m.SCHEDULED
-    if any(s == m.PUBLISHED for s in states):
-        return m.PUBLISHED
-    if any(s in (m.FAILED, m.NEEDS_CHECK) for s in states):
-        return m.FAILED
-    return m.CANCELLED
+        return PostState.CANCELLED
+    if any(s in (t.SCHEDULED, t.PUBLISHING, t.HELD) for s in states):
+        return PostState.PUBLISHING if any(s in (t.PUBLISHING, t.PUBLISHED) for s in states) \
+            else PostState.SCHEDULED
+    if any(s == t.PUBLISHED for s in states):
+        return PostState.PUBLISHED
+    if any(s in (t.FAILED, t.NEEDS_CHECK) for s in states):
+        return PostState.FAILED
+    return PostState.CANCELLED
 
 
 def settle_post(session: Session, post_id: int, actor: User | None = None) -> Post:
@@ -62,15 +67,15 @@ def settle_posts(session: Session, post_ids: Iterable[int], actor: User | None =
     have = {p.id: p for p in locked if p.id in wanted and p in session}
     posts = sorted([*have.values(), *lock_posts(session, wanted - have.keys())],
                    key=lambda p: p.id) if wanted - have.keys() else list(have.values())
-    open_ids = [p.id for p in posts if p.state in (m.SCHEDULED, m.PUBLISHING)]
-    states: defaultdict[int, list[str]] = defaultdict(list)
+    open_ids = [p.id for p in posts if p.state.settles]
+    states: defaultdict[int, list[TargetState]] = defaultdict(list)
     if open_ids:
         for post_id, state in session.execute(
                 select(PublicationTarget.post_id, PublicationTarget.state)
                 .where(one_of(session, PublicationTarget.post_id, open_ids))):
             states[post_id].append(state)
     for post in posts:
-        if post.state not in (m.SCHEDULED, m.PUBLISHING):
+        if not post.state.settles:
             continue
         new = derived_state(states[post.id])
         if new != post.state:
@@ -81,12 +86,12 @@ def settle_posts(session: Session, post_ids: Iterable[int], actor: User | None =
     return posts
 
 
-def set_target_state(session: Session, target: PublicationTarget, state: str, *,
-                     actor: User | None = None, failure_class: str | None = None,
+def set_target_state(session: Session, target: PublicationTarget, state: TargetState, *,
+                     actor: User | None = None, failure_class: FailureClass | None = None,
                      error: str | None = None, flush: bool = True) -> None:
     before = {"state": target.state}
     target.state = state
-    if state in _FINAL or state in (m.SCHEDULED, m.HELD):
+    if state.final or state.open:  # no longer claimed
         target.lease_expires_at = None
         target.claimed_by = None
     if failure_class is not None:
@@ -104,9 +109,10 @@ def cancel_open_targets(session: Session, targets: list[PublicationTarget], *,
     """Cancel the rows that may still go out; returns those cancelled."""
     cancelled = []
     for target in targets:
-        if target.state in m.OPEN_TARGET_STATES:
-            set_target_state(session, target, m.CANCELLED, actor=actor,
-                             failure_class=m.PRECHECK if actor is None else None, error=reason)
+        if target.state.open:
+            set_target_state(session, target, TargetState.CANCELLED, actor=actor,
+                             failure_class=FailureClass.PRECHECK if actor is None else None,
+                             error=reason)
             cancelled.append(target)
     settle_posts(session, {t.post_id for t in cancelled}, actor)
     return cancelled

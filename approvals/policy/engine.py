@@ -15,6 +15,7 @@ from .lexicon import LexiconMatcher, LexiconTerm
 from .links import HINTS as LINK_HINTS
 from .links import LinkRules
 from .normalize import Normalized
+from .scripts import bidi_controls, has_override, mixed_script_words, visual_order
 
 log = logging.getLogger(__name__)
 
@@ -53,6 +54,23 @@ class CompiledPolicy:
     def __delattr__(self, name: str) -> None:
         raise AttributeError(f"CompiledPolicy is immutable (cannot delete {name!r})")
 
+    def _spoofing(self, text: str, watched: list[int], language: str | None,
+                  found: list[Finding]) -> list[Finding]:
+        """Mixed-script words, bidi controls, and the lexicon read in display order when a
+        right-to-left override reverses part of the text."""
+        extra = mixed_script_words(text, watched) + bidi_controls(text, watched)
+        if has_override(text, watched):
+            shown, offsets = visual_order(text)
+            seen = {(f.rule, f.start, f.end) for f in found}
+            for f in self._matcher.scan(Normalized(shown), language):
+                covered = offsets[f.start:f.end]
+                start, end = min(covered), max(covered) + 1
+                if (f.rule, start, end) not in seen:
+                    seen.add((f.rule, start, end))
+                    extra.append(Finding(f.rule, f.severity, start, end, f.message_id,
+                                         f.params, f.note))
+        return extra
+
     def __repr__(self) -> str:
         return f"<CompiledPolicy v{self.version}: {self._matcher.size} terms>"
 
@@ -76,6 +94,8 @@ class CompiledPolicy:
             norm = Normalized(text)
             hints: set[str] = set()
             findings.extend(self._matcher.scan(norm, language, hints))
+            if norm.watched:
+                findings.extend(self._spoofing(text, norm.watched, language, findings))
             contacts = Contacts.of(allowed_contacts)
             findings.extend(find_pii(text, norm.view, contacts, hints))
             findings.extend(self.links.check(text, norm.view, hints))

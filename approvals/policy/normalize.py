@@ -1,9 +1,11 @@
 """Text folding for matching, with a map from folded offsets back to the original text.
 
 Folding = NFKD, drop combining marks, casefold, typographic apostrophes and hyphens to ASCII,
-any whitespace run to one space. It changes lengths ("ß" -> "ss", "ﬁ" -> "fi", "e\u0301" -> "e",
-"a \n b" -> "a b"), so `Normalized` keeps enough to turn a folded span back into the span of the
-original characters that produced it.
+look-alike letters of other scripts to the Latin letter they imitate (UTS #39 confusables:
+Cyrillic "а" -> "a", see `confusables`), invisible characters (zero-width, bidi controls,
+control characters) dropped, any whitespace run to one space. It changes lengths ("ß" -> "ss",
+"ﬁ" -> "fi", "e\u0301" -> "e", "a \n b" -> "a b"), so `Normalized` keeps enough to turn a
+folded span back into the span of the original characters that produced it.
 
 Speed matters (this runs on every text), so nothing here loops over characters in Python except
 over the rare ones: the text is encoded to Latin-1 (anything else becomes "?") and folded with
@@ -17,6 +19,9 @@ import unicodedata
 from bisect import bisect_right
 from functools import lru_cache
 from typing import Final
+
+from .confusables import latin_lookalike
+from .scripts import WATCHED
 
 _APOSTROPHES = "\u2019\u2018\u201b\u02bc\u02b9\u2032\u00b4\u0060\uff07"
 _HYPHENS = "\u2010\u2011\u2012\u2013\u2014\u2015\u2212\ufe63\uff0d\u00ad"
@@ -34,8 +39,20 @@ def fold_char(char: str) -> str:
         return _SPECIAL[ord(char)]
     if char.isspace():
         return " "
-    if unicodedata.category(char) == "Cf":  # zero-width joiners, BOM, bidi marks: invisible
+    if unicodedata.category(char) in ("Cf", "Cc"):
+        # Invisible: zero-width characters, BOM, bidi marks and overrides, NUL and other
+        # control characters ("guaran\u200bteed" is "guaranteed").
         return ""
+    out = _fold_plain(char)
+    if out.isascii():
+        return out
+    # Casefolded first, so that capitals fold as their small letter does (Cyrillic "І" is
+    # "і", which looks like "i"; its own prototype would be "l").
+    return "".join(_fold_plain(lookalike) if (lookalike := latin_lookalike(c)) else c
+                   for c in out)
+
+
+def _fold_plain(char: str) -> str:
     out = unicodedata.normalize("NFKD", char).casefold()
     # casefold can reintroduce decomposable or special characters ("İ" -> "i̇"), hence again.
     out = unicodedata.normalize("NFKD", out)
@@ -76,10 +93,14 @@ class Normalized:
     ``view`` is a by-product for cheap prefilters: one byte per *original* character (so its
     offsets are the original's), the Latin-1 fold of that character, or 0 for the others.
     ASCII letters are lower-cased and whitespace is b" " in it.
+
+    ``watched`` lists the offsets of the characters `scripts.WATCHED` names (letters of
+    scripts with Latin look-alikes, bidi embeddings and overrides), found at no extra cost
+    since they are beyond Latin-1: the engine checks those texts for spoofing.
     """
 
-    __slots__ = ("original", "text", "view", "_len1", "_seg_norm", "_seg_orig", "_seg_end",
-                 "_seg_linear", "_ws_norm", "_ws_src")
+    __slots__ = ("original", "text", "view", "watched", "_len1", "_seg_norm", "_seg_orig",
+                 "_seg_end", "_seg_linear", "_ws_norm", "_ws_src")
 
     def __init__(self, original: str) -> None:
         self.original = original
@@ -103,10 +124,12 @@ class Normalized:
         # in C. Everything else (sentinel bytes) is folded one character at a time.
         folded_bytes = original.encode("latin-1", "replace").translate(_LATIN1_TABLE)
         self.view = folded_bytes
+        self.watched: list[int] = []
         i = folded_bytes.find(_SENTINEL)
         base = folded_bytes.decode("latin-1")
         if i == -1:
             return base
+        watched = self.watched
         parts: list[str] = []
         seg_norm: list[int] = []
         seg_orig, seg_end, seg_linear = self._seg_orig, self._seg_end, self._seg_linear
@@ -127,6 +150,8 @@ class Normalized:
             npos += i - last
             last = i + 1
             char = original[i]
+            if char in WATCHED:
+                watched.append(i)
             out = fold_char(char)
             if len(out) == 1:
                 parts.append(out)

@@ -11,6 +11,7 @@ from flask_login.utils import _create_identifier
 from werkzeug.exceptions import MethodNotAllowed, NotFound
 
 import tests.access
+from advisor_hub.accounts.login import session_data
 from tests.access.matrix import ALL, ANON, Row
 
 
@@ -76,7 +77,8 @@ def _act_as(app, client, user) -> None:  # noqa: ANN001
     with client.session_transaction() as session:
         session.clear()
         if user is not None:
-            session.update({"_user_id": str(user.id), "_fresh": True, "_id": identifier})
+            session.update({"_user_id": str(user.id), "_fresh": True, "_id": identifier,
+                            **session_data(user)})
 
 
 @pytest.mark.parametrize("row", ROWS, ids=[r.id for r in ROWS])

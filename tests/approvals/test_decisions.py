@@ -15,9 +15,9 @@ from advisor_hub.audit.services import trail_for
 from advisor_hub.content_hash import content_hash
 from advisor_hub.errors import DomainError, NotFound, PermissionDenied, ValidationError
 from advisor_hub.notifications.models import Notification
-from approvals import services
+from approvals import periods, services
 from approvals.errors import AlreadyDecided, BadDecision, ClaimedByOther, OwnContent, SeniorOnly
-from approvals.models import ReviewDecision
+from approvals.models import DecisionKind, ReviewDecision, ReviewStatus, Verdict
 
 
 @pytest.fixture
@@ -45,7 +45,7 @@ def _notices(db_session, user):  # noqa: ANN001, ANN202
 def test_submit_screens_and_stores_the_exact_content(db_session, people, submit) -> None:  # noqa: ANN001
     review = submit(people["advisor"], "Guaranteed returns, risk-free!",
                     link_url="https://bit.ly/x")
-    assert review.status == "pending"
+    assert review.status == ReviewStatus.PENDING
     assert review.content_hash == content_hash("Guaranteed returns, risk-free!",
                                                "https://bit.ly/x", None)
     rules = {f["rule"] for f in review.findings}
@@ -62,13 +62,13 @@ def test_approve(db_session, people, submit, decisions_seen) -> None:  # noqa: A
     review = submit(people["advisor"])
     services.claim(db_session, review_id=review.id, actor=people["reviewer"])
     services.decide(db_session, review_id=review.id, actor=people["reviewer"],
-                    decision="approve")
-    assert review.status == "approved" and review.decided_by_id == people["reviewer"].id
+                    decision=Verdict.APPROVE)
+    assert review.status == ReviewStatus.APPROVED and review.decided_by_id == people["reviewer"].id
     info = services.get_approval(db_session, review.id)
     assert info.stands and info.content_hash == review.content_hash
     assert info.approved_by_id == people["reviewer"].id
     assert info.lexicon_version == review.lexicon_version
-    assert decisions_seen.seen == [(review.subject_id, "approved", review.id)]
+    assert decisions_seen.seen == [(review.subject_id, ReviewStatus.APPROVED, review.id)]
     archived = _archived(db_session, review.id)
     assert archived[-1]["decision"] == "approved"
     assert archived[-1]["content_hash"] == review.content_hash
@@ -85,17 +85,17 @@ def test_reject_needs_a_reason_and_sanitises_the_comment(db_session, people, sub
     review = submit(people["advisor"])
     with pytest.raises(BadDecision):
         services.decide(db_session, review_id=review.id, actor=people["reviewer"],
-                        decision="reject", reason_code="", comment="no")
+                        decision=Verdict.REJECT, reason_code="", comment="no")
     with pytest.raises(BadDecision):
         services.decide(db_session, review_id=review.id, actor=people["reviewer"],
-                        decision="reject", reason_code="not-a-code", comment="no")
-    assert review.status == "pending" and decisions_seen.seen == []
+                        decision=Verdict.REJECT, reason_code="not-a-code", comment="no")
+    assert review.status == ReviewStatus.PENDING and decisions_seen.seen == []
     services.decide(db_session, review_id=review.id, actor=people["reviewer"],
-                    decision="reject", reason_code="promise",
+                    decision=Verdict.REJECT, reason_code="promise",
                     comment="<script>alert(1)</script><b>Too</b> bold")
-    assert review.status == "rejected" and review.reason_code == "promise"
+    assert review.status == ReviewStatus.REJECTED and review.reason_code == "promise"
     assert review.comment == "alert(1)Too bold"
-    assert decisions_seen.seen[-1][1] == "rejected"
+    assert decisions_seen.seen[-1][1] == ReviewStatus.REJECTED
     assert _archived(db_session, review.id)[-1]["reason_code"] == "promise"
     notice = _notices(db_session, people["advisor"])[-1]
     assert notice.params["reason"] == "Promise of return or absence of risk"
@@ -106,11 +106,11 @@ def test_request_changes_needs_a_comment_and_keeps_history(db_session, people, s
     review = submit(people["advisor"], subject_id=77)
     with pytest.raises(BadDecision):
         services.decide(db_session, review_id=review.id, actor=people["reviewer"],
-                        decision="request_changes", comment="  <i></i> ")
+                        decision=Verdict.REQUEST_CHANGES, comment="  <i></i> ")
     services.decide(db_session, review_id=review.id, actor=people["reviewer"],
-                    decision="request_changes", comment="Add the risk warning.")
-    assert review.status == "changes_requested"
-    assert decisions_seen.seen[-1] == (77, "changes_requested", review.id)
+                    decision=Verdict.REQUEST_CHANGES, comment="Add the risk warning.")
+    assert review.status == ReviewStatus.CHANGES_REQUESTED
+    assert decisions_seen.seen[-1] == (77, ReviewStatus.CHANGES_REQUESTED, review.id)
     again = submit(people["advisor"], "Now with a risk warning.", subject_id=77)
     assert [r.id for r in services.subject_history(db_session, again)] == [review.id]
 
@@ -119,23 +119,24 @@ def test_escalation_then_senior_decides(db_session, people, submit, decisions_se
     review = submit(people["advisor"])
     with pytest.raises(BadDecision):
         services.decide(db_session, review_id=review.id, actor=people["reviewer"],
-                        decision="escalate", comment="")
+                        decision=Verdict.ESCALATE, comment="")
     services.decide(db_session, review_id=review.id, actor=people["reviewer"],
-                    decision="escalate", comment="Legal should look at this.")
-    assert review.status == "escalated" and review.escalation_level == 1
+                    decision=Verdict.ESCALATE, comment="Legal should look at this.")
+    assert review.status == ReviewStatus.ESCALATED and review.escalation_level == 1
     told = _notices(db_session, people["senior"])
     assert len(told) == 1 and told[0].url == f"/review/{review.id}"
     assert told[0].params["note"] == "Legal should look at this."
     assert decisions_seen.seen == []  # not an outcome for the owner yet
     with pytest.raises(SeniorOnly):
         services.decide(db_session, review_id=review.id, actor=people["other_reviewer"],
-                        decision="approve")
+                        decision=Verdict.APPROVE)
     with pytest.raises(SeniorOnly):
         services.claim(db_session, review_id=review.id, actor=people["other_reviewer"])
-    services.decide(db_session, review_id=review.id, actor=people["senior"], decision="approve")
-    assert review.status == "approved" and review.decided_by_id == people["senior"].id
+    services.decide(db_session, review_id=review.id, actor=people["senior"],
+                    decision=Verdict.APPROVE)
+    assert review.status == ReviewStatus.APPROVED and review.decided_by_id == people["senior"].id
     decisions = [d.decision for d in services.decisions_of(db_session, review.id)]
-    assert decisions == ["escalated", "approved"]
+    assert decisions == [DecisionKind.ESCALATED, DecisionKind.APPROVED]
 
 
 def test_block_finding_needs_a_senior_override_with_justification(db_session, people,  # noqa: ANN001
@@ -144,35 +145,36 @@ def test_block_finding_needs_a_senior_override_with_justification(db_session, pe
     assert review.blocking_count == 1
     with pytest.raises(SeniorOnly):
         services.decide(db_session, review_id=review.id, actor=people["reviewer"],
-                        decision="approve")
+                        decision=Verdict.APPROVE)
     with pytest.raises(BadDecision):
         services.decide(db_session, review_id=review.id, actor=people["senior"],
-                        decision="approve", justification="  ")
-    assert review.status == "pending"
-    services.decide(db_session, review_id=review.id, actor=people["senior"], decision="approve",
+                        decision=Verdict.APPROVE, justification="  ")
+    assert review.status == ReviewStatus.PENDING
+    services.decide(db_session, review_id=review.id, actor=people["senior"],
+                    decision=Verdict.APPROVE,
                     justification="Quoted from the regulator's own warning.")
-    assert review.status == "approved"
+    assert review.status == ReviewStatus.APPROVED
     assert review.override_justification == "Quoted from the regulator's own warning."
     assert "review.override_approved" in [e.action for e in trail_for(db_session, review)]
 
 
 def test_nobody_decides_on_their_own_content(db_session, people, submit) -> None:  # noqa: ANN001
     own = submit(people["senior"], "My own text.")
-    for decision in ("approve", "reject", "request_changes", "escalate"):
+    for decision in Verdict:
         with pytest.raises(OwnContent):
             services.decide(db_session, review_id=own.id, actor=people["senior"],
                             decision=decision, reason_code="other", comment="x",
                             justification="x")
     with pytest.raises(OwnContent):
         services.claim(db_session, review_id=own.id, actor=people["senior"])
-    assert own.status == "pending"
+    assert own.status == ReviewStatus.PENDING
 
 
 def test_only_reviewers_decide(db_session, people, submit) -> None:  # noqa: ANN001
     review = submit(people["advisor"])
     with pytest.raises(PermissionDenied):
         services.decide(db_session, review_id=review.id, actor=people["marketing"],
-                        decision="approve")
+                        decision=Verdict.APPROVE)
 
 
 def test_claims_and_their_expiry(db_session, people, submit) -> None:  # noqa: ANN001
@@ -187,26 +189,26 @@ def test_claims_and_their_expiry(db_session, people, submit) -> None:  # noqa: A
         # A forged decision on an item another reviewer holds changes nothing.
         with pytest.raises(ClaimedByOther):
             services.decide(db_session, review_id=review.id, actor=people["other_reviewer"],
-                            decision="approve")
-        assert review.status == "pending"
+                            decision=Verdict.APPROVE)
+        assert review.status == ReviewStatus.PENDING
     with time_machine.travel(start + timedelta(minutes=16), tick=False):
         services.claim(db_session, review_id=review.id, actor=people["other_reviewer"])
         assert review.claimed_by_id == people["other_reviewer"].id
         with pytest.raises(ClaimedByOther):
             services.decide(db_session, review_id=review.id, actor=people["reviewer"],
-                            decision="approve")
+                            decision=Verdict.APPROVE)
         services.decide(db_session, review_id=review.id, actor=people["other_reviewer"],
-                        decision="approve")
-        assert review.status == "approved" and review.claimed_by_id is None
+                        decision=Verdict.APPROVE)
+        assert review.status == ReviewStatus.APPROVED and review.claimed_by_id is None
 
 
 def test_a_decision_posted_twice_is_refused(db_session, people, submit, decisions_seen) -> None:  # noqa: ANN001
     review = submit(people["advisor"])
     services.decide(db_session, review_id=review.id, actor=people["reviewer"],
-                    decision="approve", expected_version=review.version)
+                    decision=Verdict.APPROVE, expected_version=review.version)
     with pytest.raises(AlreadyDecided):
         services.decide(db_session, review_id=review.id, actor=people["reviewer"],
-                        decision="approve")
+                        decision=Verdict.APPROVE)
     with pytest.raises(AlreadyDecided):
         services.claim(db_session, review_id=review.id, actor=people["reviewer"])
     assert len(decisions_seen.seen) == 1
@@ -219,11 +221,11 @@ def test_stale_page_is_refused(db_session, people, submit) -> None:  # noqa: ANN
     review = submit(people["advisor"])
     seen_version = review.version
     services.decide(db_session, review_id=review.id, actor=people["reviewer"],
-                    decision="escalate", comment="to legal")
+                    decision=Verdict.ESCALATE, comment="to legal")
     with pytest.raises(AlreadyDecided):
         services.decide(db_session, review_id=review.id, actor=people["senior"],
-                        decision="approve", expected_version=seen_version)
-    assert review.status == "escalated"
+                        decision=Verdict.APPROVE, expected_version=seen_version)
+    assert review.status == ReviewStatus.ESCALATED
 
 
 def test_withdraw(db_session, people, submit, decisions_seen) -> None:  # noqa: ANN001
@@ -231,8 +233,8 @@ def test_withdraw(db_session, people, submit, decisions_seen) -> None:  # noqa: 
     with pytest.raises(PermissionDenied):
         services.withdraw(db_session, review_id=review.id, actor=people["reviewer"])
     services.withdraw(db_session, review_id=review.id, actor=people["advisor"])
-    assert review.status == "withdrawn"
-    assert decisions_seen.seen[-1][1] == "withdrawn"
+    assert review.status == ReviewStatus.WITHDRAWN
+    assert decisions_seen.seen[-1][1] == ReviewStatus.WITHDRAWN
     with pytest.raises(AlreadyDecided):
         services.withdraw(db_session, review_id=review.id, actor=people["advisor"])
     with pytest.raises(NotFound):
@@ -242,7 +244,7 @@ def test_withdraw(db_session, people, submit, decisions_seen) -> None:  # noqa: 
 def test_resubmission_supersedes_the_open_review(db_session, people, submit) -> None:  # noqa: ANN001
     first = submit(people["advisor"], "v1", subject_id=5)
     second = submit(people["advisor"], "v2", subject_id=5)
-    assert first.status == "withdrawn" and second.status == "pending"
+    assert first.status == ReviewStatus.WITHDRAWN and second.status == ReviewStatus.PENDING
 
 
 def test_approve_from_library(db_session, people, submit) -> None:  # noqa: ANN001
@@ -254,7 +256,7 @@ def test_approve_from_library(db_session, people, submit) -> None:  # noqa: ANN0
             content=services.ReviewContent("Our savings offer, Alice."),
             basis_review_id=basis.id)
     services.decide(db_session, review_id=basis.id, actor=people["reviewer"],
-                    decision="approve")
+                    decision=Verdict.APPROVE)
     content = services.ReviewContent("Our savings offer, Alice.")
     review = services.approve_from_library(
         db_session, kind="test_item", subject_id=900, author=people["advisor"],
@@ -281,7 +283,7 @@ def test_unknown_kind_and_empty_text_are_refused(db_session, people) -> None:  #
 
 def test_pending_items_and_unused_approvals_expire(db_session, people, submit,  # noqa: ANN001
                                                    decisions_seen, monkeypatch) -> None:
-    monkeypatch.setattr(services, "APPROVAL_EXPIRY_KINDS", ("test_item",))
+    monkeypatch.setattr(periods, "APPROVAL_EXPIRY_KINDS", ("test_item",))
     start = datetime(2026, 1, 5, 9, 0, tzinfo=UTC)
     with time_machine.travel(start, tick=False):
         old = submit(people["advisor"], "old one")
@@ -289,7 +291,7 @@ def test_pending_items_and_unused_approvals_expire(db_session, people, submit,  
         used = submit(people["advisor"], "used one")
         for review in (approved, used):
             services.decide(db_session, review_id=review.id, actor=people["reviewer"],
-                            decision="approve")
+                            decision=Verdict.APPROVE)
         services.mark_used(db_session, review_ids=[used.id])
     with time_machine.travel(start + timedelta(days=89), tick=False):
         fresh = submit(people["advisor"], "fresh one")
@@ -297,8 +299,8 @@ def test_pending_items_and_unused_approvals_expire(db_session, people, submit,  
     with time_machine.travel(start + timedelta(days=91), tick=False):
         assert services.get_approval(db_session, approved.id).stands is False
         assert services.expire_reviews(db_session) == 2
-    assert old.status == "expired" and approved.status == "expired"
-    assert used.status == "approved" and fresh.status == "pending"
-    assert ("expired" in [o for _s, o, _r in decisions_seen.seen])
+    assert old.status == ReviewStatus.EXPIRED and approved.status == ReviewStatus.EXPIRED
+    assert used.status == ReviewStatus.APPROVED and fresh.status == ReviewStatus.PENDING
+    assert ReviewStatus.EXPIRED in [o for _s, o, _r in decisions_seen.seen]
     messages = [n.message for n in _notices(db_session, people["advisor"])]
     assert sum("expired" in m for m in messages) == 2

@@ -8,7 +8,7 @@ import time_machine
 from sqlalchemy import select
 
 from advisor_hub.jobs import registered_jobs
-from approvals.models import ReviewRequest
+from approvals.models import ReviewRequest, ReviewStatus
 
 
 def test_expiry_job_is_registered(app) -> None:  # noqa: ANN001
@@ -26,4 +26,4 @@ def test_cli_expires_old_items(runner, db_session, factory, submit) -> None:  # 
     assert "1 review(s) expired." in result.output
     db_session.expire_all()
     assert db_session.scalar(select(ReviewRequest.status)
-                             .where(ReviewRequest.id == review.id)) == "expired"
+                             .where(ReviewRequest.id == review.id)) == ReviewStatus.EXPIRED

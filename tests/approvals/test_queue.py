@@ -8,6 +8,7 @@ import pytest
 import time_machine
 
 from approvals import queue, rules, services
+from approvals.models import Verdict
 from approvals.queue import QueueFilter, elapsed_minutes
 from tests.approvals.conftest import TEST_KIND
 
@@ -64,10 +65,10 @@ def test_filters(db_session, factory, submit) -> None:  # noqa: ANN001
     assert ids(has_findings=True) == [flagged.id]
     assert ids(has_findings=False) == [clean.id, library.id]
     assert ids(kind="post") == []
-    services.decide(db_session, review_id=flagged.id, actor=reviewer, decision="escalate",
+    services.decide(db_session, review_id=flagged.id, actor=reviewer, decision=Verdict.ESCALATE,
                     comment="legal")
     assert ids(escalated=True) == [flagged.id]
-    services.decide(db_session, review_id=clean.id, actor=reviewer, decision="approve")
+    services.decide(db_session, review_id=clean.id, actor=reviewer, decision=Verdict.APPROVE)
     assert clean.id not in ids()
 
 

@@ -15,7 +15,7 @@ from advisor_hub.accounts.models import User
 from advisor_hub.db import make_engine
 from approvals import services
 from approvals.errors import AlreadyDecided, ClaimedByOther
-from approvals.models import ReviewDecision, ReviewRequest
+from approvals.models import ReviewDecision, ReviewRequest, ReviewStatus, Verdict
 from tests.approvals.conftest import TEST_KIND
 from tests.conftest import PASSWORD
 
@@ -92,10 +92,10 @@ def test_two_decisions_at_once_one_wins(sessions, decisions_seen) -> None:  # no
         ann = first.get(User, ann_id)
         ben = second.get(User, ben_id)
         second.get(ReviewRequest, review_id)  # Ben has the page open too
-        services.decide(first, review_id=review_id, actor=ann, decision="approve")
+        services.decide(first, review_id=review_id, actor=ann, decision=Verdict.APPROVE)
 
         def bens_reject():  # noqa: ANN202
-            services.decide(second, review_id=review_id, actor=ben, decision="reject",
+            services.decide(second, review_id=review_id, actor=ben, decision=Verdict.REJECT,
                             reason_code="other", comment="no")
             second.commit()
 
@@ -111,7 +111,7 @@ def test_two_decisions_at_once_one_wins(sessions, decisions_seen) -> None:  # no
         second.close()
     with sessions() as check:
         review = check.get(ReviewRequest, review_id)
-        assert review.status == "approved" and review.decided_by_id == ann_id
+        assert review.status == ReviewStatus.APPROVED and review.decided_by_id == ann_id
         assert len(check.query(ReviewDecision).filter_by(review_id=review_id).all()) == 1
 
 
@@ -131,11 +131,11 @@ def test_two_claims_at_once_one_wins(sessions) -> None:  # noqa: ANN001
         second.rollback()
         # Ben's forged decision on Ann's item is refused too.
         with pytest.raises(ClaimedByOther):
-            services.decide(second, review_id=review_id, actor=ben, decision="approve")
+            services.decide(second, review_id=review_id, actor=ben, decision=Verdict.APPROVE)
         second.rollback()
     finally:
         first.close()
         second.close()
     with sessions() as check:
         review = check.get(ReviewRequest, review_id)
-        assert review.status == "pending" and review.claimed_by_id == ann_id
+        assert review.status == ReviewStatus.PENDING and review.claimed_by_id == ann_id

@@ -7,7 +7,7 @@ from sqlalchemy.orm import Session
 
 from advisor_hub.audit.services import trail_for
 from advisor_hub.errors import PermissionDenied, ValidationError
-from approvals import rules
+from approvals import rules, screening
 from approvals.services import apply_disclosures, disclosures_for, screen_text
 
 
@@ -133,7 +133,7 @@ def test_a_change_reaches_another_process_without_restart(fresh_database_url: st
     from advisor_hub.db import make_engine
 
     engine_a, engine_b = make_engine(fresh_database_url), make_engine(fresh_database_url)
-    cache_a, cache_b = rules._Cache(), rules._Cache()
+    cache_a, cache_b = screening.PolicyVersionCache(), screening.PolicyVersionCache()
     try:
         with sessionmaker(bind=engine_a)() as a:
             before = cache_a.get(a).screen("a moonshot")

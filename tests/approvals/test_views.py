@@ -7,7 +7,7 @@ from sqlalchemy import select
 
 from advisor_hub.notifications.models import Notification
 from approvals import rules, services
-from approvals.models import LexiconEntry, ReviewRequest
+from approvals.models import LexiconEntry, ReviewRequest, ReviewStatus, Verdict
 
 
 @pytest.fixture
@@ -52,11 +52,11 @@ def test_review_page_claims_and_highlights(client, auth, db_session, people, sub
     html = client.get(f"/review/{review.id}").get_data(as_text=True)
     assert "Another reviewer is working on this item" in html
     html = client.post(f"/review/{review.id}/decide",
-                       data={"decision": "reject", "reason_code": "promise"}
+                       data={"decision": Verdict.REJECT, "reason_code": "promise"}
                        ).get_data(as_text=True)
     assert "Another reviewer is working on this item" in html
     db_session.expire_all()
-    assert db_session.get(ReviewRequest, review.id).status == "pending"
+    assert db_session.get(ReviewRequest, review.id).status == ReviewStatus.PENDING
 
 
 def test_reject_with_reason_then_double_post(client, auth, db_session, people, submit) -> None:  # noqa: ANN001
@@ -65,16 +65,16 @@ def test_reject_with_reason_then_double_post(client, auth, db_session, people, s
     auth.login(people["reviewer"])
     client.get(f"/review/{review.id}")
     html = client.post(f"/review/{review.id}/decide", data={
-        "decision": "reject", "reason_code": "", "comment": "x"}).get_data(as_text=True)
+        "decision": Verdict.REJECT, "reason_code": "", "comment": "x"}).get_data(as_text=True)
     assert "Choose a reason for the rejection." in html
-    data = {"decision": "reject", "reason_code": "misleading",
+    data = {"decision": Verdict.REJECT, "reason_code": "misleading",
             "comment": "<img src=x onerror=alert(1)>Too vague", "version": str(review.version)}
     assert client.post(f"/review/{review.id}/decide", data=data).status_code == 302
     html = client.post(f"/review/{review.id}/decide", data=data).get_data(as_text=True)
     assert "already been decided" in html
     db_session.expire_all()
     decided = db_session.get(ReviewRequest, review.id)
-    assert decided.status == "rejected" and decided.comment == "Too vague"
+    assert decided.status == ReviewStatus.REJECTED and decided.comment == "Too vague"
     notices = db_session.scalars(select(Notification).where(
         Notification.user_id == people["advisor"].id)).all()
     assert len(notices) == 1

@@ -17,6 +17,7 @@ import pytest
 from sqlalchemy.orm import Session
 
 from advisor_hub.accounts.models import User
+from approvals.models import ReviewStatus
 from content_library import review, services
 from content_library.models import LibraryItemVersion, LifeEventTemplate
 
@@ -79,12 +80,12 @@ class Library:
     def approved(self, **overrides: Any) -> LibraryItemVersion:
         version = self.draft(**overrides)
         services.submit_version(self.session, actor=self.curator, version_id=version.id)
-        decide(self.session, version, "approved", self.reviewer)
+        decide(self.session, version, ReviewStatus.APPROVED, self.reviewer)
         return version
 
     def approve(self, version: LibraryItemVersion) -> LibraryItemVersion:
         services.submit_version(self.session, actor=self.curator, version_id=version.id)
-        decide(self.session, version, "approved", self.reviewer)
+        decide(self.session, version, ReviewStatus.APPROVED, self.reviewer)
         return version
 
 

@@ -8,7 +8,7 @@ import pytest
 from sqlalchemy import select
 
 from advisor_hub.db import transaction
-from content_library.models import LibraryItemVersion
+from content_library.models import LibraryItemVersion, Status
 from tests.browser_support import log_in
 
 pytestmark = pytest.mark.browser
@@ -44,7 +44,7 @@ def test_curator_creates_reviewer_approves_advisor_finds_and_previews(live_serve
     with live_server.app.app_context(), transaction() as session:
         version = session.scalar(select(LibraryItemVersion)
                                  .where(LibraryItemVersion.title == "Épargne solidaire"))
-        assert version.status == "in_review"
+        assert version.status == Status.IN_REVIEW
         version_id, review_id = version.id, version.review_id
 
     log_in(page, base, "claire.compliance@demo.bank")
@@ -56,7 +56,7 @@ def test_curator_creates_reviewer_approves_advisor_finds_and_previews(live_serve
     page.wait_for_url(f"{base}/review/")
     _logout(page)
     with live_server.app.app_context(), transaction() as session:
-        assert session.get(LibraryItemVersion, version_id).status == "approved"
+        assert session.get(LibraryItemVersion, version_id).status == Status.APPROVED
 
     log_in(page, base, "alice.advisor@demo.bank")
     page.goto(f"{base}/library/")

@@ -14,6 +14,7 @@ from PIL import Image
 from advisor_hub.errors import ValidationError
 from content_library import services
 from content_library.images import store_image
+from content_library.models import Status
 
 
 def _png(width: int = 40, height: int = 30, fmt: str = "PNG") -> bytes:
@@ -132,4 +133,4 @@ def test_an_item_too_long_once_its_image_moves_the_link_into_the_text_is_not_sub
                                         networks=["linkedin"]))
     with pytest.raises(ValidationError, match="Too long for LinkedIn"):
         services.submit_version(db_session, actor=library.curator, version_id=pictured.id)
-    assert pictured.status == "draft" and pictured.review_id is None
+    assert pictured.status == Status.DRAFT and pictured.review_id is None

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from advisor_hub.errors import Conflict, NotFound, PermissionDenied, ValidationError
+from approvals.models import ReviewStatus
 from content_library import life_events, services
 from content_library.errors import RenderError
 from content_library.models import Status
@@ -42,7 +43,7 @@ def test_template_lifecycle_and_versions(db_session, library, factory, wedding) 
     assert life_events.templates_for_event(db_session, advisor=advisor, type_id=wedding.id,
                                            language="fr") == []
     life_events.submit_template(db_session, actor=library.curator, template_id=t1.id)
-    decide(db_session, t1, "approved", library.reviewer)
+    decide(db_session, t1, ReviewStatus.APPROVED, library.reviewer)
     assert t1.status == Status.APPROVED
     with pytest.raises(Conflict):
         life_events.update_template_in_place(db_session, actor=library.curator,
@@ -56,7 +57,7 @@ def test_template_lifecycle_and_versions(db_session, library, factory, wedding) 
     assert life_events.render_life_event(t1, advisor, "<b>Zoé</b>") == \
         "Félicitations Zoé ! Alice"
     life_events.submit_template(db_session, actor=library.curator, template_id=t2.id)
-    decide(db_session, t2, "approved", library.reviewer)
+    decide(db_session, t2, ReviewStatus.APPROVED, library.reviewer)
     assert t1.status == Status.SUPERSEDED
     assert services.get_template_for_use(db_session, template_id=t1.id, advisor=advisor)
     life_events.retire_template(db_session, actor=library.curator, template_id=t2.id)
@@ -84,7 +85,7 @@ def test_curator_cannot_approve_own_template(db_session, factory, wedding) -> No
                                            language="en", text="Hi {client_first_name}")
     life_events.submit_template(db_session, actor=both, template_id=template.id)
     with pytest.raises(PermissionDenied):
-        decide(db_session, template, "approved", both)
+        decide(db_session, template, ReviewStatus.APPROVED, both)
 
 
 def test_missing_value_is_shown_to_the_advisor(client, db_session, library, factory, auth,
@@ -94,7 +95,7 @@ def test_missing_value_is_shown_to_the_advisor(client, db_session, library, fact
                                            type_id=wedding.id, language="en",
                                            text="Congrats {client_first_name}! {branch_name}")
     life_events.submit_template(db_session, actor=library.curator, template_id=template.id)
-    decide(db_session, template, "approved", library.reviewer)
+    decide(db_session, template, ReviewStatus.APPROVED, library.reviewer)
     with pytest.raises(RenderError):
         life_events.render_life_event(template, advisor, "Zoé")
     db_session.flush()
@@ -113,7 +114,7 @@ def test_life_event_page_renders_and_offers_copy(client, db_session, library, fa
                                            text="Congratulations {client_first_name}! "
                                                 "{advisor_first_name}, {branch_name}")
     life_events.submit_template(db_session, actor=library.curator, template_id=template.id)
-    decide(db_session, template, "approved", library.reviewer)
+    decide(db_session, template, ReviewStatus.APPROVED, library.reviewer)
     db_session.flush()
     auth.login(advisor)
     page = client.get(f"/library/life-events?event={wedding.id}&language=en"
@@ -131,7 +132,7 @@ def test_template_usage_is_shown_to_marketing(client, db_session, library, facto
                                            type_id=wedding.id, language="en",
                                            text="Congratulations {client_first_name}!")
     life_events.submit_template(db_session, actor=library.curator, template_id=template.id)
-    decide(db_session, template, "approved", library.reviewer)
+    decide(db_session, template, ReviewStatus.APPROVED, library.reviewer)
     for _ in range(2):
         services.record_use(db_session, version_id=None, template_id=template.id,
                             advisor_id=advisor.id, network="linkedin",

@@ -8,6 +8,7 @@ import pytest
 
 from advisor_hub.audit.services import trail_for
 from advisor_hub.errors import Conflict, PermissionDenied
+from approvals.models import ReviewStatus
 from content_library import services
 from content_library.models import Status
 from tests.library.conftest import decide, fields
@@ -20,7 +21,7 @@ def test_full_lifecycle_with_audit(db_session, library, approvals) -> None:
     assert version.status == Status.IN_REVIEW and version.review_id == 1000
     assert approvals.submitted[0]["kind"] == "library_item"
     assert approvals.submitted[0]["text"] == version.text
-    decide(db_session, version, "approved", library.reviewer)
+    decide(db_session, version, ReviewStatus.APPROVED, library.reviewer)
     assert version.status == Status.APPROVED and version.approved_at is not None
     services.retire_item(db_session, actor=library.curator, item_id=version.item_id)
     assert version.status == Status.RETIRED and version.item.retired_at is not None
@@ -33,7 +34,7 @@ def test_full_lifecycle_with_audit(db_session, library, approvals) -> None:
 def test_changes_requested_goes_back_to_an_editable_draft(db_session, library) -> None:
     version = library.draft()
     services.submit_version(db_session, actor=library.curator, version_id=version.id)
-    decide(db_session, version, "changes_requested", library.reviewer)
+    decide(db_session, version, ReviewStatus.CHANGES_REQUESTED, library.reviewer)
     assert version.status == Status.CHANGES_REQUESTED and version.is_editable
     services.update_version(db_session, actor=library.curator, version_id=version.id,
                             fields=fields(text="Better wording."))
@@ -42,9 +43,9 @@ def test_changes_requested_goes_back_to_an_editable_draft(db_session, library) -
     assert version.status == Status.IN_REVIEW
 
 
-@pytest.mark.parametrize("outcome,status", [("rejected", Status.REJECTED),
-                                            ("withdrawn", Status.DRAFT),
-                                            ("expired", Status.DRAFT)])
+@pytest.mark.parametrize("outcome,status", [(ReviewStatus.REJECTED, Status.REJECTED),
+                                            (ReviewStatus.WITHDRAWN, Status.DRAFT),
+                                            (ReviewStatus.EXPIRED, Status.DRAFT)])
 def test_other_outcomes(db_session, library, outcome, status) -> None:
     version = library.draft()
     services.submit_version(db_session, actor=library.curator, version_id=version.id)
@@ -55,7 +56,7 @@ def test_other_outcomes(db_session, library, outcome, status) -> None:
 def test_refused_transitions(db_session, library) -> None:
     version = library.draft()
     with pytest.raises(Conflict):  # a decision on something not in review
-        decide(db_session, version, "approved", library.reviewer)
+        decide(db_session, version, ReviewStatus.APPROVED, library.reviewer)
     services.submit_version(db_session, actor=library.curator, version_id=version.id)
     with pytest.raises(Conflict):  # already in review
         services.submit_version(db_session, actor=library.curator, version_id=version.id)
@@ -64,7 +65,7 @@ def test_refused_transitions(db_session, library) -> None:
                            fields=fields())
     with pytest.raises(Conflict):  # retiring while in review
         services.retire_item(db_session, actor=library.curator, item_id=version.item_id)
-    decide(db_session, version, "approved", library.reviewer)
+    decide(db_session, version, ReviewStatus.APPROVED, library.reviewer)
     services.retire_item(db_session, actor=library.curator, item_id=version.item_id)
     with pytest.raises(Conflict):
         services.retire_item(db_session, actor=library.curator, item_id=version.item_id)
@@ -78,7 +79,7 @@ def test_the_curator_never_approves_their_own_item(db_session, library, factory)
     version = services.create_item(db_session, actor=both, fields=fields())
     services.submit_version(db_session, actor=both, version_id=version.id)
     with pytest.raises(PermissionDenied):
-        decide(db_session, version, "approved", both)
+        decide(db_session, version, ReviewStatus.APPROVED, both)
     assert version.status == Status.IN_REVIEW
 
 

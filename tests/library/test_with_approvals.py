@@ -10,6 +10,7 @@ from sqlalchemy import select
 from advisor_hub.errors import DomainError
 from advisor_hub.notifications.models import Notification
 from approvals import services as approvals
+from approvals.models import Verdict
 from content_library import life_events, services
 from content_library.models import Status
 from tests.library.conftest import fields
@@ -28,9 +29,9 @@ def test_item_lifecycle_through_approvals(db_session, factory, real_approvals) -
     assert (review.kind, review.subject_id, review.text) == ("library_item", version.id,
                                                              version.text)
     with pytest.raises(DomainError):  # the author never decides on their own content
-        approvals.decide(db_session, review_id=review.id, actor=curator, decision="approve")
+        approvals.decide(db_session, review_id=review.id, actor=curator, decision=Verdict.APPROVE)
     approvals.decide(db_session, review_id=review.id, actor=reviewer,
-                     decision="request_changes", comment="Add the conditions.")
+                     decision=Verdict.REQUEST_CHANGES, comment="Add the conditions.")
     assert version.status == Status.CHANGES_REQUESTED
     services.update_version(db_session, actor=curator, version_id=version.id,
                             fields=fields(title="Livret", text="Épargnez avec nous, "
@@ -38,7 +39,7 @@ def test_item_lifecycle_through_approvals(db_session, factory, real_approvals) -
                                           link_url="https://example.com/livret"))
     services.submit_version(db_session, actor=curator, version_id=version.id)
     approvals.decide(db_session, review_id=version.review_id, actor=reviewer,
-                     decision="approve")
+                     decision=Verdict.APPROVE)
     assert version.status == Status.APPROVED
     info = approvals.get_approval(db_session, version.review_id)
     assert info.stands and info.approved_by_id == reviewer.id
@@ -58,7 +59,7 @@ def test_template_through_approvals(db_session, factory, real_approvals) -> None
                                            text="Félicitations {client_first_name} !")
     life_events.submit_template(db_session, actor=curator, template_id=template.id)
     approvals.decide(db_session, review_id=template.review_id, actor=reviewer,
-                     decision="approve")
+                     decision=Verdict.APPROVE)
     assert template.status == Status.APPROVED
 
 
@@ -69,7 +70,7 @@ def test_the_curator_is_notified_with_a_link_to_the_item(client, db_session, fac
     version = services.create_item(db_session, actor=curator, fields=fields())
     services.submit_version(db_session, actor=curator, version_id=version.id)
     approvals.decide(db_session, review_id=version.review_id, actor=reviewer,
-                     decision="approve")
+                     decision=Verdict.APPROVE)
     notice = db_session.scalars(select(Notification).where(Notification.user_id == curator.id)
                                 .order_by(Notification.id)).all()[-1]
     assert notice.url == f"/library/manage/versions/{version.id}"

@@ -12,8 +12,13 @@ from advisor_hub.db import utcnow
 from advisor_hub.errors import ValidationError
 from advisor_hub.notifications.models import Notification
 from advisor_hub.publishing import composer
-from advisor_hub.publishing import models as m
-from advisor_hub.publishing.models import LinkedAccount
+from advisor_hub.publishing.models import (
+    AccountStatus,
+    LinkedAccount,
+    PostSource,
+    PostState,
+    TargetState,
+)
 from tests.publishing.helpers import free_post, library_post
 
 NOW = datetime(2027, 3, 1, 12, 0, tzinfo=UTC)
@@ -41,7 +46,7 @@ def test_schedule_time_refuses_an_ambiguous_time():
 
 def _x_account(db_session, advisor):
     account = LinkedAccount(user_id=advisor.id, network="x", external_id="x-1",
-                            display_name="Alice on X", status=m.ACTIVE)
+                            display_name="Alice on X", status=AccountStatus.ACTIVE)
     db_session.add(account)
     db_session.flush()
     return account
@@ -55,7 +60,7 @@ def test_too_long_for_one_network_is_refused_for_that_network(db_session, fakes,
         free_post(db_session, advisor, [sandbox, x], text)
     assert refused.value.field == "text" and "Sandbox" not in str(refused.value)
     post = free_post(db_session, advisor, [sandbox], text)
-    assert post.state == m.PENDING_REVIEW
+    assert post.state == PostState.PENDING_REVIEW
 
 
 def test_markup_is_refused(db_session, fakes, link, advisor):
@@ -78,13 +83,13 @@ def test_unedited_library_post_is_approved_and_scheduled_at_once(db_session, fak
     account = link(advisor)
     version = fakes.library.add_version()
     post = library_post(db_session, advisor, [account], version.id)
-    assert post.state == m.SCHEDULED and post.source == "library"
+    assert post.state == PostState.SCHEDULED and post.source == PostSource.LIBRARY
     assert post.text.endswith("\n\nAdvertising. Bank advisor.")
     assert post.body == "Meet me at Lyon, Alice"
     review = fakes.approvals.reviews[post.review_id]
     assert review.status == "approved" and review.content.text == post.text
     target = post.targets[0]
-    assert target.state == m.SCHEDULED and target.text == post.text
+    assert target.state == TargetState.SCHEDULED and target.text == post.text
     assert target.content_hash == review.content_hash
 
 
@@ -93,7 +98,7 @@ def test_edited_library_post_goes_to_review_with_the_base_text(db_session, fakes
     account = link(advisor)
     version = fakes.library.add_version()
     post = library_post(db_session, advisor, [account], version.id, edit="My own words")
-    assert post.state == m.PENDING_REVIEW and not post.targets
+    assert post.state == PostState.PENDING_REVIEW and not post.targets
     review = fakes.approvals.reviews[post.review_id]
     assert review.status == "pending" and review.content.text == "My own words"
     assert review.base_content.text == "Meet me at Lyon, Alice"
@@ -108,13 +113,13 @@ def test_free_form_approved_is_scheduled(db_session, fakes, link, advisor):
     account = link(advisor)
     post = free_post(db_session, advisor, [account], "Hello clients",
                      publish_now=False, when_local=datetime.now() + timedelta(days=2))
-    assert post.state == m.PENDING_REVIEW
+    assert post.state == PostState.PENDING_REVIEW
     fakes.approvals.decide(db_session, post.review_id, "approved", reviewer_id=advisor.id)
-    assert post.state == m.SCHEDULED and post.targets[0].due_at == post.scheduled_at
+    assert post.state == PostState.SCHEDULED and post.targets[0].due_at == post.scheduled_at
 
 
-@pytest.mark.parametrize("outcome,state", [("changes_requested", m.CHANGES_REQUESTED),
-                                           ("rejected", m.REJECTED)])
+@pytest.mark.parametrize("outcome,state", [("changes_requested", PostState.CHANGES_REQUESTED),
+                                           ("rejected", PostState.REJECTED)])
 def test_reviewer_comment_is_kept(db_session, fakes, link, advisor, outcome, state):
     post = free_post(db_session, advisor, [link(advisor)], "Hello clients")
     fakes.approvals.decide(db_session, post.review_id, outcome, comment="Too salesy")
@@ -129,10 +134,10 @@ def test_approved_after_its_time_asks_for_a_new_time(db_session, fakes, link, ad
                      when_local=datetime.now() + timedelta(hours=3))
     with time_machine.travel(utcnow() + timedelta(hours=4), tick=False):
         fakes.approvals.decide(db_session, post.review_id, "approved")
-        assert post.state == m.APPROVED and not post.targets
+        assert post.state == PostState.APPROVED and not post.targets
         composer.reschedule_post(db_session, post_id=post.id, actor=advisor, publish_now=True,
                                  when_local=None)
-    assert post.state == m.SCHEDULED and len(post.targets) == 1
+    assert post.state == PostState.SCHEDULED and len(post.targets) == 1
 
 
 def test_cancel_and_edit(db_session, fakes, link, advisor):
@@ -141,10 +146,10 @@ def test_cancel_and_edit(db_session, fakes, link, advisor):
                         publish_now=False, when_local=datetime.now() + timedelta(days=1))
     new = composer.edit_post(db_session, post_id=post.id, actor=advisor, body="Changed",
                              link_url=None, publish_now=True, when_local=None)
-    assert post.state == m.CANCELLED and post.targets[0].state == m.CANCELLED
-    assert new.state == m.PENDING_REVIEW
+    assert post.state == PostState.CANCELLED and post.targets[0].state == TargetState.CANCELLED
+    assert new.state == PostState.PENDING_REVIEW
     composer.cancel_post(db_session, post_id=new.id, actor=advisor)
-    assert new.state == m.CANCELLED
+    assert new.state == PostState.CANCELLED
     assert fakes.approvals.reviews[new.review_id].status == "withdrawn"
 
 
@@ -160,8 +165,8 @@ def test_unlink_revokes_and_cancels_scheduled_rows(db_session, fakes, link, advi
                               adapter=sandbox_adapter(sandbox.url), cipher=TokenCipher(KEY))
     assert [t.post_id for t in unlinked.cancelled] == [post.id]
     assert unlinked.revocation == REVOKED
-    assert account.status == m.UNLINKED and account.token_ciphertext is None
-    assert post.state == m.CANCELLED
+    assert account.status == AccountStatus.UNLINKED and account.token_ciphertext is None
+    assert post.state == PostState.CANCELLED
     assert sandbox.state.stats()["requests"].get("revoke") == 1
 
 

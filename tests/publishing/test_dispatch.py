@@ -13,9 +13,15 @@ from advisor_hub.archive.models import ArchiveRecord
 from advisor_hub.db import database, utcnow
 from advisor_hub.networks import SandboxAdapter
 from advisor_hub.notifications.models import Notification
-from advisor_hub.publishing import models as m
 from advisor_hub.publishing.dispatch import Dispatcher, backoff_delay
-from advisor_hub.publishing.models import LinkedAccount, PublicationTarget
+from advisor_hub.publishing.models import (
+    AccountStatus,
+    FailureClass,
+    LinkedAccount,
+    PostState,
+    PublicationTarget,
+    TargetState,
+)
 from tests.publishing.conftest import KEY, settings_for
 from tests.publishing.helpers import free_post, library_post
 
@@ -31,13 +37,13 @@ def test_unedited_library_post_is_published_once_and_archived(
     account = link(advisor)
     version = fakes.library.add_version()
     post = library_post(db_session, advisor, [account], version.id)
-    assert post.state == m.SCHEDULED
+    assert post.state == PostState.SCHEDULED
     db_session.flush()
     report = dispatcher.run_once()
     assert report.outcomes == {"published": 1}
     target = _target(db_session, post)
-    assert target.state == m.PUBLISHED and target.network_post_url.startswith(sandbox.url)
-    assert post.state == m.PUBLISHED
+    assert target.state == TargetState.PUBLISHED and target.network_post_url.startswith(sandbox.url)
+    assert post.state == PostState.PUBLISHED
     assert sandbox.state.stats()["posts"] == 1
     assert dispatcher.run_once().claimed == 0
     record = db_session.scalars(select(ArchiveRecord).where(
@@ -71,7 +77,7 @@ def test_item_retired_after_scheduling_is_not_sent(db_session, fakes, link, advi
     fakes.library.retired.add(version.id)
     assert dispatcher.run_once().outcomes == {"cancelled": 1}
     target = _target(db_session, post)
-    assert target.state == m.CANCELLED and target.failure_class == m.PRECHECK
+    assert target.state == TargetState.CANCELLED and target.failure_class == FailureClass.PRECHECK
     assert "no longer available" in target.last_error
     assert sandbox.state.stats()["posts"] == 0
     assert db_session.scalars(select(Notification).where(
@@ -92,7 +98,7 @@ def test_publish_time_recheck_cancels(db_session, fakes, link, advisor, dispatch
         fakes.approvals.banned.append("savings")
         fakes.approvals.banned.append("meet me")
     else:
-        account.status = m.UNLINKED
+        account.status = AccountStatus.UNLINKED
     db_session.flush()
     assert dispatcher.run_once().outcomes == {"cancelled": 1}
     assert sandbox.state.stats()["posts"] == 0
@@ -117,14 +123,15 @@ def test_connect_error_is_retried_with_backoff_then_fails(app, db_session, fakes
             start = utcnow()
             assert dispatcher.run_once().outcomes == {"retry": 1}
             target = _target(db_session, post)
-            assert target.state == m.SCHEDULED and target.failure_class == m.NOT_SENT
+            assert target.state == TargetState.SCHEDULED
+            assert target.failure_class == FailureClass.NOT_SENT
             assert target.attempts == attempt
             wait = (target.due_at - start).total_seconds()
             assert low <= wait <= high
             assert dispatcher.run_once().claimed == 0  # not before its time
             clock.shift(timedelta(seconds=wait))
         assert dispatcher.run_once().outcomes == {"failed": 1}  # 4th attempt = max
-    assert _target(db_session, post).state == m.FAILED
+    assert _target(db_session, post).state == TargetState.FAILED
 
 
 def test_rate_limit_is_retried_after_retry_after(db_session, fakes, link, advisor, dispatcher,
@@ -163,7 +170,8 @@ def test_unknown_outcome_is_reconciled_never_posted_twice(db_session, fakes, lin
     sandbox.state.add_fault("publish", fault.pop("kind"), **fault)
     assert dispatcher.run_once().outcomes == {"unknown": 1}
     target = _target(db_session, post)
-    assert target.state == m.PUBLISHING and target.failure_class == m.OUTCOME_UNKNOWN
+    assert target.state == TargetState.PUBLISHING
+    assert target.failure_class == FailureClass.OUTCOME_UNKNOWN
     # Every fault here lets the Sandbox keep the post: wait until it has (the delayed request
     # lands after the client's read timeout), rather than sleeping a guessed time.
     deadline = time.monotonic() + 30
@@ -172,7 +180,7 @@ def test_unknown_outcome_is_reconciled_never_posted_twice(db_session, fakes, lin
     assert sandbox.state.stats()["posts"] == 1, "the Sandbox never received the post"
     assert dispatcher.run_once().outcomes == {"published": 1}
     target = _target(db_session, post)
-    assert target.state == m.PUBLISHED and target.network_post_url
+    assert target.state == TargetState.PUBLISHED and target.network_post_url
     stats = sandbox.state.stats()
     assert stats["posts"] == 1 and not stats["keys_posted_more_than_once"]
 
@@ -185,13 +193,13 @@ def test_unauthorized_marks_account_for_relink_and_holds(db_session, fakes, link
     sandbox.state.add_fault("publish", "unauthorized")
     assert dispatcher.run_once().outcomes == {"held": 1}
     target = _target(db_session, post)
-    assert target.state == m.HELD and target.failure_class == m.REAUTH
-    assert db_session.get(LinkedAccount, account.id).status == m.RELINK_NEEDED
+    assert target.state == TargetState.HELD and target.failure_class == FailureClass.REAUTH
+    assert db_session.get(LinkedAccount, account.id).status == AccountStatus.RELINK_NEEDED
     assert sandbox.state.stats()["posts"] == 0
     # Relinking releases it, and it goes out.
     link(advisor, approve=False)
     db_session.flush()
-    assert db_session.get(LinkedAccount, account.id).status == m.ACTIVE
+    assert db_session.get(LinkedAccount, account.id).status == AccountStatus.ACTIVE
     assert dispatcher.run_once().outcomes == {"published": 1}
 
 
@@ -203,7 +211,7 @@ def test_permanent_failure_fails_with_the_network_message(db_session, fakes, lin
     db_session.flush()
     assert dispatcher.run_once().outcomes == {"failed": 1}
     target = _target(db_session, post)
-    assert target.failure_class == m.PERMANENT and target.last_error
+    assert target.failure_class == FailureClass.PERMANENT and target.last_error
 
 
 def test_expiring_token_is_refreshed_and_saved_before_use(db_session, fakes, link, advisor,
@@ -216,7 +224,7 @@ def test_expiring_token_is_refreshed_and_saved_before_use(db_session, fakes, lin
         assert dispatcher.run_once().outcomes == {"published": 1}
     db_session.expire_all()
     assert db_session.get(LinkedAccount, account.id).token_ciphertext != old
-    assert _target(db_session, post).state == m.PUBLISHED
+    assert _target(db_session, post).state == TargetState.PUBLISHED
 
 
 def test_refused_refresh_means_relink(db_session, fakes, link, advisor, dispatcher, sandbox):
@@ -227,7 +235,7 @@ def test_refused_refresh_means_relink(db_session, fakes, link, advisor, dispatch
     with time_machine.travel(utcnow() + timedelta(seconds=580), tick=False):
         assert dispatcher.run_once().outcomes == {"held": 1}
     db_session.expire_all()
-    assert db_session.get(LinkedAccount, account.id).status == m.RELINK_NEEDED
+    assert db_session.get(LinkedAccount, account.id).status == AccountStatus.RELINK_NEEDED
 
 
 def test_settings_used(sandbox):

@@ -14,8 +14,7 @@ from advisor_hub.archive.integrity import verify_chain
 from advisor_hub.archive.models import ArchiveRecord
 from advisor_hub.db import utcnow
 from advisor_hub.networks import SandboxAdapter
-from advisor_hub.publishing import models as m
-from advisor_hub.publishing.models import PublicationTarget
+from advisor_hub.publishing.models import FailureClass, PublicationTarget, TargetState
 from tests.publishing.helpers import free_post
 
 
@@ -52,7 +51,7 @@ def test_a_batch_costs_the_same_statements_whatever_its_size(
     assert len(list(filter(counted, large.statements))) <= \
         len(list(filter(counted, small.statements))) + 1, large.statements
     assert sandbox.state.stats()["posts"] == 24
-    assert states(db_session) == {m.PUBLISHED: 24}
+    assert states(db_session) == {TargetState.PUBLISHED: 24}
     # One archive record per publication, chained (appended under one lock per batch).
     assert db_session.scalar(select(func.count()).select_from(ArchiveRecord)
                              .where(ArchiveRecord.kind == "publication")) == 24
@@ -64,18 +63,18 @@ def test_a_batch_that_cannot_be_recorded_is_reconciled_not_resent(
     account = link(advisor)
     approved_posts(db_session, fakes, advisor, [account], 3)
     real_append = archive.append_records
-    monkeypatch.setattr("advisor_hub.publishing.dispatch.append_records",
+    monkeypatch.setattr("advisor_hub.publishing.dispatch.record.append_records",
                         lambda *a, **k: (_ for _ in ()).throw(RuntimeError("disk full")))
     assert dispatcher.run_once().outcomes == {"error": 3}
-    assert states(db_session) == {m.PUBLISHING: 3}  # sent, not recorded: still claimed
+    assert states(db_session) == {TargetState.PUBLISHING: 3}  # sent, not recorded: still claimed
     assert sandbox.state.stats()["posts"] == 3
-    monkeypatch.setattr("advisor_hub.publishing.dispatch.append_records", real_append)
+    monkeypatch.setattr("advisor_hub.publishing.dispatch.record.append_records", real_append)
     assert dispatcher.run_once().claimed == 0  # the lease still holds them
     with time_machine.travel(utcnow() + timedelta(seconds=200), tick=False):
         assert dispatcher.run_once().outcomes == {"published": 3}  # found by lookup
     stats = sandbox.state.stats()
     assert stats["posts"] == 3 and not stats["keys_posted_more_than_once"]
-    assert states(db_session) == {m.PUBLISHED: 3}
+    assert states(db_session) == {TargetState.PUBLISHED: 3}
 
 
 def test_a_row_that_may_be_out_and_fails_its_recheck_asks_the_advisor(
@@ -89,7 +88,8 @@ def test_a_row_that_may_be_out_and_fails_its_recheck_asks_the_advisor(
     assert dispatcher.run_once().outcomes == {"needs_check": 1}
     target = db_session.scalars(select(PublicationTarget)).one()
     db_session.refresh(target)
-    assert target.state == m.NEEDS_CHECK and target.failure_class == m.OUTCOME_UNKNOWN
+    assert target.state == TargetState.NEEDS_CHECK
+    assert target.failure_class == FailureClass.OUTCOME_UNKNOWN
     assert sandbox.state.stats()["posts"] == 1
 
 
@@ -109,7 +109,7 @@ def test_many_workers_send_one_batch_concurrently(db_session, fakes, link, advis
     assert report.outcomes == {"published": 24}
     stats = sandbox.state.stats()
     assert stats["posts"] == 24 and not stats["keys_posted_more_than_once"]
-    assert states(db_session) == {m.PUBLISHED: 24}
+    assert states(db_session) == {TargetState.PUBLISHED: 24}
 
 
 @pytest.mark.parametrize(("round_batches", "claimed"), [(10, 24), (2, 10)])
@@ -132,5 +132,6 @@ def test_a_round_claims_the_next_batch_while_sends_are_out(db_session, fakes, li
     assert report.claimed == claimed and report.outcomes == {"published": claimed}
     stats = sandbox.state.stats()
     assert stats["posts"] == claimed and not stats["keys_posted_more_than_once"]
-    assert states(db_session) == {m.PUBLISHED: claimed, m.SCHEDULED: 24 - claimed} \
-        if claimed < 24 else {m.PUBLISHED: 24}
+    published, scheduled = TargetState.PUBLISHED, TargetState.SCHEDULED
+    assert states(db_session) == {published: claimed, scheduled: 24 - claimed} \
+        if claimed < 24 else {published: 24}

@@ -1,8 +1,8 @@
 """Invariant 2 with real OS processes: several dispatchers at once, and one killed mid-send.
 
-The processes are ``python -m advisor_hub.publishing.dispatch_worker``: the real dispatcher
-re-checking each row against the real approvals and library packages; the rows come from
-``loadgen.seed_due_rows`` with real, standing approvals.
+The processes are ``python -m tests.support.dispatch_worker`` (from the repository root):
+the real dispatcher re-checking each row against the real approvals and library packages;
+the rows come from ``tests.support.loadgen.seed_due_rows`` with real, standing approvals.
 """
 
 from __future__ import annotations
@@ -20,12 +20,11 @@ from sqlalchemy.orm import Session
 
 from advisor_hub import ROOT
 from advisor_hub.db import make_engine
-from advisor_hub.publishing import models as m
-from advisor_hub.publishing.loadgen import seed_due_rows
-from advisor_hub.publishing.models import PublicationTarget
+from advisor_hub.publishing.models import PublicationTarget, TargetState
 from advisor_hub.sandbox import SandboxServer
 from approvals.models import ReviewRequest
 from tests.publishing.conftest import KEY
+from tests.support.loadgen import seed_due_rows
 
 pytestmark = pytest.mark.xdist_group("processes")
 
@@ -39,9 +38,11 @@ def counting_sandbox() -> Iterator[SandboxServer]:
 
 
 def start_worker(url: str, sandbox_url: str, name: str, *extra: str) -> subprocess.Popen:
-    env = {**os.environ, "SANDBOX_READ_TIMEOUT": "2", "SANDBOX_CONNECT_TIMEOUT": "1"}
+    env = {**os.environ, "SANDBOX_READ_TIMEOUT": "2", "SANDBOX_CONNECT_TIMEOUT": "1",
+           "PYTHONPATH": os.pathsep.join(filter(None, (str(ROOT),
+                                                       os.environ.get("PYTHONPATH"))))}
     return subprocess.Popen(
-        [sys.executable, "-m", "advisor_hub.publishing.dispatch_worker",
+        [sys.executable, "-m", "tests.support.dispatch_worker",
          "--database-url", url, "--sandbox-url", sandbox_url,
          f"--token-key={KEY}",  # one argument: a generated key may start with "-"
          "--name", name, "--workers", "8", *extra],
@@ -90,7 +91,7 @@ def test_three_processes_publish_2000_rows_exactly_once(fresh_database_url, coun
     stats = counting_sandbox.state.stats()
     assert stats["keys_posted_more_than_once"] == []
     assert stats["posts"] == 2000
-    assert states(fresh_database_url) == {m.PUBLISHED: 2000}
+    assert states(fresh_database_url) == {TargetState.PUBLISHED: 2000}
     assert unused_approvals(fresh_database_url) == 0
 
 
@@ -108,7 +109,7 @@ def test_a_process_killed_mid_send_loses_and_doubles_nothing(fresh_database_url,
     victim.send_signal(signal.SIGKILL)
     victim.wait(10)
     before = states(fresh_database_url)
-    assert before.get(m.PUBLISHING, 0) > 0, before  # it died holding claims
+    assert before.get(TargetState.PUBLISHING, 0) > 0, before  # it died holding claims
     survivor = start_worker(fresh_database_url, counting_sandbox.url, "survivor",
                             "--lease-seconds", "6", "--batch-size", "16",
                             "--once-until-empty")
@@ -116,5 +117,5 @@ def test_a_process_killed_mid_send_loses_and_doubles_nothing(fresh_database_url,
     stats = counting_sandbox.state.stats()
     assert not stats["keys_posted_more_than_once"]
     assert stats["posts"] == rows
-    assert states(fresh_database_url) == {m.PUBLISHED: rows}
+    assert states(fresh_database_url) == {TargetState.PUBLISHED: rows}
     assert unused_approvals(fresh_database_url) == 0

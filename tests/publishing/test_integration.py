@@ -12,9 +12,9 @@ from advisor_hub.accounts.models import User
 from advisor_hub.archive.models import ArchiveRecord
 from advisor_hub.demo import seed_demo
 from advisor_hub.networks import TokenCipher
-from advisor_hub.publishing import models as m
 from advisor_hub.publishing import services as publishing  # registers the review kinds
 from advisor_hub.publishing.linking import link_account
+from advisor_hub.publishing.models import AccountStatus, PostState, TargetState
 from tests.publishing.conftest import KEY, oauth_link
 from tests.publishing.helpers import free_post, library_post
 
@@ -57,15 +57,15 @@ def test_library_post_published_through_the_real_packages(db_session, bank, sand
     profile, tokens = oauth_link(sandbox.url, "alice")
     account = link_account(db_session, user=alice, network="sandbox",
                            account=profile.accounts[0], tokens=tokens, cipher=TokenCipher(KEY))
-    assert account.status == m.PENDING_APPROVAL
+    assert account.status == AccountStatus.PENDING_APPROVAL
     decide(db_session, review_id=account.review_id, actor=claire, decision="approve")
-    assert account.status == m.ACTIVE
+    assert account.status == AccountStatus.ACTIVE
     post = library_post(db_session, alice, [account], _usable_version(db_session, alice))
-    assert post.state == m.SCHEDULED
+    assert post.state == PostState.SCHEDULED
     db_session.flush()
     assert dispatcher.run_once().outcomes == {"published": 1}
     db_session.expire_all()
-    assert post.targets[0].state == m.PUBLISHED
+    assert post.targets[0].state == TargetState.PUBLISHED
     assert db_session.scalars(select(LibraryUsage)).first().post_url.startswith(sandbox.url)
     assert db_session.scalars(select(ArchiveRecord).where(
         ArchiveRecord.kind == "publication")).one()
@@ -83,15 +83,16 @@ def test_free_form_post_through_the_real_queue(db_session, bank, sandbox, dispat
                            account=profile.accounts[0], tokens=tokens, cipher=TokenCipher(KEY))
     decide(db_session, review_id=account.review_id, actor=claire, decision="approve")
     post = free_post(db_session, alice, [account], "Our branch is open on Saturday morning.")
-    assert post.state == m.PENDING_REVIEW
+    assert post.state == PostState.PENDING_REVIEW
     decide(db_session, review_id=post.review_id, actor=claire, decision="request_changes",
            comment="Add the opening hours")
-    assert post.state == m.CHANGES_REQUESTED and post.review_comment == "Add the opening hours"
+    assert post.state == PostState.CHANGES_REQUESTED
+    assert post.review_comment == "Add the opening hours"
     new = publishing.edit_post(db_session, post_id=post.id, actor=alice,
                                body="Our branch is open on Saturday, 9:00-12:00.",
                                link_url=None, publish_now=True, when_local=None)
     decide(db_session, review_id=new.review_id, actor=claire, decision="approve")
-    assert new.state == m.SCHEDULED
+    assert new.state == PostState.SCHEDULED
     db_session.flush()
     assert dispatcher.run_once().outcomes == {"published": 1}
 

@@ -9,15 +9,14 @@ from sqlalchemy import select
 
 from advisor_hub.db import utcnow
 from advisor_hub.notifications.models import Notification
-from advisor_hub.publishing import models as m
 from advisor_hub.publishing.jobs import remind_linkedin_relink
-from advisor_hub.publishing.models import LinkedAccount
+from advisor_hub.publishing.models import AccountStatus, LinkedAccount, TargetState
 from advisor_hub.publishing.scheduler import add_jobs
 
 
 def test_linkedin_advisors_are_reminded_once_before_expiry(db_session, advisor):
     account = LinkedAccount(user_id=advisor.id, network="linkedin", external_id="li-1",
-                            display_name="Alice", status=m.ACTIVE,
+                            display_name="Alice", status=AccountStatus.ACTIVE,
                             token_expires_at=utcnow() + timedelta(days=5))
     db_session.add(account)
     db_session.flush()
@@ -43,4 +42,4 @@ def test_scheduler_command_runs_one_round(runner, db_session, fakes, link, advis
     result = runner.invoke(args=["scheduler", "--once"])
     assert result.exit_code == 0, result.output
     db_session.expire_all()
-    assert post.targets[0].state == m.PUBLISHED
+    assert post.targets[0].state == TargetState.PUBLISHED

@@ -7,14 +7,13 @@ from sqlalchemy import func, select, update
 
 import approvals.services
 from advisor_hub.accounts.models import User
-from advisor_hub.publishing import models as m
 from advisor_hub.publishing import upstream
 from advisor_hub.publishing.dispatch import REASON_APPROVAL
-from advisor_hub.publishing.loadgen import seed_due_rows
-from advisor_hub.publishing.models import Post, PublicationTarget
+from advisor_hub.publishing.models import FailureClass, Post, PublicationTarget, TargetState
 from advisor_hub.roles import Role
 from approvals.models import ReviewRequest
 from tests.publishing.conftest import KEY
+from tests.support.loadgen import seed_due_rows
 
 
 def _states(db_session) -> dict[str, int]:
@@ -38,7 +37,7 @@ def test_seeded_rows_pass_the_real_recheck(db_session, sandbox, dispatcher):
         assert reviewer.id != post.author_id and reviewer.has_role(Role.COMPLIANCE)
         assert approvals.services.get_approval(db_session, review.id).stands
     assert dispatcher.run_once().outcomes == {"published": 6}
-    assert _states(db_session) == {m.PUBLISHED: 6}
+    assert _states(db_session) == {TargetState.PUBLISHED: 6}
     assert sandbox.state.stats()["posts"] == 6
     assert all(db_session.get(ReviewRequest, t.review_id).used_at for t in targets)
 
@@ -53,8 +52,8 @@ def test_a_row_whose_approval_was_withdrawn_is_cancelled_not_sent(db_session, sa
                                version=ReviewRequest.version + 1))
     db_session.flush()
     assert dispatcher.run_once().outcomes == {"published": 3, "cancelled": 1}
-    assert _states(db_session) == {m.PUBLISHED: 3, m.CANCELLED: 1}
+    assert _states(db_session) == {TargetState.PUBLISHED: 3, TargetState.CANCELLED: 1}
     db_session.refresh(revoked)
-    assert revoked.state == m.CANCELLED and revoked.failure_class == m.PRECHECK
+    assert revoked.state == TargetState.CANCELLED and revoked.failure_class == FailureClass.PRECHECK
     assert revoked.last_error == REASON_APPROVAL and revoked.network_post_id is None
     assert sandbox.state.stats()["posts"] == 3

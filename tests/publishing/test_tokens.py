@@ -12,9 +12,9 @@ from sqlalchemy.orm import Session
 from advisor_hub.accounts import services as accounts
 from advisor_hub.db import make_engine, utcnow
 from advisor_hub.networks import TokenCipher
-from advisor_hub.publishing.loadgen import link_sandbox_accounts
 from advisor_hub.publishing.tokens import fresh_tokens
 from tests.publishing.conftest import KEY, sandbox_adapter
+from tests.support.loadgen import link_sandbox_accounts
 
 
 @pytest.mark.both_backends

@@ -14,7 +14,6 @@ from sqlalchemy import select
 
 from advisor_hub.audit.models import AuditEvent
 from advisor_hub.networks import Account, FacebookAdapter, NetworkConfig, TokenCipher, TokenSet
-from advisor_hub.publishing import models as m
 from advisor_hub.publishing.linking import (
     GRANT_SHARED,
     REVOKE_FAILED,
@@ -22,7 +21,7 @@ from advisor_hub.publishing.linking import (
     link_account,
     unlink_account,
 )
-from advisor_hub.publishing.models import LinkedAccount
+from advisor_hub.publishing.models import AccountStatus, LinkedAccount, PostState
 from tests.publishing.conftest import KEY, settings_for
 from tests.publishing.helpers import library_post
 
@@ -84,7 +83,7 @@ def test_the_grant_is_revoked_with_the_last_page_of_its_user(db_session, advisor
     kept = unlink_account(db_session, account_id=first.id, actor=advisor, adapter=facebook,
                           cipher=CIPHER)
     assert kept.revocation == GRANT_SHARED and revoke.call_count == 0
-    assert first.status == m.UNLINKED and first.token_ciphertext is None
+    assert first.status == AccountStatus.UNLINKED and first.token_ciphertext is None
     assert unlinked_event(db_session, first).after["grant_still_used_by"] == [second.id]
 
     done = unlink_account(db_session, account_id=second.id, actor=advisor, adapter=facebook,
@@ -118,8 +117,8 @@ def test_a_refused_revocation_still_unlinks_and_cancels(db_session, advisor, fak
     result = unlink_account(db_session, account_id=account.id, actor=advisor, adapter=facebook,
                             cipher=CIPHER)
     assert result.revocation == REVOKE_FAILED
-    assert [t.post_id for t in result.cancelled] == [post.id] and post.state == m.CANCELLED
-    assert account.status == m.UNLINKED and account.token_ciphertext is None
+    assert [t.post_id for t in result.cancelled] == [post.id] and post.state == PostState.CANCELLED
+    assert account.status == AccountStatus.UNLINKED and account.token_ciphertext is None
     assert unlinked_event(db_session, account).after["revocation"] == REVOKE_FAILED
 
 
@@ -129,7 +128,7 @@ def test_a_page_linked_before_its_user_was_recorded_cannot_be_revoked(
     result = unlink_account(db_session, account_id=account.id, actor=advisor, adapter=facebook,
                             cipher=CIPHER)
     assert result.revocation == REVOKE_FAILED and len(graph.calls) == 0
-    assert account.status == m.UNLINKED
+    assert account.status == AccountStatus.UNLINKED
 
 
 def test_a_relink_records_the_user_again(db_session, advisor, page):

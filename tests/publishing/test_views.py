@@ -7,8 +7,7 @@ from urllib.parse import urlsplit
 import requests
 from sqlalchemy import select
 
-from advisor_hub.publishing import models as m
-from advisor_hub.publishing.models import LinkedAccount, Post
+from advisor_hub.publishing.models import AccountStatus, LinkedAccount, Post, PostState, TargetState
 from tests.publishing.helpers import library_post
 
 
@@ -24,7 +23,7 @@ def test_link_a_sandbox_account_through_the_views(client, auth, advisor, fakes, 
     done = client.get(f"{callback.path}?{callback.query}")
     assert done.status_code == 302
     account = db_session.scalars(select(LinkedAccount)).one()
-    assert account.status == m.PENDING_APPROVAL and account.user_id == advisor.id
+    assert account.status == AccountStatus.PENDING_APPROVAL and account.user_id == advisor.id
     assert fakes.approvals.reviews[account.review_id].kind == "linked_account"
     page = client.get("/publishing/accounts").get_data(as_text=True)
     assert account.display_name in page and "Pending approval" in page
@@ -65,7 +64,7 @@ def test_compose_a_library_post_and_see_it_in_my_posts(client, auth, advisor, fa
         "version_id": version.id})
     assert response.status_code == 302, response.get_data(as_text=True)
     post = db_session.scalars(select(Post)).one()
-    assert post.state == m.SCHEDULED
+    assert post.state == PostState.SCHEDULED
     assert "Meet me at Lyon" in client.get("/publishing/posts").get_data(as_text=True)
     preview = client.get(f"/publishing/compose/preview?text=Hi&account_id={account.id}").json
     assert preview == [{"network": "sandbox", "label": "Sandbox", "text": "Hi", "count": 2,
@@ -93,4 +92,4 @@ def test_other_advisors_posts_and_accounts_are_404(client, auth, advisor, fakes,
     assert client.get(f"/publishing/posts/{post.id}/edit").status_code == 404
     assert client.post(f"/publishing/accounts/{account.id}/unlink").status_code == 404
     db_session.expire_all()
-    assert db_session.get(Post, post.id).state == m.SCHEDULED
+    assert db_session.get(Post, post.id).state == TargetState.SCHEDULED

@@ -4,6 +4,8 @@ Links ``accounts`` Sandbox accounts over real OAuth, then bulk-inserts ``rows`` 
 due posts spread over them (unique texts, so nothing is a duplicate by content). Each post has
 a real standing approval in the approvals tables, decided by a seeded compliance user, so the
 dispatcher's publish-time re-check runs against the real approvals package.
+
+Test and benchmark support only: it writes straight into the approvals package's tables.
 """
 
 from __future__ import annotations
@@ -27,9 +29,16 @@ from advisor_hub.networks import (
     new_state,
     sandbox_config,
 )
-from advisor_hub.publishing import models as m
 from advisor_hub.publishing.composer import KIND
-from advisor_hub.publishing.models import LinkedAccount, Post, PublicationTarget
+from advisor_hub.publishing.models import (
+    AccountStatus,
+    LinkedAccount,
+    Post,
+    PostSource,
+    PostState,
+    PublicationTarget,
+    TargetState,
+)
 from advisor_hub.publishing.tokens import store_tokens
 from advisor_hub.roles import Role
 from approvals.models import ReviewDecision, ReviewRequest
@@ -53,7 +62,7 @@ def link_sandbox_accounts(session: Session, user: User, sandbox_url: str, key: s
         profile = adapter.fetch_profile(tokens)
         account = LinkedAccount(user_id=user.id, network="sandbox",
                                 external_id=profile.external_id, display_name=profile.name,
-                                status=m.ACTIVE)
+                                status=AccountStatus.ACTIVE)
         store_tokens(account, tokens, cipher)
         session.add(account)
         linked.append(account)
@@ -110,9 +119,9 @@ def seed_due_rows(session: Session, *, sandbox_url: str, key: str, rows: int,
     first_id = (session.scalar(select(Post.id).order_by(Post.id.desc()).limit(1)) or 0) + 1
     for i in range(per_account):
         text = f"Load post {uuid.uuid4().hex[:8]} #{i}"
-        post_rows.append({"id": first_id + i, "author_id": user.id, "source": "free_form",
+        post_rows.append({"id": first_id + i, "author_id": user.id, "source": PostSource.FREE_FORM,
                           "text": text, "body": text, "account_ids": [],
-                          "state": m.SCHEDULED, "scheduled_at": now, "publish_now": True,
+                          "state": PostState.SCHEDULED, "scheduled_at": now, "publish_now": True,
                           "created_at": now, "updated_at": now})
     review_ids = _approve(session, author=user, reviewer=reviewer, posts=post_rows)
     for post, review_id in zip(post_rows, review_ids, strict=True):
@@ -125,7 +134,7 @@ def seed_due_rows(session: Session, *, sandbox_url: str, key: str, rows: int,
                 break
             target_rows.append({
                 "post_id": post["id"], "account_id": account.id, "network": NETWORK,
-                "text": post["text"], "state": m.SCHEDULED, "due_at": now, "attempts": 0,
+                "text": post["text"], "state": TargetState.SCHEDULED, "due_at": now, "attempts": 0,
                 "idempotency_key": uuid.uuid4().hex, "content_hash": content_hash(post["text"]),
                 "review_id": post["review_id"], "resent_for_reconcile": False,
                 "created_at": now, "updated_at": now})

@@ -1,8 +1,9 @@
-"""A dispatch process without the scheduler: ``python -m advisor_hub.publishing.dispatch_worker``.
+"""A dispatch process without the scheduler: ``python -m tests.support.dispatch_worker``.
 
 Runs dispatch rounds in a loop (or until nothing is left, ``--once-until-empty``), against
 the configured database. Any number may run at once against PostgreSQL: the claims keep
-each row with one process. Used by the exactly-once tests and the benchmark; production runs
+each row with one process. Used by the exactly-once tests and the benchmark (run it from
+the repository root); production runs
 ``flask --app advisor_hub scheduler``, which also runs the periodic jobs.
 """
 
@@ -17,16 +18,16 @@ from typing import Any
 from sqlalchemy import func, or_, select
 
 from advisor_hub.db import database, utcnow
-from advisor_hub.publishing import models as m
-from advisor_hub.publishing.dispatch import Dispatcher
-from advisor_hub.publishing.models import PublicationTarget
+from advisor_hub.publishing.dispatch import Dispatcher, Outcome
+from advisor_hub.publishing.models import PublicationTarget, TargetState
 
 
 def remaining(session: Any) -> int:
     """Rows that still need a dispatcher: due or in flight."""
     T = PublicationTarget
     return int(session.scalar(select(func.count()).select_from(T).where(or_(
-        (T.state == m.SCHEDULED) & (T.due_at <= utcnow()), T.state == m.PUBLISHING))) or 0)
+        (T.state == TargetState.SCHEDULED) & (T.due_at <= utcnow()),
+        T.state == TargetState.PUBLISHING))) or 0)
 
 
 def parse(argv: Sequence[str] | None) -> argparse.Namespace:
@@ -65,7 +66,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         while time.monotonic() < deadline:
             report = dispatcher.run_once()
-            published += report.outcomes.get("published", 0)
+            published += report.outcomes.get(Outcome.PUBLISHED, 0)
             if report.claimed:
                 continue
             if args.once_until_empty:

@@ -1,0 +1,81 @@
+"""Queries on linked accounts, posts and outbox rows that reports compose (the dashboard,
+the archive): ``Select``s built on this package's models. Which states count as
+"active", "published" or "failed" is decided here, in one place."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Select, case, func, select
+
+from advisor_hub.publishing.models import (
+    AccountStatus,
+    LinkedAccount,
+    Post,
+    PostSource,
+    PostState,
+    PublicationTarget,
+    TargetState,
+)
+
+POST_SOURCES = tuple(PostSource)
+
+
+def users_with_active_account() -> Select[int]:
+    """Users with at least one active linked account, one row each: (user_id)."""
+    return (select(LinkedAccount.user_id.label("user_id"))
+            .where(LinkedAccount.status == AccountStatus.ACTIVE).distinct())
+
+
+def last_publication_by_author(start: datetime | None = None, end: datetime | None = None
+                               ) -> Select[int, datetime | None]:
+    """Authors with a publication in [start, end), with their latest publication time:
+    (author_id, last). One pass over the published outbox rows, grouped: no per-advisor
+    subquery."""
+    conditions: list[Any] = [PublicationTarget.state == TargetState.PUBLISHED]
+    if start is not None:
+        conditions.append(PublicationTarget.published_at >= start)
+    if end is not None:
+        conditions.append(PublicationTarget.published_at < end)
+    return (select(Post.author_id.label("author_id"),
+                   func.max(PublicationTarget.published_at).label("last"))
+            .select_from(PublicationTarget)
+            .join(Post, Post.id == PublicationTarget.post_id)
+            .where(*conditions).group_by(Post.author_id))
+
+
+def composed_posts(start: datetime, end: datetime, branch_id: int | None = None
+                   ) -> Select[int | None, str, int]:
+    """Posts composed in [start, end), drafts left aside: (branch_id, source, published),
+    ``published`` 1 for a published post, else 0."""
+    conditions = [Post.created_at >= start, Post.created_at < end, Post.state != PostState.DRAFT]
+    if branch_id is not None:
+        conditions.append(Post.branch_id == branch_id)
+    return select(Post.branch_id, Post.source,
+                  case((Post.state == PostState.PUBLISHED, 1), else_=0).label("published")
+                  ).where(*conditions)
+
+
+def failed_targets(start: datetime, end: datetime, branch_id: int | None = None
+                   ) -> Select[str, str | None]:
+    """Outbox rows that failed or were cancelled by the publish-time check, dated by when
+    they were due (else created) in [start, end): (network, failure_class)."""
+    when = func.coalesce(PublicationTarget.due_at, PublicationTarget.created_at)
+    conditions = [PublicationTarget.state.in_((TargetState.FAILED, TargetState.CANCELLED)),
+                  PublicationTarget.failure_class.is_not(None), when >= start, when < end]
+    query = select(PublicationTarget.network, PublicationTarget.failure_class)
+    if branch_id is not None:
+        query = query.join(Post, Post.id == PublicationTarget.post_id)
+        conditions.append(Post.branch_id == branch_id)
+    return query.where(*conditions)
+
+
+def post_subject(post_id: int) -> tuple[str, int]:
+    """The audit subject of a post (what its audit trail is recorded under)."""
+    return Post.__tablename__, post_id
+
+
+def target_subject(target_id: int) -> tuple[str, int]:
+    """The audit subject of an outbox row."""
+    return PublicationTarget.__tablename__, target_id
