@@ -21,14 +21,14 @@ from advisor_hub.connectors import holds, rules
 from advisor_hub.connectors.models import ConnectorSetting, HoldCause, NetworkCharge, NetworkHold
 from advisor_hub.errors import ValidationError
 from advisor_hub.networks import find_urls
-from advisor_hub.publishing.models import Post, PublicationTarget
+from advisor_hub.publishing.models import Post, PublicationTarget, TargetState
 from advisor_hub.roles import Role, require_role
 
 NETWORK = "x"
 SETTINGS_KEY = "x_pricing"
 MICROS = Decimal(1_000_000)
 # Rows that may still be charged this month.
-PENDING_STATES = ("scheduled", "held", "publishing")
+PENDING_STATES = (TargetState.SCHEDULED, TargetState.HELD, TargetState.PUBLISHING)
 
 
 def to_micros(amount: Decimal) -> int:

@@ -28,9 +28,7 @@ from advisor_hub.errors import ValidationError
 from advisor_hub.networks import TokenDecryptError, TokenKeyError, TokenSet
 from advisor_hub.notifications.services import N_
 from advisor_hub.publishing.connect import token_cipher
-from advisor_hub.publishing.models import LinkedAccount
-
-ACCOUNT_ACTIVE = "active"
+from advisor_hub.publishing.models import AccountStatus, LinkedAccount
 
 
 def relink_url(network: str) -> str:
@@ -120,7 +118,7 @@ def check_schedulable(session: Session, account: LinkedAccount, due_at: datetime
 
         config = current_app.config
     url = relink_url(account.network)
-    if account.status != ACCOUNT_ACTIVE:
+    if account.status != AccountStatus.ACTIVE:
         raise ValidationError(_l("%(name)s cannot publish until it is relinked: %(url)s",
                                  name=account.display_name, url=url), field="when")
     ends = grant_for(session, account, config).grant_ends_at
@@ -144,7 +142,7 @@ def remind_grant_endings(session: Session, now: datetime, *,
         return 0
     horizon = now + timedelta(days=max(thresholds))
     accounts = session.scalars(select(LinkedAccount).where(
-        LinkedAccount.status == ACCOUNT_ACTIVE).order_by(LinkedAccount.id)).all()
+        LinkedAccount.status == AccountStatus.ACTIVE).order_by(LinkedAccount.id)).all()
     sent = 0
     for account in accounts:
         grant = grant_for(session, account, config)

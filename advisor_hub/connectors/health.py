@@ -13,14 +13,19 @@ from sqlalchemy.orm import Session
 
 from advisor_hub.accounts.models import User
 from advisor_hub.connectors import grants, holds, limits, notices, rules, versions
-from advisor_hub.connectors.advice import Advice, Problem, advise, diagnose_message
+from advisor_hub.connectors.advice import Action, Advice, Problem, advise, diagnose_message
 from advisor_hub.connectors.models import AccountGrant, NetworkHold
 from advisor_hub.networks import facebook
 from advisor_hub.notifications.services import N_
-from advisor_hub.publishing.models import LinkedAccount, PublicationTarget
+from advisor_hub.publishing.models import (
+    AccountStatus,
+    LinkedAccount,
+    PublicationTarget,
+    TargetState,
+)
 from advisor_hub.roles import Role, require_role
 
-PROBLEM_STATES = ("failed", "held", "needs_check")
+PROBLEM_STATES = (TargetState.FAILED, TargetState.HELD, TargetState.NEEDS_CHECK)
 
 
 @dataclass(frozen=True)
@@ -41,8 +46,8 @@ class AccountHealth:
 
     @property
     def needs_relink(self) -> bool:
-        return self.account.status == "relink_needed" or (
-            self.problem is not None and self.problem.action == "relink")
+        return self.account.status is AccountStatus.RELINK_NEEDED or (
+            self.problem is not None and self.problem.action == Action.RELINK)
 
 
 def record_outcome(session: Session, account: LinkedAccount, *, now: datetime,
@@ -91,7 +96,7 @@ def _health(session: Session, account: LinkedAccount, config: Mapping[str, Any],
             problem, at, raw = None, None, None  # fixed since
     else:
         problem, at, raw = _last_row_problem(session, account)
-    if account.status == "relink_needed" and problem is None:
+    if account.status is AccountStatus.RELINK_NEEDED and problem is None:
         problem = Problem.TOKEN_REVOKED
     if grant.grant_ends_at is not None and grant.grant_ends_at <= now:
         problem = Problem.GRANT_ENDED
@@ -113,7 +118,7 @@ def my_connections(session: Session, *, user: User, config: Mapping[str, Any],
     """The advisor's own accounts (not unlinked ones)."""
     require_role(user, Role.ADVISOR)
     accounts = session.scalars(select(LinkedAccount).where(
-        LinkedAccount.user_id == user.id, LinkedAccount.status != "unlinked")
+        LinkedAccount.user_id == user.id, LinkedAccount.status != AccountStatus.UNLINKED)
         .order_by(LinkedAccount.network, LinkedAccount.display_name, LinkedAccount.id)).all()
     held = _held_networks(session)
     return [_health(session, a, config, now, held) for a in accounts]
@@ -135,7 +140,11 @@ def all_connections(session: Session, *, actor: User, config: Mapping[str, Any],
     if filters.network:
         query = query.where(LinkedAccount.network == filters.network)
     if filters.status:
-        query = query.where(LinkedAccount.status == filters.status)
+        try:
+            status = AccountStatus(filters.status)
+        except ValueError:
+            return []  # no account is in a state that does not exist
+        query = query.where(LinkedAccount.status == status)
     if filters.branch_id:
         query = query.where(User.branch_id == filters.branch_id)
     accounts = session.scalars(query.order_by(LinkedAccount.network, User.last_name,

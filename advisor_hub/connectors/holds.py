@@ -25,15 +25,15 @@ from advisor_hub.connectors import notices, rules
 from advisor_hub.connectors.models import HeldTarget, HoldCause, NetworkHold
 from advisor_hub.errors import Conflict, NotFound
 from advisor_hub.notifications.services import N_
-from advisor_hub.publishing.models import LinkedAccount, PublicationTarget
+from advisor_hub.publishing.models import (
+    AccountStatus,
+    FailureClass,
+    LinkedAccount,
+    PublicationTarget,
+    TargetState,
+)
 from advisor_hub.publishing.outbox import set_target_state, settle_posts
 from advisor_hub.roles import Role, require_role
-
-# Outbox values (publishing's TargetState / FailureClass / AccountStatus members compare equal).
-SCHEDULED = "scheduled"
-HELD = "held"
-NOT_SENT = "not_sent"
-ACCOUNT_ACTIVE = "active"
 
 OPERATIONS_URL = "/operations/"
 CONNECTIONS_URL = "/connections/"
@@ -96,7 +96,7 @@ def hold_network(session: Session, *, network: str, cause: HoldCause, now: datet
 def _open_rows(session: Session, network: str) -> list[PublicationTarget]:
     return list(session.scalars(
         select(PublicationTarget).where(PublicationTarget.network == network,
-                                        PublicationTarget.state == SCHEDULED)
+                                        PublicationTarget.state == TargetState.SCHEDULED)
         .order_by(PublicationTarget.due_at, PublicationTarget.id)))
 
 
@@ -106,9 +106,9 @@ def hold_rows(session: Session, hold: NetworkHold,
     it claimed while the hold was active). Their due time is left as it was."""
     held = []
     for target in targets:
-        if target.state == HELD and session.get(HeldTarget, (hold.id, target.id)):
+        if target.state == TargetState.HELD and session.get(HeldTarget, (hold.id, target.id)):
             continue
-        set_target_state(session, target, HELD, failure_class=NOT_SENT,
+        set_target_state(session, target, TargetState.HELD, failure_class=FailureClass.NOT_SENT,
                          error=f"held: {hold.network} {hold.cause} (hold {hold.id})",
                          flush=False)
         session.merge(HeldTarget(hold_id=hold.id, target_id=target.id))
@@ -180,7 +180,7 @@ def resume_network(session: Session, *, hold_id: int, actor: User | None,
 def _release(session: Session, hold: NetworkHold) -> list[PublicationTarget]:
     rows = list(session.scalars(
         select(PublicationTarget).join(HeldTarget, HeldTarget.target_id == PublicationTarget.id)
-        .where(HeldTarget.hold_id == hold.id, PublicationTarget.state == HELD)
+        .where(HeldTarget.hold_id == hold.id, PublicationTarget.state == TargetState.HELD)
         .order_by(PublicationTarget.due_at, PublicationTarget.id)))
     still_held = set(session.scalars(
         select(HeldTarget.target_id).join(NetworkHold, NetworkHold.id == HeldTarget.hold_id)
@@ -188,9 +188,9 @@ def _release(session: Session, hold: NetworkHold) -> list[PublicationTarget]:
     released = []
     for target in rows:
         account = session.get(LinkedAccount, target.account_id)
-        if target.id in still_held or account is None or account.status != ACCOUNT_ACTIVE:
+        if target.id in still_held or account is None or account.status != AccountStatus.ACTIVE:
             continue
-        set_target_state(session, target, SCHEDULED, flush=False)
+        set_target_state(session, target, TargetState.SCHEDULED, flush=False)
         released.append(target)
     session.flush()
     settle_posts(session, {t.post_id for t in released})

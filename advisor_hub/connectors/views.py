@@ -17,6 +17,7 @@ from advisor_hub.connectors.forms import OperationsFilterForm, XPricingForm
 from advisor_hub.db import get_session, utcnow
 from advisor_hub.navigation import NavItem, register
 from advisor_hub.networks import ADAPTERS, network_label
+from advisor_hub.publishing.models import AccountStatus
 from advisor_hub.roles import Role
 from advisor_hub.security import roles_required
 from advisor_hub.web import unit_of_work
@@ -30,9 +31,6 @@ register(NavItem("connectors.operations", _l("Operations"), (Role.ADMIN,),
                  _l("Every linked account, app-wide holds, API versions, limits and X spend."),
                  92))
 
-ACCOUNT_STATES = {"pending_approval": _l("Pending approval"), "active": _l("Active"),
-                  "relink_needed": _l("Relink needed"), "rejected": _l("Rejected"),
-                  "unlinked": _l("Unlinked")}
 
 
 @bp.get("/connections/")
@@ -48,8 +46,7 @@ def _filter_form() -> OperationsFilterForm:
     form = OperationsFilterForm(request.args)
     form.network.choices = [("", _("All networks"))] + [
         (name, cls.label) for name, cls in ADAPTERS.items()]
-    form.status.choices = [("", _("All states"))] + [(s, str(label)) for s, label in
-                                                      ACCOUNT_STATES.items()]
+    form.status.choices = [("", _("All states"))] + [(s.value, str(s.label)) for s in AccountStatus]
     form.branch.choices = [(0, _("All branches"))] + [
         (b.id, b.name) for b in list_branches(get_session())]
     return form
