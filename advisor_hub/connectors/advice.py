@@ -183,6 +183,7 @@ def advise(problem: Problem | str, *, until: datetime | None = None) -> Advice:
 
 
 _APP_CREDENTIAL_WORDS = ("invalid_client", "unauthorized_client", "app credentials",
+                         "app's credentials",
                          "client-not-enrolled", "client forbidden", "client-forbidden",
                          "not configured (no client id")
 _LENGTH_WORDS = ("too long", "text is too long", "exceeds", "character limit", "length")

@@ -117,8 +117,8 @@ def has_link(target: PublicationTarget) -> bool:
     return bool(target.post.link_url) or bool(find_urls(target.text))
 
 
-def record_charge(session: Session, target: PublicationTarget,
-                  now: datetime) -> NetworkCharge | None:
+def record_charge(session: Session, target: PublicationTarget, now: datetime, *,
+                  hold_open_rows: bool = True) -> NetworkCharge | None:
     """X accepted ``target``: charge it once (a second call for the same row is ignored),
     then hold X if the month's cap is now reached. Other networks cost nothing."""
     if target.network != NETWORK:
@@ -135,7 +135,7 @@ def record_charge(session: Session, target: PublicationTarget,
             session.add(charge)
     except IntegrityError:
         return None
-    enforce_cap(session, now)
+    enforce_cap(session, now, hold_open_rows=hold_open_rows)
     return charge
 
 
@@ -185,13 +185,16 @@ def spend_report(session: Session, now: datetime) -> SpendReport:
 
 def spend_allows(session: Session, target: PublicationTarget, now: datetime) -> bool:
     """Whether sending ``target`` stays within the monthly cap (no cap: yes)."""
+    if target.network != NETWORK:
+        return True
     pricing = x_pricing(session)
-    if target.network != NETWORK or pricing.monthly_cap is None:
+    if pricing.monthly_cap is None:
         return True
     return month_spend(session, now) + pricing.price(has_link(target)) <= pricing.monthly_cap
 
 
-def enforce_cap(session: Session, now: datetime) -> NetworkHold | None:
+def enforce_cap(session: Session, now: datetime, *,
+                hold_open_rows: bool = True) -> NetworkHold | None:
     """Hold every X row once the month's spend reaches the cap."""
     pricing = x_pricing(session)
     if pricing.monthly_cap is None:
@@ -201,4 +204,5 @@ def enforce_cap(session: Session, now: datetime) -> NetworkHold | None:
         return None
     return holds.hold_network(
         session, network=NETWORK, cause=HoldCause.SPEND_CAP, now=now,
-        detail=f"spend {spend} USD reached the monthly cap {pricing.monthly_cap} USD")
+        detail=f"spend {spend} USD reached the monthly cap {pricing.monthly_cap} USD",
+        hold_open_rows=hold_open_rows)

@@ -114,9 +114,9 @@ def check_schedulable(session: Session, account: LinkedAccount, due_at: datetime
     """Refuse a post due on ``account`` after its grant ends (or on an account that is not
     active), with the date and where to relink. The composer calls it for each account."""
     if config is None:
-        from flask import current_app
+        from flask import current_app, has_app_context
 
-        config = current_app.config
+        config = current_app.config if has_app_context() else {}
     url = relink_url(account.network)
     if account.status != AccountStatus.ACTIVE:
         raise ValidationError(_l("%(name)s cannot publish until it is relinked: %(url)s",

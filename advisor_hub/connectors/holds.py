@@ -66,11 +66,13 @@ def _active(session: Session, network: str, cause: HoldCause) -> NetworkHold | N
 
 def hold_network(session: Session, *, network: str, cause: HoldCause, now: datetime,
                  detail: str = "", api_version: str | None = None,
-                 actor: User | None = None) -> NetworkHold:
+                 actor: User | None = None, hold_open_rows: bool = True) -> NetworkHold:
     """Hold ``network`` for ``cause`` (one active hold per network and cause: a second call,
-    from this process or another, returns the first). Every scheduled row of the network is
-    held at once; the administrators and the advisors whose rows were held are told once.
+    from this process or another, returns the first). The administrators are told once; each
+    advisor once, when a first row of theirs is held.
 
+    ``hold_open_rows``: hold every scheduled row of the network now (else the dispatcher holds
+    each row as it comes due, without taking their locks in its write transaction).
     ``actor`` None is the system (the dispatcher); a person must be an administrator."""
     if actor is not None:
         require_role(actor, Role.ADMIN)
@@ -88,8 +90,12 @@ def hold_network(session: Session, *, network: str, cause: HoldCause, now: datet
         else:
             record(session, actor, "network.held", hold, None,
                    {**_snapshot(hold), "detail": hold.detail})
-    held = hold_rows(session, hold, _open_rows(session, network))
-    _tell(session, hold, held, now)
+    if notices.first_time(session, f"hold:{hold.id}:admins", now):
+        notices.tell(session, notices.admins(session), ADMIN_MESSAGES[HoldCause(hold.cause)],
+                     {"network": hold.network, "version": hold.api_version or "?"},
+                     OPERATIONS_URL)
+    if hold_open_rows:
+        hold_rows(session, hold, _open_rows(session, network), now=now)
     return hold
 
 
@@ -100,21 +106,29 @@ def _open_rows(session: Session, network: str) -> list[PublicationTarget]:
         .order_by(PublicationTarget.due_at, PublicationTarget.id)))
 
 
-def hold_rows(session: Session, hold: NetworkHold,
-              targets: Iterable[PublicationTarget]) -> list[PublicationTarget]:
+def hold_rows(session: Session, hold: NetworkHold, targets: Iterable[PublicationTarget], *,
+              now: datetime, maybe_sent: bool = False,
+              settle: bool = True) -> list[PublicationTarget]:
     """Hold these rows under ``hold`` (the dispatcher passes the row a 426 answered, or a row
-    it claimed while the hold was active). Their due time is left as it was."""
+    it claimed while the hold was active). Their due time is left as it was. ``maybe_sent``:
+    an earlier attempt may be out, so the release sends it back to reconciliation.
+    ``settle`` False: the caller settles the posts (the dispatcher, once per transaction)."""
     held = []
     for target in targets:
         if target.state == TargetState.HELD and session.get(HeldTarget, (hold.id, target.id)):
             continue
-        set_target_state(session, target, TargetState.HELD, failure_class=FailureClass.NOT_SENT,
+        set_target_state(session, target, TargetState.HELD,
+                         failure_class=(FailureClass.OUTCOME_UNKNOWN if maybe_sent
+                                        else FailureClass.NOT_SENT),
                          error=f"held: {hold.network} {hold.cause} (hold {hold.id})",
                          flush=False)
-        session.merge(HeldTarget(hold_id=hold.id, target_id=target.id))
+        if session.get(HeldTarget, (hold.id, target.id)) is None:
+            session.add(HeldTarget(hold_id=hold.id, target_id=target.id))
         held.append(target)
     session.flush()
-    settle_posts(session, {t.post_id for t in held})
+    if settle:
+        settle_posts(session, {t.post_id for t in held})
+    _tell_owners(session, hold, held, now)
     return held
 
 
@@ -139,12 +153,8 @@ ADMIN_MESSAGES = {
 }
 
 
-def _tell(session: Session, hold: NetworkHold, held: list[PublicationTarget],
-          now: datetime) -> None:
-    params = {"network": hold.network, "version": hold.api_version or "?"}
-    if notices.first_time(session, f"hold:{hold.id}:admins", now):
-        notices.tell(session, notices.admins(session), ADMIN_MESSAGES[HoldCause(hold.cause)],
-                     params, OPERATIONS_URL)
+def _tell_owners(session: Session, hold: NetworkHold, held: list[PublicationTarget],
+                 now: datetime) -> None:
     owners = {t.account.user for t in held if t.account is not None}
     for owner in sorted(owners, key=lambda u: u.id):
         if notices.first_time(session, f"hold:{hold.id}:user:{owner.id}", now):
@@ -152,7 +162,7 @@ def _tell(session: Session, hold: NetworkHold, held: list[PublicationTarget],
                          N_("Your %(network)s posts are on hold because of a problem with the "
                             "app's connection to the network, not with your posts. They will "
                             "go out without you doing anything once it is fixed."),
-                         params, CONNECTIONS_URL)
+                         {"network": hold.network}, CONNECTIONS_URL)
 
 
 def resume_network(session: Session, *, hold_id: int, actor: User | None,
@@ -190,7 +200,12 @@ def _release(session: Session, hold: NetworkHold) -> list[PublicationTarget]:
         account = session.get(LinkedAccount, target.account_id)
         if target.id in still_held or account is None or account.status != AccountStatus.ACTIVE:
             continue
-        set_target_state(session, target, TargetState.SCHEDULED, flush=False)
+        if target.failure_class == FailureClass.OUTCOME_UNKNOWN:
+            # It may be out: back to reconciliation (looked up first), never a blind resend.
+            set_target_state(session, target, TargetState.PUBLISHING, flush=False)
+            target.lease_expires_at = None
+        else:
+            set_target_state(session, target, TargetState.SCHEDULED, flush=False)
         released.append(target)
     session.flush()
     settle_posts(session, {t.post_id for t in released})
@@ -209,11 +224,12 @@ def held_by_active_hold(session: Session, target_ids: Iterable[int]) -> set[int]
 
 def release_on_version_change(session: Session, config: Mapping[str, Any],
                               now: datetime) -> list[NetworkHold]:
-    """Resume each LinkedIn "version retired" hold recorded under another version than the one
-    now configured: updating LINKEDIN_API_VERSION is the fix, no one has to press "resume"."""
-    current = rules.linkedin_version(config)
+    """Resume each "version retired" hold recorded under another version than the one now
+    configured (``LINKEDIN_API_VERSION``, ...): updating it is the fix, no one has to press
+    "resume"."""
     resumed = []
-    for hold in active_holds(session, "linkedin"):
-        if hold.cause == HoldCause.VERSION_RETIRED and hold.api_version != current:
+    for hold in active_holds(session):
+        if (hold.cause == HoldCause.VERSION_RETIRED
+                and hold.api_version != rules.api_version(config, hold.network)):
             resumed.append(resume_network(session, hold_id=hold.id, actor=None, now=now))
     return resumed

@@ -144,6 +144,14 @@ def linkedin_version(config: Mapping[str, Any]) -> str:
     return str(config.get("LINKEDIN_API_VERSION") or LINKEDIN_DEFAULT_VERSION)
 
 
+def api_version(config: Mapping[str, Any], network: str) -> str | None:
+    """The API version the app sends to ``network`` (``<NETWORK>_API_VERSION``), if any."""
+    if network == "linkedin":
+        return linkedin_version(config)
+    value = config.get(f"{network.upper()}_API_VERSION")
+    return str(value) if value else None
+
+
 def reminder_days(config: Mapping[str, Any]) -> tuple[int, ...]:
     days = config.get("CONNECTOR_REMINDER_DAYS") or REMINDER_DAYS
     return tuple(sorted({int(d) for d in days}, reverse=True))

@@ -98,7 +98,7 @@ def test_a_resume_leaves_rows_whose_account_must_relink_or_another_hold_keeps(
                                now=NOW)
     # The storm hold found nothing scheduled left: it holds the same rows only if they come
     # back; record them under it as the dispatcher would for a row it claimed.
-    holds.hold_rows(db_session, storm, [ok_row])
+    holds.hold_rows(db_session, storm, [ok_row], now=NOW)
     dead.status = "relink_needed"
     db_session.flush()
     holds.resume_network(db_session, hold_id=version.id, actor=admin, now=NOW)
@@ -116,7 +116,7 @@ def test_rows_scheduled_during_a_hold_are_held_by_it(db_session, factory, outbox
                               now=NOW)
     late = outbox.row(account, NOW + timedelta(days=1))
     assert holds.active_hold_for(db_session, "linkedin").id == hold.id
-    holds.hold_rows(db_session, hold, [late])
-    holds.hold_rows(db_session, hold, [late])  # twice: one link, still held
+    holds.hold_rows(db_session, hold, [late], now=NOW)
+    holds.hold_rows(db_session, hold, [late], now=NOW)  # twice: one link, still held
     assert db_session.scalars(select(HeldTarget).where(HeldTarget.target_id == late.id)).all()
     assert len(db_session.scalars(select(HeldTarget)).all()) == 1

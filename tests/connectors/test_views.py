@@ -44,7 +44,7 @@ def test_operations_lists_holds_versions_limits_and_spend(client, auth, db_sessi
     page = client.get("/operations/").get_data(as_text=True)
     assert f'data-hold="{hold.id}"' in page and "Prepaid credits used up" in page
     assert "CreditsDepleted" in page  # the raw answer, for the administrator
-    assert "202608" in page and "v21.0" in page
+    assert "202608" in page and "v25.0" in page
     assert "docs.x.com" in page or "developer.x.com" in page
     assert 'data-testid="x-spend"' in page and "Alice on X" in page
     only_linkedin = client.get("/operations/?network=linkedin").get_data(as_text=True)
