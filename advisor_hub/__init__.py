@@ -1,20 +1,28 @@
 """Advisor Hub: compliance-safe social selling for bank advisors.
 
-The factory reads as a table of contents: configure, extensions, blueprints, error pages,
-commands. Nothing here touches the database.
+The factory reads as a table of contents: configure, extensions, error pages, then every
+feature of ``advisor_hub.features.FEATURES`` (blueprints, commands, jobs, review kinds, the
+Sandbox mount, the scheduler), installed by ``advisor_hub.wiring``. Nothing here touches the
+database, and nothing is registered by a module being imported.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from flask import Flask
+
+if TYPE_CHECKING:
+    from advisor_hub.wiring import Feature
 
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def create_app(test_config: dict[str, Any] | None = None) -> Flask:
+def create_app(test_config: dict[str, Any] | None = None,
+               features: Iterable[Feature] | None = None) -> Flask:
+    """The app; ``features`` replaces ``advisor_hub.features.FEATURES`` (tests)."""
     from advisor_hub import config
 
     app = Flask(
@@ -25,10 +33,8 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     )
     config.configure(app, test_config)
     register_extensions(app)
-    register_blueprints(app)
     register_errorhandlers(app)
-    register_commands(app)
-    register_background(app)
+    register_features(app, features)
     return app
 
 
@@ -45,42 +51,14 @@ def register_extensions(app: Flask) -> None:
     from advisor_hub.accounts import login  # noqa: F401  (registers the user loader)
 
 
-def register_blueprints(app: Flask) -> None:
-    from advisor_hub.accounts.views import bp as accounts_bp
-    from advisor_hub.archive.views import bp as archive_bp
-    from advisor_hub.audit.views import bp as audit_bp
-    from advisor_hub.connectors.feature import init_app as init_connectors
-    from advisor_hub.core_views import bp as core_bp
-    from advisor_hub.dashboard.views import bp as dashboard_bp
-    from advisor_hub.notifications.views import bp as notifications_bp
-    from advisor_hub.publishing.views import bp as publishing_bp
-    from approvals.views import bp as approvals_bp
-    from content_library.views import bp as library_bp
-
-    for blueprint in (core_bp, accounts_bp, audit_bp, notifications_bp, library_bp,
-                      approvals_bp, publishing_bp, archive_bp, dashboard_bp):
-        app.register_blueprint(blueprint)
-    init_connectors(app)
-    from advisor_hub import sso  # single sign-on + SCIM: settings, blueprints (sso branch)
-    sso.init_app(app)
-
-
 def register_errorhandlers(app: Flask) -> None:
     from advisor_hub.core_views import register_error_pages
 
     register_error_pages(app)
 
 
-def register_commands(app: Flask) -> None:
-    from advisor_hub.cli import commands
+def register_features(app: Flask, features: Iterable[Feature] | None = None) -> None:
+    from advisor_hub.features import FEATURES
+    from advisor_hub.wiring import install
 
-    for command in commands:
-        app.cli.add_command(command)
-
-
-def register_background(app: Flask) -> None:
-    """Jobs (the dispatch scheduler) start only when SCHEDULER_ENABLED is set; the Sandbox
-    network is mounted under /sandbox unless SANDBOX_MOUNT is false."""
-    from advisor_hub.publishing.scheduler import init_app
-
-    init_app(app)
+    install(app, list(FEATURES if features is None else features))

@@ -1,4 +1,5 @@
-"""Periodic jobs: packages register them; the scheduler runs each inside an app context.
+"""Periodic jobs: features declare them (``Feature.jobs``); the factory collects them into
+``app.extensions["jobs"]``; the scheduler runs each inside an app context.
 
 A job is ``func(session, now) -> None``; the runner commits on success and rolls back on
 error, so jobs only flush.
@@ -10,9 +11,11 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
+from flask import Flask
 from sqlalchemy.orm import Session
 
 JobFunc = Callable[[Session, datetime], None]
+JOBS_EXTENSION = "jobs"
 
 
 @dataclass(frozen=True)
@@ -22,12 +25,6 @@ class PeriodicJob:
     every_seconds: int
 
 
-_jobs: dict[str, PeriodicJob] = {}
-
-
-def register_job(name: str, func: JobFunc, every_seconds: int) -> None:
-    _jobs[name] = PeriodicJob(name, func, every_seconds)
-
-
-def registered_jobs() -> list[PeriodicJob]:
-    return sorted(_jobs.values(), key=lambda j: j.name)
+def jobs_of(app: Flask) -> list[PeriodicJob]:
+    """The app's job table (every job its features declare), by name."""
+    return sorted(app.extensions[JOBS_EXTENSION].values(), key=lambda j: j.name)

@@ -11,7 +11,7 @@ from sqlalchemy import CursorResult, select, update
 from sqlalchemy.orm import Session
 
 from advisor_hub.accounts.models import User
-from advisor_hub.archive.services import append_record
+from advisor_hub.archive.append import append_record
 from advisor_hub.audit.services import record
 from advisor_hub.db import utcnow
 from advisor_hub.errors import NotFound

@@ -1,4 +1,4 @@
-"""Periodic jobs of the approvals package (run by the scheduler, see advisor_hub.jobs)."""
+"""Periodic jobs of the approvals package (declared in ``advisor_hub.features``)."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ from datetime import datetime
 
 from sqlalchemy.orm import Session
 
-from advisor_hub.jobs import register_job
+from advisor_hub.jobs import PeriodicJob
 from approvals import services
 
 
@@ -14,4 +14,4 @@ def expire_reviews_job(session: Session, now: datetime) -> None:
     services.expire_reviews(session, now)
 
 
-register_job("approvals.expire_reviews", expire_reviews_job, every_seconds=3600)
+JOBS = (PeriodicJob("approvals.expire_reviews", expire_reviews_job, every_seconds=3600),)

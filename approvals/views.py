@@ -7,7 +7,6 @@ from datetime import date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-import click
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -18,8 +17,8 @@ from werkzeug.wrappers import Response
 from advisor_hub.accounts.models import User
 from advisor_hub.accounts.services import list_branches
 from advisor_hub.audit.services import trail_for
-from advisor_hub.db import get_session, transaction
-from advisor_hub.errors import NotFound, ValidationError
+from advisor_hub.db import get_session
+from advisor_hub.errors import NotFound
 from advisor_hub.navigation import NavItem, register
 from advisor_hub.networks import network_label
 from advisor_hub.roles import Role
@@ -384,17 +383,3 @@ def settings() -> str | Response:
             sla_business_hours=form.sla_business_hours.data), _("Review target saved.")):
         return redirect(url_for("approvals.settings"))
     return render_template("approvals/settings.html", form=form, current=current)
-
-
-# --- command line -----------------------------------------------------------------------------
-
-
-@bp.cli.command("reviews-expire")
-def reviews_expire() -> None:
-    """Expire reviews pending too long and approvals not used in time."""
-    try:
-        with transaction() as session:
-            count = services.expire_reviews(session)
-    except ValidationError as error:
-        raise click.ClickException(str(error)) from error
-    click.echo(f"{count} review(s) expired.")

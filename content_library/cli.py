@@ -1,5 +1,5 @@
 """`flask --app advisor_hub library-import FILE [--skip-invalid] --as EMAIL` and
-`library-export FILE`, registered on the blueprint as top-level commands."""
+`library-export FILE` (declared in ``advisor_hub.features``)."""
 
 from __future__ import annotations
 

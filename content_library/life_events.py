@@ -312,8 +312,3 @@ def render_life_event(template: LifeEventTemplate, advisor: User, client_first_n
     values = advisor_values(advisor)
     values["client_first_name"] = " ".join(sanitize(client_first_name).split())[:80]
     return render_placeholders(template.text, values, TEMPLATE_PLACEHOLDERS)
-
-
-review.register(review.TEMPLATE_KIND, subject_type=LifeEventTemplate.__tablename__,
-                on_decision=on_template_decision,
-                url=lambda template_id: f"/library/manage/templates/{template_id}/edit")

@@ -1,14 +1,18 @@
-"""The library's only door to the approvals package (CONTRACTS.md): submitting a version for
-review, the decision handler for kinds "library_item" and "life_event_template", and whether an
-approval still stands. Keeping every call here makes the seam easy to see and to fake in tests.
+"""The library's only door to the approvals package (``approvals.services``): submitting a
+version for review, and whether an approval still stands. The decision handlers of kinds
+"library_item" and "life_event_template" (``services.on_item_decision``,
+``life_events.on_template_decision``) are registered with approvals by the library feature
+in ``advisor_hub.features``; ``version_url``/``template_url`` are where the author's
+notification about a decision links to.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from sqlalchemy.orm import Session
+
+from approvals.services import ReviewContent, get_approval, submit_for_review
 
 if TYPE_CHECKING:
     from advisor_hub.accounts.models import User
@@ -16,29 +20,19 @@ if TYPE_CHECKING:
 ITEM_KIND = "library_item"
 TEMPLATE_KIND = "life_event_template"
 
-# kind -> on_decision(session, subject_id, outcome, review); filled by services at import.
-handlers: dict[str, Callable[[Session, int, str, Any], None]] = {}
+
+def version_url(version_id: int) -> str:
+    return f"/library/manage/versions/{version_id}"
 
 
-def register(kind: str, *, subject_type: str,
-             on_decision: Callable[[Session, int, str, Any], None],
-             url: Callable[[int], str] | None = None) -> None:
-    """Remember our handler and hand it to approvals; ``url(subject_id)`` is where the
-    author's notification about a decision links to."""
-    handlers[kind] = on_decision
-    try:
-        from approvals.services import register_subject
-    except ImportError:  # approvals not installed: decisions come through ``decide`` only
-        return
-    register_subject(kind, subject_type=subject_type, on_decision=on_decision, url=url)
+def template_url(template_id: int) -> str:
+    return f"/library/manage/templates/{template_id}/edit"
 
 
 def submit(session: Session, *, kind: str, subject_id: int, author: User, text: str,
            link_url: str | None, media_sha256: str | None, media_url: str | None,
            title: str | None, networks: list[str], category: str | None) -> int:
     """Open a review request for a library version or template; returns its id."""
-    from approvals.services import ReviewContent, submit_for_review
-
     review = submit_for_review(
         session, kind=kind, subject_id=subject_id, author=author,
         content=ReviewContent(text=text, link_url=link_url, media_sha256=media_sha256,
@@ -52,12 +46,5 @@ def approval_stands(session: Session, review_id: int | None) -> bool:
     """Whether the approval behind a version still stands (approved, not revoked/expired)."""
     if review_id is None:
         return False
-    from approvals.services import get_approval
-
     info = get_approval(session, review_id)
     return bool(info is not None and info.stands)
-
-
-def decide(session: Session, kind: str, subject_id: int, outcome: str, review: Any) -> None:
-    """Deliver a decision to our handler as approvals would (demo seed and tests use it)."""
-    handlers[kind](session, subject_id, outcome, review)

@@ -13,7 +13,6 @@ call. The code lives in modules by job; this facade re-exports it.
 
 from __future__ import annotations
 
-from content_library import review
 from content_library.curation import (
     CURATORS,
     create_item,
@@ -41,7 +40,7 @@ from content_library.fields import (
 from content_library.labels import STATUS_LABELS, status_label
 from content_library.life_events import get_template_for_use, is_template_publishable
 from content_library.limits import LIMITS, NETWORK_LABELS, NETWORKS
-from content_library.models import LibraryItemVersion, Status
+from content_library.models import Status
 from content_library.rendering import ITEM_PLACEHOLDERS, check_placeholders, render_placeholders
 from content_library.usage_stats import UsageRow, usage_by_version
 from content_library.use import (
@@ -68,7 +67,3 @@ __all__ = [
     "search_library", "split_list", "status_label", "submit_version", "update_version",
     "usage_by_version", "version_state",
 ]
-
-review.register(review.ITEM_KIND, subject_type=LibraryItemVersion.__tablename__,
-                on_decision=on_item_decision,
-                url=lambda version_id: f"/library/manage/versions/{version_id}")

@@ -1,7 +1,8 @@
 """What advisors use: the library page (search, filters, audience, window), a version or a
 template for use, personalisation, the publish-time re-check and usage records.
 
-Re-exported by ``content_library.services`` (the API named in CONTRACTS.md).
+Re-exported by ``content_library.services``, the package's public API (what
+``advisor_hub.publishing.upstream.LibraryAPI`` lists).
 """
 
 from __future__ import annotations
@@ -149,13 +150,9 @@ def is_version_publishable(session: Session, *, version_id: int, now: datetime
         return False, str(_l("The library post is not available yet."))
     if version.expires_at and now >= version.expires_at:
         return False, str(_l("The library post has expired."))
-    if version.review_id is not None:
-        try:
-            stands = review.approval_stands(session, version.review_id)
-        except ImportError:  # approvals not merged: the version's own status decides
-            stands = True
-        if not stands:
-            return False, str(_l("The approval of the library post no longer stands."))
+    if version.review_id is not None and not review.approval_stands(session,
+                                                                    version.review_id):
+        return False, str(_l("The approval of the library post no longer stands."))
     return True, None
 
 

@@ -31,7 +31,7 @@ from advisor_hub.navigation import NavItem, register
 from advisor_hub.roles import Role
 from advisor_hub.security import roles_required
 from advisor_hub.web import page_arg, unit_of_work
-from content_library import cli, importexport, life_events, services
+from content_library import importexport, life_events, services
 from content_library.errors import ImportFailed, RenderError
 from content_library.forms import (
     ConfirmForm,
@@ -47,8 +47,6 @@ from content_library.models import LibraryItem, LibraryItemVersion, Status
 
 bp = Blueprint("library", __name__, url_prefix="/library", template_folder="templates",
                cli_group=None)
-for command in cli.commands:
-    bp.cli.add_command(command)
 
 register(NavItem("library.index", _l("Library"), (Role.ADVISOR,),
                  _l("Pre-approved posts ready to publish in one click."), 10))

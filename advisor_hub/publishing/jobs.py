@@ -1,4 +1,8 @@
-"""Periodic jobs: refresh tokens before they expire; remind LinkedIn advisors to relink."""
+"""Periodic jobs: refresh tokens before they expire; remind LinkedIn advisors to relink.
+
+Declared in ``advisor_hub.features``; the job runner owns the transaction, so the jobs only
+flush (``fresh_tokens`` ends its own lock transactions: see ``publishing.tokens``).
+"""
 
 from __future__ import annotations
 
@@ -8,7 +12,7 @@ from flask import current_app
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from advisor_hub.jobs import register_job
+from advisor_hub.jobs import PeriodicJob
 from advisor_hub.networks import NetworkError, ReauthNeeded
 from advisor_hub.notifications.services import N_, notify
 from advisor_hub.publishing.connect import adapter_for, token_cipher
@@ -29,17 +33,23 @@ def refresh_expiring_tokens(session: Session, now: datetime) -> None:
         LinkedAccount.token_expires_at.is_not(None),
         LinkedAccount.token_expires_at < now + REFRESH_AHEAD)).all()
     cipher = token_cipher(current_app.config)
-    for account in accounts:
-        adapter = adapter_for(current_app.config, account.network)
+    refused: list[tuple[int, str]] = []
+    for account_id, network in [(a.id, a.network) for a in accounts]:
+        adapter = adapter_for(current_app.config, network)
         try:
-            fresh_tokens(session, account.id, adapter, cipher, now=now + REFRESH_AHEAD)
+            fresh_tokens(session, account_id, adapter, cipher, now=now + REFRESH_AHEAD)
         except ReauthNeeded as error:
-            session.rollback()
-            mark_relink_needed(session, session.get(LinkedAccount, account.id),
-                               error.message or str(error))
-            session.commit()
+            session.rollback()  # ends the refresh's lock transaction; nothing of ours pending
+            refused.append((account_id, error.message or str(error)))
         except NetworkError:
             session.rollback()  # try again next round
+    # Marked after every refresh, so a later refresh's rollback cannot undo a mark; the job
+    # runner commits them.
+    for account_id, reason in refused:
+        account = session.get(LinkedAccount, account_id)
+        if account is not None:
+            mark_relink_needed(session, account, reason)
+    session.flush()
 
 
 def remind_linkedin_relink(session: Session, now: datetime) -> None:
@@ -59,5 +69,7 @@ def remind_linkedin_relink(session: Session, now: datetime) -> None:
     session.flush()
 
 
-register_job("publishing.refresh_tokens", refresh_expiring_tokens, 300)
-register_job("publishing.linkedin_reminder", remind_linkedin_relink, 3600)
+JOBS = (
+    PeriodicJob("publishing.refresh_tokens", refresh_expiring_tokens, every_seconds=300),
+    PeriodicJob("publishing.linkedin_reminder", remind_linkedin_relink, every_seconds=3600),
+)

@@ -1,5 +1,6 @@
-"""APScheduler wiring: the dispatch job and every registered periodic job, each in an app
-context; the Sandbox mounted under /sandbox. Started by the factory when SCHEDULER_ENABLED.
+"""APScheduler wiring: the dispatch round and every job of the app's job table
+(``app.extensions["jobs"]``, collected from the features by the factory), each in an app
+context. Started by the factory's last feature step when SCHEDULER_ENABLED.
 """
 
 from __future__ import annotations
@@ -7,17 +8,18 @@ from __future__ import annotations
 import atexit
 import logging
 from datetime import UTC, datetime
-from typing import Any
 
 from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.schedulers.base import BaseScheduler
 from flask import Flask
 
 from advisor_hub.db import database, transaction, utcnow
-from advisor_hub.jobs import PeriodicJob, registered_jobs
+from advisor_hub.jobs import PeriodicJob, jobs_of
 from advisor_hub.publishing.dispatch import Dispatcher
 
 log = logging.getLogger(__name__)
+
+DISPATCH_JOB = "publishing.dispatch"
 
 
 def dispatcher_for(app: Flask) -> Dispatcher:
@@ -39,6 +41,7 @@ def dispatch_tick(app: Flask) -> None:
 
 
 def run_job(app: Flask, job: PeriodicJob) -> None:
+    """One run of a job in its own transaction (committed, or rolled back and logged)."""
     with app.app_context():
         try:
             with transaction() as session:
@@ -47,12 +50,19 @@ def run_job(app: Flask, job: PeriodicJob) -> None:
             log.exception("job %s failed", job.name)
 
 
+def run_all_once(app: Flask) -> None:
+    """One dispatch round, then each job once (``flask scheduler --once``)."""
+    dispatch_tick(app)
+    for job in jobs_of(app):
+        run_job(app, job)
+
+
 def add_jobs(app: Flask, scheduler: BaseScheduler) -> BaseScheduler:
     start = datetime.now(UTC)
-    scheduler.add_job(dispatch_tick, "interval", args=[app], id="publishing.dispatch",
+    scheduler.add_job(dispatch_tick, "interval", args=[app], id=DISPATCH_JOB,
                       seconds=float(app.config["SCHEDULER_INTERVAL_SECONDS"]),
                       max_instances=1, coalesce=True, next_run_time=start)
-    for job in registered_jobs():
+    for job in jobs_of(app):
         scheduler.add_job(run_job, "interval", args=[app, job], id=job.name,
                           seconds=job.every_seconds, max_instances=1, coalesce=True,
                           next_run_time=start)
@@ -73,20 +83,7 @@ def start_scheduler(app: Flask) -> BackgroundScheduler:
     return scheduler
 
 
-def mount_sandbox(app: Flask, config: dict[str, Any] | None = None) -> None:
-    from werkzeug.middleware.dispatcher import DispatcherMiddleware
-
-    from advisor_hub.sandbox import create_sandbox_app
-
-    sandbox = create_sandbox_app(config)
-    app.extensions["sandbox_app"] = sandbox
-    app.wsgi_app = DispatcherMiddleware(app.wsgi_app, {"/sandbox": sandbox})  # type: ignore[method-assign]
-
-
 def init_app(app: Flask) -> None:
-    import advisor_hub.publishing.jobs  # noqa: F401  (registers the periodic jobs)
-
-    if app.config.get("SANDBOX_MOUNT"):
-        mount_sandbox(app)
+    """The factory's last step: start the scheduler in this process if SCHEDULER_ENABLED."""
     if app.config.get("SCHEDULER_ENABLED"):
         start_scheduler(app)

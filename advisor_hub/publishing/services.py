@@ -1,11 +1,10 @@
-"""Publishing's public services, and its registration with approvals (at import).
+"""Publishing's public services (its review kinds are declared in ``advisor_hub.features``).
 
 Other packages and the views use these names; the work is done in the sub-modules.
 """
 
 from __future__ import annotations
 
-from advisor_hub.publishing import upstream
 from advisor_hub.publishing.composer import (
     cancel_post,
     compose_post,
@@ -28,16 +27,7 @@ from advisor_hub.publishing.linking import (
 
 __all__ = [
     "accounts_of", "active_accounts_of", "cancel_post", "compose_post", "edit_post",
-    "link_account", "own_account", "own_post", "posts_of", "register_review_kinds",
-    "reschedule_post", "schedule_post", "schedule_time", "unlink_account",
+    "link_account", "on_account_decision", "on_post_decision", "own_account", "own_post",
+    "posts_of", "reschedule_post", "schedule_post", "schedule_time", "unlink_account",
 ]
 
-
-def register_review_kinds() -> bool:
-    """Tell approvals who decides what happens after a decision on our two kinds."""
-    ok = upstream.register_subject("post", subject_type="posts", on_decision=on_post_decision)
-    return upstream.register_subject("linked_account", subject_type="linked_accounts",
-                                     on_decision=on_account_decision) and ok
-
-
-register_review_kinds()

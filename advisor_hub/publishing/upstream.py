@@ -1,42 +1,126 @@
-"""Every call publishing makes into approvals and content_library, in one place.
+"""Every call publishing makes into approvals and content_library, in one typed adapter.
 
-Those packages are written in parallel; if a signature changes, this module is the one file
-to fix. The providers ``approvals_api()`` and ``library_api()`` return the modules; tests
-replace them with fakes that implement the same functions.
+The providers ``approvals_api()`` and ``library_api()`` return the owning packages' public
+service modules (``approvals.services``, ``content_library.services``); tests replace them with
+fakes that implement the same functions. ``ApprovalsAPI`` and ``LibraryAPI`` list what
+publishing relies on: ``check_contracts`` runs at start-up (a check of the publishing
+feature) and refuses to start when a function is missing. Nothing here has a default: a
+missing function raises, it never means "the approval stands" or "publishable".
 """
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from types import ModuleType
-from typing import Any
+from typing import Any, Protocol
 
 from sqlalchemy.orm import Session
 
+import approvals.services
+import content_library.services
 from advisor_hub.accounts.models import User
-
-log = logging.getLogger(__name__)
-
-
-def _approvals_module() -> Any:
-    from approvals import services
-
-    return services
+from advisor_hub.wiring import WiringError
+from content_library.images import image_path
+from content_library.rendering import TEMPLATE_PLACEHOLDERS
 
 
-def _library_module() -> Any:
-    from content_library import services
+class ApprovalsAPI(Protocol):
+    """What publishing calls in ``approvals.services``."""
 
-    return services
+    def ReviewContent(self, *, text: str, link_url: str | None = ...,
+                      media_sha256: str | None = ..., media_url: str | None = ...,
+                      title: str | None = ...) -> Any: ...
+
+    def submit_for_review(self, session: Session, *, kind: str, subject_id: int,
+                          author: User, content: Any, networks: list[str],
+                          branch_id: int | None, category: str | None = ...,
+                          base_content: Any = ...) -> Any: ...
+
+    def approve_from_library(self, session: Session, *, kind: str, subject_id: int,
+                             author: User, content: Any, basis_review_id: int) -> Any: ...
+
+    def withdraw(self, session: Session, *, review_id: int, actor: User) -> None: ...
+
+    def get_approvals(self, session: Session, review_ids: Iterable[int]) -> dict[int, Any]: ...
+
+    def mark_used(self, session: Session, *, review_ids: Iterable[int],
+                  at: datetime) -> None: ...
+
+    def screen_text(self, session: Session, text: str, *, link_url: str | None = ...) -> Any: ...
+
+    def screen_texts(self, session: Session, items: list[tuple[str, str | None]]
+                     ) -> list[Any]: ...
+
+    def disclosures_for(self, session: Session, *, network: str | None,
+                        category: str | None) -> list[str]: ...
+
+    def apply_disclosures(self, text: str, disclosures: list[str]) -> str: ...
+
+
+class LibraryAPI(Protocol):
+    """What publishing calls in ``content_library.services``."""
+
+    def get_version_for_use(self, session: Session, *, version_id: int, advisor: User,
+                            now: datetime | None = ...) -> Any: ...
+
+    def get_template_for_use(self, session: Session, *, template_id: int,
+                             advisor: User) -> Any: ...
+
+    def get_version(self, session: Session, version_id: int) -> Any: ...
+
+    def render_placeholders(self, text: str, values: dict[str, str],
+                            allowed: Iterable[str]) -> str: ...
+
+    def advisor_values(self, advisor: User) -> dict[str, str]: ...
+
+    def is_version_publishable(self, session: Session, *, version_id: int,
+                               now: datetime) -> tuple[bool, str | None]: ...
+
+    def is_template_publishable(self, session: Session, *, template_id: int,
+                                now: datetime) -> tuple[bool, str | None]: ...
+
+    def record_use(self, session: Session, *, version_id: int | None,
+                   template_id: int | None, advisor_id: int, network: str,
+                   published_at: datetime, post_url: str | None) -> None: ...
+
+
+def _approvals_module() -> ApprovalsAPI:
+    return approvals.services
+
+
+def _library_module() -> LibraryAPI:
+    return content_library.services
 
 
 # Replaced by tests (``monkeypatch.setattr(upstream, "approvals_api", lambda: fake)``).
-approvals_api: Callable[[], Any] = _approvals_module
-library_api: Callable[[], Any] = _library_module
+approvals_api: Callable[[], ApprovalsAPI] = _approvals_module
+library_api: Callable[[], LibraryAPI] = _library_module
+
+
+class ContractError(WiringError):
+    """An API publishing relies on lacks a function: the app must not start."""
+
+
+def _members(protocol: type) -> list[str]:
+    names = set(getattr(protocol, "__annotations__", {}))
+    names.update(n for n, v in vars(protocol).items() if callable(v) and not n.startswith("_"))
+    return sorted(n for n in names if not n.startswith("_"))
+
+
+def missing(api: object, protocol: type) -> list[str]:
+    """The members of ``protocol`` that ``api`` does not provide (callable)."""
+    return [name for name in _members(protocol) if not callable(getattr(api, name, None))]
+
+
+def check_contracts() -> None:
+    """Start-up check: both providers offer every function publishing calls."""
+    for label, api, protocol in (("approvals", approvals_api(), ApprovalsAPI),
+                                 ("content_library", library_api(), LibraryAPI)):
+        if absent := missing(api, protocol):
+            raise ContractError(f"the {label} API lacks what publishing calls: "
+                                f"{', '.join(absent)}")
 
 
 @dataclass(frozen=True)
@@ -50,7 +134,7 @@ class Content:
     title: str | None = None
 
 
-def _review_content(api: ModuleType | Any, content: Content | None) -> Any:
+def _review_content(api: ApprovalsAPI, content: Content | None) -> Any:
     if content is None:
         return None
     return api.ReviewContent(text=content.text, link_url=content.link_url,
@@ -59,18 +143,6 @@ def _review_content(api: ModuleType | Any, content: Content | None) -> Any:
 
 
 # -- approvals --------------------------------------------------------------------------------
-
-
-def register_subject(kind: str, *, subject_type: str,
-                     on_decision: Callable[[Session, int, str, Any], None]) -> bool:
-    """Register a review kind; False (logged) while the approvals package lacks its API."""
-    try:
-        api = approvals_api()
-        api.register_subject(kind, subject_type=subject_type, on_decision=on_decision)
-    except (ImportError, AttributeError) as error:
-        log.warning("approvals API not available yet, %s not registered: %s", kind, error)
-        return False
-    return True
 
 
 def submit_for_review(session: Session, *, kind: str, subject_id: int, author: User,
@@ -124,17 +196,15 @@ def get_approvals(session: Session, review_ids: Iterable[int | None]) -> dict[in
     infos = approvals_api().get_approvals(session, ids)
     return {review_id: Approval(review_id=review_id, stands=bool(info.stands),
                                 content_hash=info.content_hash,
-                                approved_by_id=getattr(info, "approved_by_id", None),
-                                status=str(getattr(info, "status", "")))
+                                approved_by_id=info.approved_by_id, status=str(info.status))
             for review_id, info in infos.items()}
 
 
 def mark_used(session: Session, *, review_ids: Iterable[int | None], at: datetime) -> None:
     """Tell approvals its approvals were used (an approval used in time does not lapse)."""
-    mark = getattr(approvals_api(), "mark_used", None)
     ids = [i for i in review_ids if i is not None]
-    if mark is not None and ids:
-        mark(session, review_ids=ids, at=at)
+    if ids:
+        approvals_api().mark_used(session, review_ids=ids, at=at)
 
 
 @dataclass(frozen=True)
@@ -145,9 +215,9 @@ class Screening:
 
 
 def _screening(result: Any) -> Screening:
-    messages = [str(getattr(f, "message", f)) for f in getattr(result, "findings", [])]
+    messages = [str(f.message) for f in result.findings]
     return Screening(blocked=bool(result.blocked), messages=messages,
-                     lexicon_version=getattr(result, "lexicon_version", None))
+                     lexicon_version=result.lexicon_version)
 
 
 def screen_text(session: Session, text: str, *, link_url: str | None = None) -> Screening:
@@ -204,17 +274,11 @@ def version_for_use(session: Session, *, version_id: int, advisor: User,
                                           now=now)
     return LibrarySource(
         kind="library", id=int(v.id), title=str(v.title), text=str(v.text),
-        link_url=v.link_url or None, media_sha256=getattr(v, "image_sha256", None) or None,
-        media_url=getattr(v, "image_url", None) or None,
-        networks=list(v.networks) if getattr(v, "networks", None) else None,
-        category=getattr(v, "category", None) or None,
-        placeholders=list(getattr(v, "placeholders", None) or []),
-        review_id=getattr(v, "review_id", None),
+        link_url=v.link_url or None, media_sha256=v.image_sha256 or None,
+        media_url=v.image_url or None, networks=list(v.networks) if v.networks else None,
+        category=v.category or None, placeholders=list(v.placeholders or []),
+        review_id=v.review_id,
     )
-
-
-TEMPLATE_PLACEHOLDERS = ["client_first_name", "advisor_first_name", "advisor_last_name",
-                         "branch_name", "branch_city"]
 
 
 def template_for_use(session: Session, *, template_id: int, advisor: User) -> LibrarySource:
@@ -222,10 +286,7 @@ def template_for_use(session: Session, *, template_id: int, advisor: User) -> Li
     return LibrarySource(
         kind="life_event", id=int(t.id), title=str(t.event_type), text=str(t.text),
         link_url=None, media_sha256=None, media_url=None, networks=None, category=None,
-        placeholders=list(getattr(t, "placeholders", None)
-                          or getattr(library_api(), "TEMPLATE_PLACEHOLDERS", None)
-                          or TEMPLATE_PLACEHOLDERS),
-        review_id=getattr(t, "review_id", None),
+        placeholders=list(TEMPLATE_PLACEHOLDERS), review_id=t.review_id,
     )
 
 
@@ -245,10 +306,8 @@ def is_version_publishable(session: Session, *, version_id: int,
 
 def is_template_publishable(session: Session, *, template_id: int,
                             now: datetime) -> tuple[bool, str | None]:
-    check = getattr(library_api(), "is_template_publishable", None)
-    if check is None:  # not offered: the post's own approval is re-checked anyway
-        return True, None
-    ok, reason = check(session, template_id=template_id, now=now)
+    ok, reason = library_api().is_template_publishable(session, template_id=template_id,
+                                                       now=now)
     return bool(ok), reason
 
 
@@ -263,13 +322,11 @@ class LibraryImage:
 
 def library_image(session: Session, *, version_id: int, upload_folder: str) -> LibraryImage | None:
     """The version's image, or None when it has none. NotFound for an unknown version."""
-    from content_library.images import image_path
-
     version = library_api().get_version(session, version_id)
-    name = getattr(version, "image_name", None)
+    name = version.image_name
     if not name:
         return None
-    return LibraryImage(name=str(name), sha256=getattr(version, "image_sha256", None) or None,
+    return LibraryImage(name=str(name), sha256=version.image_sha256 or None,
                         path=image_path(upload_folder, str(name)))
 
 

@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-import contextlib
 from datetime import datetime
 from typing import Any
 
-import click
 from flask import (
     Blueprint,
     abort,
@@ -337,27 +335,3 @@ def edit(post_id: int) -> Response | str:
             flash(_("The edited post replaces the previous one."), "success")
             return redirect(url_for(".post", post_id=new.id))
     return render_template("publishing/edit.html", form=form, post=post)
-
-
-# -- the scheduler as its own process ----------------------------------------
-
-
-@bp.cli.command("scheduler")
-@click.option("--once", is_flag=True, help="Run one dispatch round and the jobs, then stop.")
-def scheduler_command(once: bool) -> None:
-    """Run the publishing scheduler (dispatch + periodic jobs) in the foreground."""
-    from apscheduler.schedulers.blocking import BlockingScheduler
-
-    from advisor_hub.jobs import registered_jobs
-    from advisor_hub.publishing.scheduler import add_jobs, dispatch_tick, run_job
-
-    app = current_app._get_current_object()  # type: ignore[attr-defined]
-    if once:
-        dispatch_tick(app)
-        for job in registered_jobs():
-            run_job(app, job)
-        return
-    click.echo("Publishing scheduler running (Ctrl+C to stop).")
-    scheduler = add_jobs(app, BlockingScheduler(timezone="UTC"))
-    with contextlib.suppress(KeyboardInterrupt, SystemExit):
-        scheduler.start()

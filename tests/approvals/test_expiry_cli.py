@@ -1,4 +1,4 @@
-"""Expiry runs as a registered periodic job and as `flask reviews-expire`."""
+"""Expiry runs as a periodic job of the app's job table and as `flask reviews-expire`."""
 
 from __future__ import annotations
 
@@ -7,12 +7,12 @@ from datetime import UTC, datetime, timedelta
 import time_machine
 from sqlalchemy import select
 
-from advisor_hub.jobs import registered_jobs
+from advisor_hub.jobs import jobs_of
 from approvals.models import ReviewRequest, ReviewStatus
 
 
 def test_expiry_job_is_registered(app) -> None:  # noqa: ANN001
-    assert "approvals.expire_reviews" in {job.name for job in registered_jobs()}
+    assert "approvals.expire_reviews" in {job.name for job in jobs_of(app)}
 
 
 def test_cli_expires_old_items(runner, db_session, factory, submit) -> None:  # noqa: ANN001

@@ -1,7 +1,7 @@
 """Library test helpers: a curator, a reviewer, items, and a stand-in for the approvals seam.
 
 Most tests replace ``content_library.review.submit`` by a fake that hands out review ids and
-deliver decisions through ``review.decide`` exactly as approvals' ``on_decision`` callback does
+deliver decisions to the library's handlers exactly as approvals' ``on_decision`` callback does
 (fast, and independent of the policy engine); tests that request ``real_approvals`` go through
 the approvals package itself (test_with_approvals.py).
 """
@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 
 from advisor_hub.accounts.models import User
 from approvals.models import ReviewStatus
-from content_library import review, services
+from content_library import life_events, review, services
 from content_library.models import LibraryItemVersion, LifeEventTemplate
 
 
@@ -38,8 +38,9 @@ class FakeApprovals:
 
 
 @pytest.fixture
-def real_approvals() -> None:
-    """Request this fixture to go through the real approvals package instead of the fake."""
+def real_approvals(app: Any) -> None:
+    """Request this fixture to go through the real approvals package instead of the fake
+    (the app registers the library's review kinds with approvals: advisor_hub.features)."""
 
 
 @pytest.fixture(autouse=True)
@@ -55,9 +56,10 @@ def approvals(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch
 
 def decide(session: Session, subject: LibraryItemVersion | LifeEventTemplate, outcome: str,
            reviewer: User) -> None:
-    kind = review.ITEM_KIND if isinstance(subject, LibraryItemVersion) else review.TEMPLATE_KIND
-    review.decide(session, kind, subject.id, outcome,
-                  SimpleNamespace(id=subject.review_id, decided_by_id=reviewer.id))
+    handler = (services.on_item_decision if isinstance(subject, LibraryItemVersion)
+               else life_events.on_template_decision)
+    handler(session, subject.id, outcome,
+            SimpleNamespace(id=subject.review_id, decided_by_id=reviewer.id))
 
 
 def fields(**overrides: Any) -> services.ItemFields:

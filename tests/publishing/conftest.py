@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 
 from advisor_hub.accounts.models import User
 from advisor_hub.db import database
+from advisor_hub.features import PUBLISHING
 from advisor_hub.networks import (
     SandboxAdapter,
     TokenCipher,
@@ -21,7 +22,7 @@ from advisor_hub.networks import (
     new_state,
     sandbox_config,
 )
-from advisor_hub.publishing import services, upstream
+from advisor_hub.publishing import upstream
 from advisor_hub.publishing.dispatch import Dispatcher
 from advisor_hub.publishing.linking import link_account
 from advisor_hub.publishing.models import LinkedAccount
@@ -43,7 +44,9 @@ def fakes(monkeypatch: pytest.MonkeyPatch) -> Fakes:
     approvals, library = FakeApprovals(), FakeLibrary()
     monkeypatch.setattr(upstream, "approvals_api", lambda: approvals)
     monkeypatch.setattr(upstream, "library_api", lambda: library)
-    services.register_review_kinds()
+    for subject in PUBLISHING.review_subjects:
+        approvals.register_subject(subject.kind, subject_type=subject.subject_type,
+                                   on_decision=subject.on_decision)
     return Fakes(approvals, library)
 
 

@@ -1,4 +1,5 @@
-"""Stand-ins for the approvals and content_library APIs publishing calls (CONTRACTS.md).
+"""Stand-ins for the approvals and content_library APIs publishing calls
+(``advisor_hub.publishing.upstream.ApprovalsAPI`` and ``LibraryAPI``).
 
 They keep their state in memory (one instance per test) and implement exactly the functions
 ``advisor_hub.publishing.upstream`` uses, so publishing is tested through its one seam.
@@ -72,6 +73,7 @@ class FakeApprovals:
         self.reviews: dict[int, Review] = {}
         self.handlers: dict[str, Callable[..., None]] = {}
         self.revoked: set[int] = set()
+        self.used: set[int] = set()
         self.banned = ["guaranteed returns"]
         self.disclosures: dict[str | None, list[str]] = {}
         self._ids = itertools.count(1000)
@@ -128,6 +130,9 @@ class FakeApprovals:
         found = {i: self.get_approval(session, i) for i in review_ids}
         return {i: info for i, info in found.items() if info is not None}
 
+    def mark_used(self, session: Any, *, review_ids: Any, at: datetime) -> None:
+        self.used.update(review_ids)
+
     def screen_text(self, session: Any, text: str, *, link_url: str | None = None,
                     allowed_contacts: frozenset[str] = frozenset()) -> Screening:
         findings = [Finding(f"forbidden: {w}") for w in self.banned if w in text.lower()]
@@ -158,6 +163,7 @@ class Version:
     link_url: str | None
     image_sha256: str | None = None
     image_url: str | None = None
+    image_name: str | None = None
     networks: list[str] = field(default_factory=lambda: ["linkedin", "facebook", "x",
                                                          "sandbox"])
     category: str | None = None
@@ -208,6 +214,11 @@ class FakeLibrary:
             raise NotFound()
         return self.versions[version_id]
 
+    def get_version(self, session: Any, version_id: int) -> Version:
+        if version_id not in self.versions:
+            raise NotFound()
+        return self.versions[version_id]
+
     def get_template_for_use(self, session: Any, *, template_id: int, advisor: Any) -> Template:
         if template_id not in self.templates:
             raise NotFound()
@@ -232,6 +243,12 @@ class FakeLibrary:
     def is_version_publishable(self, session: Any, *, version_id: int,
                                now: datetime) -> tuple[bool, str | None]:
         if version_id in self.retired:
+            return False, "retired"
+        return True, None
+
+    def is_template_publishable(self, session: Any, *, template_id: int,
+                                now: datetime) -> tuple[bool, str | None]:
+        if template_id not in self.templates:
             return False, "retired"
         return True, None
 

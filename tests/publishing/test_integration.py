@@ -12,7 +12,7 @@ from advisor_hub.accounts.models import User
 from advisor_hub.archive.models import ArchiveRecord
 from advisor_hub.demo import seed_demo
 from advisor_hub.networks import TokenCipher
-from advisor_hub.publishing import services as publishing  # registers the review kinds
+from advisor_hub.publishing import services as publishing
 from advisor_hub.publishing.linking import link_account
 from advisor_hub.publishing.models import AccountStatus, PostState, TargetState
 from tests.publishing.conftest import KEY, oauth_link
@@ -20,8 +20,8 @@ from tests.publishing.helpers import free_post, library_post
 
 
 @pytest.fixture
-def bank(db_session: Any) -> dict[str, User]:
-    publishing.register_review_kinds()
+def bank(db_session: Any, app: Any) -> dict[str, User]:
+    # The app registers every review kind with approvals (advisor_hub.features).
     seed_demo(db_session)
     users = {u.email.split("@")[0]: u for u in db_session.scalars(select(User))}
     return users

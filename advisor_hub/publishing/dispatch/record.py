@@ -20,7 +20,7 @@ from typing import Any
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session, joinedload, sessionmaker
 
-from advisor_hub.archive.services import append_records
+from advisor_hub.archive.append import append_records
 from advisor_hub.audit.services import record as audit
 from advisor_hub.connectors import holds
 from advisor_hub.connectors.gate import Faults, is_server_error, mark_success

@@ -1,0 +1,15 @@
+"""Signals one package sends and others react to (blinker, which Flask depends on).
+
+Declare a signal here (``namespace.signal("library.version_retired")``), send it from the
+owning package's service, and connect handlers through a feature's ``signal_handlers`` in
+``advisor_hub.features``: the factory connects them at start-up and refuses to start when a
+feature listens to a signal that is not declared here. Decisions on reviews do not go through
+a signal: approvals calls the one handler each review kind registers (``approvals.services.
+register_subject``), and the factory refuses to start when a submitted kind has no handler.
+"""
+
+from __future__ import annotations
+
+from blinker import Namespace
+
+namespace = Namespace()
