@@ -70,7 +70,7 @@ def fault_response(fault: Fault) -> Response | None:
 def retired_version_response(version: str) -> Response:
     """LinkedIn's answer to a sunset version (``NONEXISTENT_VERSION``)."""
     return json_error(426, "NONEXISTENT_VERSION", f"Requested version {version} is not active",
-                      code="NONEXISTENT_VERSION", status=426)
+                      code="NONEXISTENT_VERSION")
 
 
 def fault_before(endpoint: str) -> tuple[Response | None, Fault | None]:
