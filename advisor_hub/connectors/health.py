@@ -79,7 +79,7 @@ def _last_row_problem(session: Session, account: LinkedAccount,
     if row is None:
         return None, None, None
     error, failure_class, at = row
-    if error.startswith("held: "):  # an app-wide hold's row: the hold explains it
+    if not error or error.startswith("held: "):  # an app-wide hold's row: the hold explains it
         return None, None, None
     return diagnose_message(account.network, error, kind=failure_class or "permanent"), at, error
 
@@ -90,6 +90,9 @@ def _health(session: Session, account: LinkedAccount, config: Mapping[str, Any],
     last_success = grant.last_success_at or session.scalar(
         select(func.max(PublicationTarget.published_at))
         .where(PublicationTarget.account_id == account.id))
+    problem: Problem | None
+    at: datetime | None
+    raw: str | None
     if grant.last_problem:
         problem, at, raw = Problem(grant.last_problem), grant.last_problem_at, grant.last_raw_error
         if last_success is not None and at is not None and last_success > at:

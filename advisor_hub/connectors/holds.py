@@ -115,14 +115,15 @@ def hold_rows(session: Session, hold: NetworkHold, targets: Iterable[Publication
     ``settle`` False: the caller settles the posts (the dispatcher, once per transaction)."""
     held = []
     for target in targets:
-        if target.state == TargetState.HELD and session.get(HeldTarget, (hold.id, target.id)):
+        linked = session.get(HeldTarget, (hold.id, target.id)) is not None
+        if target.state == TargetState.HELD and linked:
             continue
         set_target_state(session, target, TargetState.HELD,
                          failure_class=(FailureClass.OUTCOME_UNKNOWN if maybe_sent
                                         else FailureClass.NOT_SENT),
                          error=f"held: {hold.network} {hold.cause} (hold {hold.id})",
                          flush=False)
-        if session.get(HeldTarget, (hold.id, target.id)) is None:
+        if not linked:
             session.add(HeldTarget(hold_id=hold.id, target_id=target.id))
         held.append(target)
     session.flush()
