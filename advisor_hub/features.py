@@ -16,6 +16,8 @@ from advisor_hub.accounts.views import bp as accounts_bp
 from advisor_hub.archive import cli as archive_cli
 from advisor_hub.archive.views import bp as archive_bp
 from advisor_hub.audit.views import bp as audit_bp
+from advisor_hub.connectors import jobs as connectors_jobs
+from advisor_hub.connectors.views import bp as connectors_bp
 from advisor_hub.core_views import bp as core_bp
 from advisor_hub.dashboard.views import bp as dashboard_bp
 from advisor_hub.notifications.views import bp as notifications_bp
@@ -70,6 +72,8 @@ PUBLISHING = Feature(
 )
 ARCHIVE = Feature("archive", blueprints=(archive_bp,), commands=tuple(archive_cli.commands))
 DASHBOARD = Feature("dashboard", blueprints=(dashboard_bp,))
+# Connector health: the networks' rules, app-wide holds, grant reminders (docs/networks.md).
+CONNECTORS = Feature("connectors", blueprints=(connectors_bp,), jobs=connectors_jobs.JOBS)
 # Served under /sandbox unless SANDBOX_MOUNT is false.
 SANDBOX = Feature("sandbox", init_app=sandbox_mount.init_app)
 # Last: starts the scheduler (SCHEDULER_ENABLED) once every job above is in the job table.
@@ -77,5 +81,5 @@ SCHEDULER = Feature("scheduler", init_app=scheduler.init_app)
 
 FEATURES: tuple[Feature, ...] = (
     CORE, ACCOUNTS, SSO, AUDIT, NOTIFICATIONS, LIBRARY, APPROVALS, PUBLISHING, ARCHIVE, DASHBOARD,
-    SANDBOX, SCHEDULER,
+    CONNECTORS, SANDBOX, SCHEDULER,
 )

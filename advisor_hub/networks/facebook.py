@@ -35,7 +35,9 @@ from .errors import (
 from .media import Media
 from .tokens import Account, Profile, PublishResult, TokenSet
 
-GRAPH_VERSION = "v21.0"
+# v21.0 is available until 21 January 2027; v25.0 until 29 July 2028:
+# https://developers.facebook.com/docs/graph-api/changelog/versions/
+GRAPH_VERSION = "v25.0"
 REAUTH_CODES = {190, 102, 10}  # invalid/expired token, session, app lacks permission
 RATE_LIMIT_CODES = {4, 17, 32, 613}
 DUPLICATE_CODE = 506
@@ -51,7 +53,11 @@ def classify_response(response: requests.Response) -> NetworkError:
     if not isinstance(error, dict):
         error = {"message": str(error)}
     code = error.get("code")
-    message = f"Facebook: {error.get('message') or response.reason} (code {code})"
+    subcode = error.get("error_subcode")
+    # The subcode says why a token died (460 password changed, 463 expired, 467 invalid):
+    # https://developers.facebook.com/docs/graph-api/guides/error-handling
+    detail = f"code {code}, subcode {subcode}" if subcode else f"code {code}"
+    message = f"Facebook: {error.get('message') or response.reason} ({detail})"
     status = response.status_code
     if code in REAUTH_CODES or (isinstance(code, int) and 200 <= code <= 299):
         return ReauthNeeded(message, status=status)

@@ -17,6 +17,8 @@ from urllib.parse import urlsplit
 
 import requests
 
+from advisor_hub.connectors.rules import LINKEDIN_DEFAULT_VERSION
+
 from .base import NetworkAdapter, NetworkConfig, text_with_link
 from .errors import (
     Duplicate,
@@ -31,7 +33,9 @@ from .errors import (
 from .media import Media
 from .tokens import Account, Profile, PublishResult, TokenSet
 
-DEFAULT_VERSION = "202411"
+# A version LinkedIn serves (monthly, about a year each): the rule, the dates and the sources
+# are in advisor_hub/connectors/rules.py; LINKEDIN_API_VERSION overrides it.
+DEFAULT_VERSION = LINKEDIN_DEFAULT_VERSION
 REAUTH_SERVICE_CODES = {65600, 65601, 65602}  # invalid, revoked, expired access token
 
 # Characters the "little" text format reserves; a backslash makes them plain text.

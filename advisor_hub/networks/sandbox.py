@@ -123,11 +123,14 @@ class SandboxAdapter(NetworkAdapter):
                 "mime_type": media.mime_type,
                 "sha256": media.sha256,
             }
+        headers = {"Idempotency-Key": idempotency_key}
+        if self.config.api_version:  # plays LinkedIn's version header (a retired one: 426)
+            headers["Sandbox-Version"] = self.config.api_version
         response = self._api(
             "POST",
             self._url("/api/posts"),
             token,
-            headers={"Idempotency-Key": idempotency_key},
+            headers=headers,
             json=body,
         )
         data = response_json(response)

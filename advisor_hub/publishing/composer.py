@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 
 from advisor_hub.accounts.models import User
 from advisor_hub.audit.services import record
+from advisor_hub.connectors import grants
 from advisor_hub.content_hash import content_hash
 from advisor_hub.db import utcnow
 from advisor_hub.errors import NotFound, ValidationError
@@ -235,6 +236,8 @@ def compose_post(session: Session, *, author: User, body: str, link_url: str | N
         scheduled_at = schedule_time(when_local, author.time_zone, now=now)
     text = exact_text(session, body, networks, source.category)
     _check_fits(text, link_url, networks, with_media=bool(source.media_sha256))
+    for account in accounts:  # refused if its grant ends first (with the date, to relink)
+        grants.check_schedulable(session, account, scheduled_at or now)
     post = Post(author_id=author.id, branch_id=author.branch_id, source=source.kind,
                 library_version_id=source.version_id, template_id=source.template_id,
                 text=text, body=body, link_url=link_url, media_sha256=source.media_sha256,
@@ -385,6 +388,9 @@ def reschedule_post(session: Session, *, post_id: int, actor: User, publish_now:
             raise ValidationError(_l("Give a date and time, or choose to publish now."),
                                   field="when")
         when = schedule_time(when_local, actor.time_zone, now=now)
+    for target in post.targets:
+        if target.state == TargetState.SCHEDULED:
+            grants.check_schedulable(session, target.account, when)
     before = {"scheduled_at": post.scheduled_at}
     post.scheduled_at = when
     post.publish_now = publish_now

@@ -17,6 +17,8 @@ from sqlalchemy.orm import Session
 
 from advisor_hub.accounts.models import User
 from advisor_hub.audit.services import record
+from advisor_hub.connectors import grants, holds
+from advisor_hub.db import utcnow
 from advisor_hub.errors import NotFound, ValidationError
 from advisor_hub.networks import Account, NetworkAdapter, NetworkError, TokenCipher, TokenSet
 from advisor_hub.notifications.services import N_, notify
@@ -103,6 +105,7 @@ def link_account(session: Session, *, user: User, network: str, account: Account
         existing.profile_url = account.profile_url
         existing.picture_url = account.picture_url
         existing.relink_reminded_at = None
+        grants.record_grant(session, existing, tokens=account.token or tokens, now=utcnow())
         if existing.status == AccountStatus.RELINK_NEEDED:
             existing.status = AccountStatus.ACTIVE
             release_held_targets(session, existing)
@@ -116,6 +119,7 @@ def link_account(session: Session, *, user: User, network: str, account: Account
     store_tokens(linked, account.token or tokens, cipher)
     session.add(linked)
     session.flush()
+    grants.record_grant(session, linked, tokens=account.token or tokens, now=utcnow())
     linked.review_id = upstream.submit_for_review(
         session, kind=KIND, subject_id=linked.id, author=user,
         content=upstream.Content(
@@ -235,6 +239,9 @@ def release_held_targets(session: Session, account: LinkedAccount) -> None:
     goes back to reconciliation, never to a blind resend)."""
     held = list(session.scalars(select(PublicationTarget).where(
         PublicationTarget.account_id == account.id, PublicationTarget.state == TargetState.HELD)))
+    # Rows an app-wide hold keeps (a retired API version, the X cap...) wait for its resume.
+    kept = holds.held_by_active_hold(session, [t.id for t in held])
+    held = [t for t in held if t.id not in kept]
     for target in held:
         if target.failure_class == FailureClass.OUTCOME_UNKNOWN:
             set_target_state(session, target, TargetState.PUBLISHING)

@@ -50,11 +50,27 @@ def fault_response(fault: Fault) -> Response | None:
         response.headers["WWW-Authenticate"] = 'Bearer error="invalid_token"'
     elif fault.kind == "invalid_grant":
         response = json_error(400, "invalid_grant", "refresh refused")
+    elif fault.kind == "version_retired":
+        response = retired_version_response("injected")
+    elif fault.kind == "credits_exhausted":
+        response = json_error(402, "CreditsDepleted",
+                              "Your enrolled account does not have any credits")
+    elif fault.kind == "client_refused":
+        response = json_error(401, "invalid_client", "the app's credentials are refused")
+    elif fault.kind == "token_invalidated":
+        response = json_error(401, "invalid_token",
+                              "session invalidated: the user changed the password (subcode 460)")
     else:
         return None
     if fault.retry_after is not None:
         response.headers["Retry-After"] = str(int(fault.retry_after))
     return response
+
+
+def retired_version_response(version: str) -> Response:
+    """LinkedIn's answer to a sunset version (``NONEXISTENT_VERSION``)."""
+    return json_error(426, "NONEXISTENT_VERSION", f"Requested version {version} is not active",
+                      code="NONEXISTENT_VERSION")
 
 
 def fault_before(endpoint: str) -> tuple[Response | None, Fault | None]:

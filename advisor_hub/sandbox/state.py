@@ -21,6 +21,11 @@ FAULT_KINDS = {
     "accept_then_error",  # do the work, then answer ``status`` (default 500)
     "unauthorized",  # 401 invalid_token, as for a revoked or expired token
     "invalid_grant",  # token endpoint: 400 invalid_grant (refused refresh)
+    # Connector health (issue 13): what the real networks answer for the app's own faults.
+    "version_retired",  # 426 NONEXISTENT_VERSION, as LinkedIn for a sunset LinkedIn-Version
+    "credits_exhausted",  # 402, as X when the prepaid pay-per-use credits are used up
+    "client_refused",  # 401 invalid_client: the app's credentials refused
+    "token_invalidated",  # 401, as Facebook for a Page token a password change killed
 }
 ENDPOINTS = {"authorize", "token", "revoke", "me", "publish", "lookup", "*"}
 
@@ -122,6 +127,7 @@ class SandboxState:
         duplicate_window: float = 86400.0,
         reject_duplicate_keys: bool = True,
         reject_duplicate_text: bool = True,
+        retired_versions: tuple[str, ...] = (),
     ) -> None:
         self.lock = threading.RLock()
         self.clients = {c.client_id: c for c in clients}
@@ -131,6 +137,8 @@ class SandboxState:
         self.duplicate_window = duplicate_window
         self.reject_duplicate_keys = reject_duplicate_keys
         self.reject_duplicate_text = reject_duplicate_text
+        # Sandbox-Version values answered 426 (as LinkedIn answers a sunset LinkedIn-Version).
+        self.retired_versions: set[str] = set(retired_versions)
         self.reset()
 
     def reset(self) -> None:

@@ -37,6 +37,7 @@ from .protocol import (
     post_json,
     post_url,
     redirect_allowed,
+    retired_version_response,
     with_params,
 )
 from .state import Grant, valid_login
@@ -255,6 +256,9 @@ def publish() -> Response:
     stop, late = fault_before("publish")
     if stop is not None:
         return stop
+    version = request.headers.get("Sandbox-Version")
+    if version is not None and version in get_state().retired_versions:
+        return retired_version_response(version)
     record, problem = bearer()
     if problem is not None:
         return problem
@@ -353,7 +357,7 @@ def all_posts() -> Response:
 @bp.post("/_control/config")
 def set_config() -> Response:
     """JSON with any of post_latency, access_token_ttl, reject_duplicate_keys,
-    reject_duplicate_text, duplicate_window."""
+    reject_duplicate_text, duplicate_window, retired_versions (a list)."""
     _control_enabled()
     data: dict[str, Any] = request.get_json(silent=True) or {}
     state = get_state()
@@ -364,6 +368,8 @@ def set_config() -> Response:
         for key in ("reject_duplicate_keys", "reject_duplicate_text"):
             if key in data:
                 setattr(state, key, bool(data[key]))
+        if "retired_versions" in data:
+            state.retired_versions = {str(v) for v in data["retired_versions"] or ()}
     return jsonify({"ok": True})
 
 

@@ -20,7 +20,7 @@ from advisor_hub.networks import (
     TokenSet,
 )
 
-GRAPH = "https://graph.facebook.com/v21.0"
+GRAPH = "https://graph.facebook.com/v25.0"
 USER_TOKEN = TokenSet(access_token="user-token")
 PAGE_TOKEN = TokenSet(access_token="page-token-1")
 
@@ -42,7 +42,7 @@ def test_authorization_url(adapter):
     parts = urlsplit(adapter.authorization_url("st"))
     query = parse_qs(parts.query)
     assert f"{parts.scheme}://{parts.netloc}{parts.path}" == (
-        "https://www.facebook.com/v21.0/dialog/oauth"
+        "https://www.facebook.com/v25.0/dialog/oauth"
     )
     assert query["scope"] == ["pages_manage_posts pages_read_engagement pages_show_list"]
     assert query["state"] == ["st"]

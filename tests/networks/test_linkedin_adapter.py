@@ -114,7 +114,7 @@ def test_publish_sends_posts_api_request_and_reads_x_restli_id(adapter):
             matchers.header_matcher(
                 {
                     "Authorization": "Bearer li-access",
-                    "LinkedIn-Version": "202411",
+                    "LinkedIn-Version": "202608",
                     "X-Restli-Protocol-Version": "2.0.0",
                     "Content-Type": "application/json",
                 }
@@ -287,7 +287,7 @@ IMAGE = Media.from_bytes(b"\x89PNG\r\n\x1a\n fake image bytes", filename="f00d.p
 INIT_URL = f"{API}/rest/images?action=initializeUpload"
 UPLOAD_URL = "https://www.linkedin.com/dms-uploads/sp/D4E10AQ/uploaded-image/0?ca=vector&sync=0"
 IMAGE_URN = "urn:li:image:C4E10AQFoyyAjHPMQuQ"
-REST_HEADERS = {"LinkedIn-Version": "202411", "X-Restli-Protocol-Version": "2.0.0"}
+REST_HEADERS = {"LinkedIn-Version": "202608", "X-Restli-Protocol-Version": "2.0.0"}
 
 
 def initialize_ok(upload_url: str = UPLOAD_URL) -> None:

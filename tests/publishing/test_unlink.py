@@ -25,7 +25,7 @@ from advisor_hub.publishing.models import AccountStatus, LinkedAccount, PostStat
 from tests.publishing.conftest import KEY, settings_for
 from tests.publishing.helpers import library_post
 
-GRAPH = "https://graph.facebook.com/v21.0"
+GRAPH = "https://graph.facebook.com/v25.0"
 CIPHER = TokenCipher(KEY)
 
 

@@ -26,6 +26,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session, sessionmaker
 
+from advisor_hub.connectors.gate import Gate
 from advisor_hub.db import utcnow
 from advisor_hub.networks import (
     Media,
@@ -84,7 +85,7 @@ class Dispatcher:
         self._pool: ThreadPoolExecutor | None = None
         self._run_lock = threading.Lock()
         self._check_lease()
-        self.recorder = Recorder(make_session, self.settings, self.adapter)
+        self.recorder = Recorder(make_session, self.settings, self.adapter, self.config)
 
     def _check_lease(self) -> None:
         """A lease must outlast a whole send, or a live send could be reconciled under it."""
@@ -243,10 +244,13 @@ class Dispatcher:
                             go_on.append((target, True))
                     else:
                         decided.append(found)
-            # 2. Invariant 3 again, then tokens, for everything that may be sent.
+            # 2. Invariant 3 again, then tokens, for everything that may be sent; then the
+            # network's rules (an app-wide hold, the X cap, the shared rate buckets).
+            gate: Gate | None = None
             try:
                 checks: Checks | None = Checks(session, [t for t, _ in go_on], utcnow(),
                                                self.config["UPLOAD_FOLDER"])
+                gate = Gate(session, self.config, utcnow())
             except Exception:  # nothing was sent: every row is tried again later
                 log.exception("pre-send checks of rows %s failed", [t.id for t, _ in go_on])
                 session.rollback()
@@ -255,6 +259,15 @@ class Dispatcher:
             for target, maybe_sent in go_on:
                 outcome = self._check(checks, target, maybe_sent,
                                       account_tokens.get(target.account_id))
+                if isinstance(outcome, Job):
+                    assert gate is not None  # checks passed: the gate was built with them
+                    verdict = gate.verdict(target)
+                    if verdict.hold_id is not None:
+                        outcome = result_for(target, Step.APP_HOLD, hold_id=verdict.hold_id,
+                                             maybe_sent=maybe_sent)
+                    elif verdict.wait_until is not None:
+                        outcome = result_for(target, Step.WAIT, retry_at=verdict.wait_until,
+                                             maybe_sent=maybe_sent)
                 if isinstance(outcome, Result):
                     decided.append(outcome)
                     continue

@@ -40,6 +40,8 @@ class Step(enum.StrEnum):
     NOT_SENT = "not_sent"  # nothing went out (a check or a token refresh could not be made)
     SEND_ERROR = "send_error"  # the send failed (``Result.error`` says how)
     LOOKUP_ERROR = "lookup_error"  # the lookup failed (``Result.error`` says how)
+    APP_HOLD = "app_hold"  # the network is held for the whole app (``Result.hold_id``)
+    WAIT = "wait"  # over a posting limit: waits for its slot (``Result.retry_at``)
 
 
 class Outcome(enum.StrEnum):
@@ -48,7 +50,8 @@ class Outcome(enum.StrEnum):
     PUBLISHED = "published"
     RETRY = "retry"  # not sent: back in the queue after a backoff
     UNKNOWN = "unknown"  # maybe sent: reconciled after a delay
-    HELD = "held"  # waits for its account to be relinked
+    HELD = "held"  # waits for its account to be relinked, or for an app-wide hold to end
+    WAITING = "waiting"  # over a posting limit: back in the queue for its slot, not sent
     FAILED = "failed"
     CANCELLED = "cancelled"
     NEEDS_CHECK = "needs_check"
@@ -94,6 +97,8 @@ class Result:
     error: NetworkError | None = None
     reason: str | None = None
     maybe_sent: bool = False
+    hold_id: int | None = None
+    retry_at: datetime | None = None
 
 
 def result_of(job: Job, step: Step, **values: Any) -> Result:
@@ -101,7 +106,8 @@ def result_of(job: Job, step: Step, **values: Any) -> Result:
 
 
 def result_for(target: PublicationTarget, step: Step, *, reason: str | None = None,
-               error: NetworkError | None = None, maybe_sent: bool = True) -> Result:
+               error: NetworkError | None = None, maybe_sent: bool = True,
+               hold_id: int | None = None, retry_at: datetime | None = None) -> Result:
     """A decision about a row taken before any send (by default: one that may be out)."""
     return Result(target.id, target.post_id, step, error=error, reason=reason,
-                  maybe_sent=maybe_sent)
+                  maybe_sent=maybe_sent, hold_id=hold_id, retry_at=retry_at)

@@ -13,7 +13,7 @@ reconcile; re-auth → account "relink needed", rows held; permanent → failed.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from datetime import timedelta
 from typing import Any
 
@@ -22,6 +22,9 @@ from sqlalchemy.orm import Session, joinedload, sessionmaker
 
 from advisor_hub.archive.append import append_records
 from advisor_hub.audit.services import record as audit
+from advisor_hub.connectors import holds
+from advisor_hub.connectors.gate import Faults, is_server_error, mark_success
+from advisor_hub.connectors.models import NetworkHold
 from advisor_hub.db import one_of, utcnow
 from advisor_hub.networks import (
     Duplicate,
@@ -65,6 +68,7 @@ class Write:
         self.used_reviews: set[int] = set()
         self.archive: list[tuple[dict[str, Any], int | None]] = []
         self.locked: list[Post] = []
+        self.published_accounts: set[int] = set()
 
     def hold_claims(self, results: list[Result], tokens: Iterable[str]
                     ) -> dict[int, PublicationTarget]:
@@ -103,6 +107,7 @@ class Write:
 
     def finish(self) -> None:
         settle_posts(self.session, self.posts, locked=self.locked)
+        mark_success(self.session, self.published_accounts, utcnow())
         upstream.mark_used(self.session, review_ids=self.used_reviews, at=utcnow())
         # Last: the archive serialises its appends (a chain), so hold its lock briefly.
         append_records(self.session, kind="publication", entries=self.archive)
@@ -112,10 +117,12 @@ class Recorder:
     """Records results: each in one transaction per group, by its ``Step``."""
 
     def __init__(self, make_session: sessionmaker[Session], settings: DispatchSettings,
-                 adapter: Callable[[str], NetworkAdapter]) -> None:
+                 adapter: Callable[[str], NetworkAdapter],
+                 config: Mapping[str, Any] | None = None) -> None:
         self.make_session = make_session
         self.settings = settings
         self.adapter = adapter
+        self.faults = Faults(config or {})
 
     def mark_resend(self, jobs: list[Job], resend: set[int], tokens: set[str],
                     report: DispatchReport) -> list[Job]:
@@ -171,6 +178,20 @@ class Recorder:
             return self._give_back(w, target)
         if r.step is Step.NEEDS_CHECK:
             return self._needs_check(w, target, r.reason or REASON_UNKNOWN)
+        if r.step is Step.APP_HOLD:
+            return self._app_hold(w, target, r.hold_id, maybe_sent=r.maybe_sent)
+        if r.step is Step.WAIT:
+            return self._wait(w, target, r)
+        if r.error is not None and r.step in (Step.SEND_ERROR, Step.NOT_SENT, Step.REAUTH):
+            fault = self.faults.app_fault(r.error, target.network)
+            if fault is not None:  # the app's fault, not the post's: hold, do not fail
+                hold = self.faults.hold_for(w.session, fault, target.network, r.error, utcnow())
+                return self._app_hold(w, target, hold.id, maybe_sent=r.maybe_sent)
+            if r.step in (Step.SEND_ERROR, Step.REAUTH):
+                self.faults.problem(w.session, target, r.error, utcnow())
+            if r.step is Step.SEND_ERROR and is_server_error(r.error):
+                self.faults.server_error(w.session, target.network, target.account_id,
+                                         r.error, utcnow())
         if r.step is Step.HOLD:
             set_target_state(w.session, target, TargetState.HELD, error=REASON_ACCOUNT,
                              failure_class=(FailureClass.OUTCOME_UNKNOWN if r.maybe_sent
@@ -192,6 +213,33 @@ class Recorder:
                 self._mark_resent(w, target)
             return self._not_sent(w, target, r.error)
         return self._after_error(w, target, r.error)
+
+    def _app_hold(self, w: Write, target: PublicationTarget, hold_id: int | None, *,
+                  maybe_sent: bool) -> Outcome:
+        """Held under an app-wide hold: its due time kept, released when the hold ends (a
+        hold resumed in the meantime: back in the queue, untouched)."""
+        hold = w.session.get(NetworkHold, hold_id) if hold_id is not None else None
+        if hold is None or not hold.active:
+            hold = holds.active_hold_for(w.session, target.network)
+        if hold is None:
+            return self._give_back(w, target)
+        holds.hold_rows(w.session, hold, [target], now=utcnow(), maybe_sent=maybe_sent,
+                        settle=False)
+        return Outcome.HELD
+
+    def _wait(self, w: Write, target: PublicationTarget, r: Result) -> Outcome:
+        """Over a posting limit: nothing was sent; it goes when its slot comes (not an
+        attempt). A row that may be out waits as a reconciliation, never as a fresh send."""
+        assert r.retry_at is not None
+        target.attempts = max(0, target.attempts - 1)
+        target.claimed_by = None
+        if r.maybe_sent or target.resent_for_reconcile:
+            target.lease_expires_at = r.retry_at  # reconciled once the slot comes
+        else:
+            target.due_at = r.retry_at
+            target.lease_expires_at = None
+            target.state = TargetState.SCHEDULED
+        return Outcome.WAITING
 
     def _mark_resent(self, w: Write, target: PublicationTarget) -> None:
         target.resent_for_reconcile = True
@@ -232,6 +280,8 @@ class Recorder:
         target.last_error = None
         set_target_state(w.session, target, TargetState.PUBLISHED, flush=False)
         target.failure_class = None
+        self.faults.success(w.session, target, now)
+        w.published_accounts.add(target.account_id)
         approval = w.approval(target.review_id)
         if post.library_version_id is not None or post.template_id is not None:
             upstream.record_use(w.session, version_id=post.library_version_id,
