@@ -33,7 +33,7 @@ from sqlalchemy.orm import Session
 from advisor_hub.accounts.account_mail import mail_lock_notice
 from advisor_hub.accounts.models import User
 from advisor_hub.accounts.passwords import is_usable, verify_dummy, verify_password
-from advisor_hub.accounts.reset_tokens import issue_reset_token
+from advisor_hub.accounts.reset_tokens import issue_reset_token, rows_changed
 from advisor_hub.audit.services import record
 from advisor_hub.db import utcnow
 from advisor_hub.errors import DomainError
@@ -144,11 +144,11 @@ def complete_check(session: Session, attempt: Attempt, password: str, *,
     if right and not user.active:
         right, refusal = False, Refusal.INACTIVE
     if right:
-        counted = session.execute(
+        counted = rows_changed(session,
             update(User).where(User.id == user.id, _not_locked(now))
             .values(failed_logins=0, locked_until=None)
             .execution_options(synchronize_session=False)
-        ).rowcount
+        )
         session.refresh(user)
         if counted == 1:
             return Verdict(user)
@@ -162,11 +162,11 @@ def complete_check(session: Session, attempt: Attempt, password: str, *,
 def _lock(session: Session, user: User, now: datetime, reset_link: ResetLink | None) -> None:
     """Lock the account unless it already is; the lock restarts the count at zero."""
     until = now + LOCKOUT
-    locked = session.execute(
+    locked = rows_changed(session,
         update(User).where(User.id == user.id, _not_locked(now))
         .values(locked_until=until, failed_logins=0)
         .execution_options(synchronize_session=False)
-    ).rowcount
+    )
     session.refresh(user)
     if locked != 1:
         return

@@ -5,9 +5,10 @@ from __future__ import annotations
 import hashlib
 import secrets
 from datetime import datetime, timedelta
+from typing import Any, cast
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select, update
+from sqlalchemy import CursorResult, Executable, select, update
 from sqlalchemy.orm import Session
 
 from advisor_hub.accounts.models import PasswordResetToken, User
@@ -20,6 +21,11 @@ RESET_VALIDITY = timedelta(minutes=30)  # default of PASSWORD_RESET_TOKEN_MINUTE
 class InvalidResetLink(DomainError):
     default_message = _l("This password reset link is not valid: it was already used, has "
                          "expired, or was mistyped. Ask for a new one.")
+
+
+def rows_changed(session: Session, statement: Executable) -> int:
+    """Run an UPDATE; how many rows it changed."""
+    return cast(CursorResult[Any], session.execute(statement)).rowcount
 
 
 def _digest(token: str) -> str:
@@ -53,12 +59,12 @@ def use_reset_token(session: Session, row: PasswordResetToken, now: datetime | N
     """Use the token up, atomically (two tabs sending it at once: one wins), and every other
     outstanding token of the same user with it."""
     now = now or utcnow()
-    claimed = session.execute(
+    claimed = rows_changed(session,
         update(PasswordResetToken)
         .where(PasswordResetToken.id == row.id, PasswordResetToken.used_at.is_(None),
                PasswordResetToken.expires_at > now)
         .values(used_at=now).execution_options(synchronize_session=False)
-    ).rowcount
+    )
     if claimed != 1:
         raise InvalidResetLink()
     session.execute(
