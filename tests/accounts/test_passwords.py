@@ -320,3 +320,20 @@ class TestPasswordsOff:
         assert "Passwords are turned off here" in response.get_data(as_text=True)
         db_session.refresh(user)
         assert user.failed_logins == 0
+
+
+class TestBaseUrl:
+    @pytest.fixture
+    def app_overrides(self):  # noqa: ANN201
+        from tests.mail_support import MAIL_CONFIG
+
+        return {**MAIL_CONFIG, "PASSWORD_RESET_BASE_URL": "https://hub.bank.example/"}
+
+    def test_links_are_built_on_the_configured_address_not_the_host_header(
+            self, client, factory, db_session, smtp) -> None:
+        user = factory.user()
+        db_session.flush()
+        client.post("/password/forgot", data={"email": user.email},
+                    headers={"Host": "evil.example"})
+        assert f"https://hub.bank.example/password/reset/{user.id}/" in body(sent(smtp)[0])
+        assert "evil.example" not in body(sent(smtp)[0])
