@@ -10,7 +10,7 @@ from wtforms import (
     StringField,
     SubmitField,
 )
-from wtforms.validators import DataRequired, Email, Length, Optional
+from wtforms.validators import DataRequired, Email, EqualTo, Length, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from advisor_hub.accounts.services import MIN_PASSWORD_LENGTH
@@ -73,3 +73,23 @@ class PreferencesForm(FlaskForm):
     language = SelectField(_l("Language"), choices=LANGUAGE_CHOICES)
     time_zone = SelectField(_l("Time zone"))
     submit = SubmitField(_l("Save"))
+
+
+class PasswordChangeForm(FlaskForm):
+    current_password = PasswordField(_l("Current password"), validators=[DataRequired()])
+    new_password = PasswordField(_l("New password"), validators=[DataRequired()])
+    confirm = PasswordField(_l("New password again"), validators=[
+        DataRequired(), EqualTo("new_password", _l("The two new passwords differ."))])
+    submit = SubmitField(_l("Change password"))
+
+
+class PasswordForgotForm(FlaskForm):
+    email = EmailField(_l("E-mail"), validators=[DataRequired(), Email(), Length(max=254)])
+    submit = SubmitField(_l("Send me a reset link"))
+
+
+class PasswordResetForm(FlaskForm):
+    new_password = PasswordField(_l("New password"), validators=[DataRequired()])
+    confirm = PasswordField(_l("New password again"), validators=[
+        DataRequired(), EqualTo("new_password", _l("The two new passwords differ."))])
+    submit = SubmitField(_l("Set the new password"))

@@ -4,7 +4,7 @@ from collections.abc import Iterable
 from datetime import datetime
 
 from flask_login import UserMixin
-from sqlalchemy import ForeignKey, String, UniqueConstraint
+from sqlalchemy import ForeignKey, String, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from advisor_hub.db import Base, utcnow
@@ -52,6 +52,9 @@ class User(UserMixin, Base):
     # Stored in the session at login and compared on every request: bumping it ends every
     # session of the user at once (logout, deactivation, role change, the directory's changes).
     session_version: Mapped[int] = mapped_column(default=0, server_default="0")
+    # Set by an administrator: the next login leads to the password change form, nowhere else.
+    password_reset_required: Mapped[bool] = mapped_column(default=False,
+                                                          server_default=false())
     idp_issuer: Mapped[str | None] = mapped_column(String(255))
     idp_subject: Mapped[str | None] = mapped_column(String(255))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
@@ -82,3 +85,17 @@ class User(UserMixin, Base):
 
     def __repr__(self) -> str:
         return f"<User {self.email}>"
+
+
+class PasswordResetToken(Base):
+    """A password reset link sent by e-mail: single use, expiring. Only the SHA-256 of the
+    token is stored, so a copy of the database resets nobody's password."""
+
+    __tablename__ = "password_reset_tokens"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    expires_at: Mapped[datetime]
+    used_at: Mapped[datetime | None]

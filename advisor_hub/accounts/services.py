@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo, available_timezones
 
@@ -12,28 +12,27 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
 
+from advisor_hub.accounts.lockout import (  # the first four re-exported for older callers
+    LOCKOUT,  # noqa: F401
+    MAX_FAILED_LOGINS,  # noqa: F401
+    AccountLocked,  # noqa: F401
+    InvalidCredentials,  # noqa: F401
+    ResetLink,
+    complete_check,
+    reserve_check,
+)
 from advisor_hub.accounts.models import Branch, User, UserRole
-from advisor_hub.accounts.passwords import hash_password, verify_password
+from advisor_hub.accounts.password_policy import (  # noqa: F401  (MIN_ re-exported)
+    MIN_PASSWORD_LENGTH,
+    check_new_password,
+)
+from advisor_hub.accounts.passwords import hash_password
 from advisor_hub.audit.services import record
 from advisor_hub.db import utcnow
-from advisor_hub.errors import DomainError, NotFound, ValidationError
+from advisor_hub.errors import NotFound, ValidationError
 from advisor_hub.i18n import LANGUAGES
 from advisor_hub.pagination import Page, paginate
 from advisor_hub.roles import Role, require_role
-
-MAX_FAILED_LOGINS = 5
-LOCKOUT = timedelta(minutes=15)
-MIN_PASSWORD_LENGTH = 10
-
-
-class InvalidCredentials(DomainError):
-    default_message = _l("Invalid e-mail or password.")
-
-
-class AccountLocked(DomainError):
-    def __init__(self, until: datetime) -> None:
-        self.until = until
-        super().__init__(_l("Too many failed attempts: this account is locked for 15 minutes."))
 
 
 def user_state(user: User) -> dict[str, object]:
@@ -58,30 +57,26 @@ def end_sessions(session: Session, user: User) -> None:
     session.refresh(user, ["session_version"])
 
 
-def authenticate(session: Session, email: str, password: str, now: datetime | None = None) -> User:
-    """Check a login; after 5 failures in a row the account is locked for 15 minutes."""
+def authenticate(session: Session, email: str, password: str, now: datetime | None = None,
+                 *, reset_link: ResetLink | None = None) -> User:
+    """Check a login in one go (the CLI, tests); after 5 failures in a row the account is
+    locked for 15 minutes. Every refusal is InvalidCredentials (AccountLocked is one).
+
+    The login view runs the two steps itself with a commit between them (see
+    :mod:`advisor_hub.accounts.lockout`)."""
     now = now or utcnow()
-    user = session.scalar(select(User).where(User.email == normalise_email(email)))
-    if user is None:
-        verify_password(hash_password("timing-equaliser"), password)
-        raise InvalidCredentials()
-    if user.locked_until is not None and user.locked_until > now:
-        raise AccountLocked(user.locked_until)
-    if not verify_password(user.password_hash, password) or not user.active:
-        user.failed_logins = (user.failed_logins or 0) + 1
-        if user.failed_logins >= MAX_FAILED_LOGINS:
-            user.failed_logins = 0
-            user.locked_until = now + LOCKOUT
-            record(session, None, "user.locked", user, after={"locked_until": user.locked_until})
-            session.flush()
-            raise AccountLocked(user.locked_until)
-        session.flush()
-        raise InvalidCredentials()
-    user.failed_logins = 0
-    user.locked_until = None
-    user.last_login_at = now
-    record(session, user, "user.login", user)
+    attempt = reserve_check(session, email=normalise_email(email), now=now)
+    verdict = complete_check(session, attempt, password, now=now, reset_link=reset_link)
+    user = verdict.raise_if_refused()
+    record_login(session, user, now)
     return user
+
+
+def record_login(session: Session, user: User, now: datetime | None = None) -> None:
+    """What a successful login leaves: the time, and the audit trail's entry."""
+    user.last_login_at = now or utcnow()
+    session.flush()
+    record(session, user, "user.login", user)
 
 
 def normalise_email(email: str) -> str:
@@ -126,11 +121,7 @@ def create_user(
     email = normalise_email(email)
     checked_roles = _check_roles(roles)
     _check_profile(session, language, time_zone, branch_id)
-    if len(password) < MIN_PASSWORD_LENGTH:
-        raise ValidationError(
-            _l("The password must have at least %(n)d characters.", n=MIN_PASSWORD_LENGTH),
-            field="password",
-        )
+    check_new_password(password, user_inputs=(email, first_name, last_name))
     if session.scalar(select(User.id).where(User.email == email)) is not None:
         raise ValidationError(_l("A user with this e-mail already exists."), field="email")
     user = User(

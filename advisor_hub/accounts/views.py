@@ -2,13 +2,22 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 from werkzeug.wrappers import Response
 
-from advisor_hub.accounts import services
+from advisor_hub.accounts import ratelimit, services, settings
 from advisor_hub.accounts.forms import (
     BranchForm,
     ConfirmForm,
@@ -19,9 +28,11 @@ from advisor_hub.accounts.forms import (
     UserFormBase,
     role_choices,
 )
+from advisor_hub.accounts.lockout import InvalidCredentials, complete_check, reserve_check
 from advisor_hub.accounts.login import end_session, start_session
+from advisor_hub.accounts.models import User
 from advisor_hub.db import get_session
-from advisor_hub.errors import DomainError, NotFound
+from advisor_hub.errors import NotFound
 from advisor_hub.navigation import NavItem, register
 from advisor_hub.roles import Role
 from advisor_hub.security import is_safe_next, roles_required
@@ -29,6 +40,7 @@ from advisor_hub.sso.web import require_password_allowed
 from advisor_hub.web import commit, page_arg, unit_of_work
 
 bp = Blueprint("accounts", __name__, template_folder="templates")
+bp.record_once(lambda state: settings.init_app(state.app))
 
 register(NavItem("accounts.users", _l("Users"), (Role.ADMIN,),
                  _l("Create users, assign roles and branches, deactivate accounts."), 80))
@@ -37,24 +49,37 @@ register(NavItem("accounts.branches", _l("Branches"), (Role.ADMIN,),
 
 
 @bp.route("/login", methods=["GET", "POST"])
+@ratelimit.login_per_address
+@ratelimit.login_per_account
 def login() -> str | Response:
     if current_user.is_authenticated:
         return redirect(url_for("core.home"))
     form = LoginForm()
     if form.validate_on_submit():
-        session = get_session()
-        try:
-            require_password_allowed(form.email.data)
-            user = services.authenticate(session, form.email.data, form.password.data)
-        except DomainError as error:
-            commit()  # keep the failed-attempt count and any lock
-            form.form_errors.append(str(error))
-        else:
-            commit()
+        user = _check_login(form)
+        if user is not None:
             start_session(user)
             target = request.args.get("next")
             return redirect(target if is_safe_next(target) else url_for("core.home"))
     return render_template("accounts/login.html", form=form)
+
+
+def _check_login(form: LoginForm) -> User | None:
+    """Two units of work: the attempt is counted and committed before the slow check, and
+    the check's outcome (a lock, a success) is committed whatever it is."""
+    session = get_session()
+    with unit_of_work(form) as work:
+        require_password_allowed(form.email.data)
+        attempt = reserve_check(session, email=services.normalise_email(form.email.data))
+    if not work.done:
+        return None
+    with unit_of_work(form) as work:
+        verdict = complete_check(session, attempt, form.password.data, reset_link=reset_link)
+        if verdict.user is not None:
+            services.record_login(session, verdict.user)
+    if work.done and verdict.user is None:
+        form.form_errors.append(str(InvalidCredentials()))
+    return verdict.user if work.done else None
 
 
 @bp.post("/logout")
@@ -176,3 +201,16 @@ def branches() -> str | Response:
             return redirect(url_for("accounts.branches"))
     rows = services.branch_overview(session, actor=current_user)
     return render_template("accounts/branches.html", form=form, rows=rows)
+
+
+def reset_link(user_id: int, token: str) -> str:
+    """The absolute address of a reset link, on PASSWORD_RESET_BASE_URL when set (else on
+    this request's host, which TRUSTED_HOSTS must restrict: a forged Host header must not
+    put an attacker's site in a reset e-mail)."""
+    path = url_for("accounts.password_reset", user_id=user_id, token=token)
+    base = str(current_app.config.get("PASSWORD_RESET_BASE_URL") or "").rstrip("/")
+    return f"{base}{path}" if base else url_for("accounts.password_reset", user_id=user_id,
+                                                 token=token, _external=True)
+
+
+from advisor_hub.accounts import password_views  # noqa: E402,F401  (its routes are on bp)

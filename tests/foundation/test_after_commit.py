@@ -18,7 +18,7 @@ from advisor_hub.accounts.models import User
 from advisor_hub.db import after_commit, database, get_session
 from advisor_hub.notifications.models import Notification
 from advisor_hub.notifications.services import N_, notify
-from tests.conftest import app_config
+from tests.conftest import PASSWORD, app_config
 from tests.lock_probe import write_elsewhere
 from tests.mail_support import MAIL_CONFIG, SmtpRecorder, patch_smtp
 
@@ -115,7 +115,7 @@ def mail_app(fresh_database_url: str, tmp_path: Path) -> Iterator[Flask]:
 
 def _user(session: Any, email: str = "reader@example.com", language: str = "en") -> User:
     return accounts.create_user(session, actor=None, email=email, first_name="Rea",
-                                last_name="Der", password="x" * 12, roles=("advisor",),
+                                last_name="Der", password=PASSWORD, roles=("advisor",),
                                 branch_id=None, language=language)
 
 

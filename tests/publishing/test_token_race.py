@@ -21,6 +21,7 @@ from advisor_hub.publishing import models as m
 from advisor_hub.publishing import tokens as token_store
 from advisor_hub.publishing.models import LinkedAccount
 from advisor_hub.publishing.tokens import fresh_tokens, store_tokens
+from tests.conftest import PASSWORD
 from tests.lock_probe import write_elsewhere
 from tests.publishing.conftest import KEY
 
@@ -74,7 +75,7 @@ def engine(fresh_database_url: str) -> Iterator[Engine]:
 def account_id(engine: Engine) -> int:
     with Session(engine) as session:
         user = accounts.create_user(session, actor=None, email="t@example.com", first_name="T",
-                                    last_name="U", password="x" * 12, roles=("advisor",),
+                                    last_name="U", password=PASSWORD, roles=("advisor",),
                                     branch_id=None)
         account = LinkedAccount(user_id=user.id, network="x", external_id="42",
                                 display_name="@t", status=m.AccountStatus.ACTIVE)

@@ -13,6 +13,7 @@ from advisor_hub.accounts import services as accounts
 from advisor_hub.db import make_engine, utcnow
 from advisor_hub.networks import TokenCipher
 from advisor_hub.publishing.tokens import fresh_tokens
+from tests.conftest import PASSWORD
 from tests.publishing.conftest import KEY, sandbox_adapter
 from tests.support.loadgen import link_sandbox_accounts
 
@@ -23,7 +24,7 @@ def test_concurrent_refresh_spends_the_refresh_token_once(fresh_database_url, sa
     engine = make_engine(fresh_database_url)
     with Session(engine) as session:
         user = accounts.create_user(session, actor=None, email="t@example.com",
-                                    first_name="T", last_name="U", password="x" * 12,
+                                    first_name="T", last_name="U", password=PASSWORD,
                                     roles=("advisor",), branch_id=None)
         account_id = link_sandbox_accounts(session, user, sandbox.url, KEY, 1)[0].id
         session.commit()
