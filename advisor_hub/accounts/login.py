@@ -11,7 +11,7 @@ from __future__ import annotations
 import time
 from typing import Any
 
-from flask import current_app, flash, g, session
+from flask import Flask, current_app, flash, g, session
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import login_user, logout_user
@@ -21,11 +21,6 @@ from advisor_hub.accounts.models import User
 from advisor_hub.accounts.services import end_sessions
 from advisor_hub.db import get_session
 from advisor_hub.extensions import login_manager
-
-login_manager.login_view = "accounts.login"
-login_manager.login_message = _l("Please log in to see this page.")
-login_manager.login_message_category = "info"
-login_manager.session_protection = "strong"
 
 VERSION_KEY = "_session_version"
 STARTED_KEY = "_session_started"
@@ -74,7 +69,17 @@ def _session_expired(now: float) -> bool:
             or now - seen > float(config.get("SESSION_IDLE_MINUTES", IDLE_MINUTES)) * 60)
 
 
-@login_manager.user_loader
+def init_app(app: Flask) -> None:
+    """Flask-Login for ``app``: the sign-in page, its message, and the user loader (called
+    by the factory; importing this module registers nothing)."""
+    login_manager.init_app(app)
+    login_manager.login_view = "accounts.login"
+    login_manager.login_message = _l("Please log in to see this page.")
+    login_manager.login_message_category = "info"
+    login_manager.session_protection = "strong"
+    login_manager.user_loader(load_user)
+
+
 def load_user(user_id: str) -> User | None:
     if not user_id.isdigit():
         return None
