@@ -30,12 +30,15 @@ run: translations
 
 test: translations
 	$(BIN)/ruff check .
+	@# A type error in a service module fails `make test` (the list: setup.cfg's [mypy]).
+	$(BIN)/mypy
 	$(BIN)/python -m pytest -n 2 --dist loadgroup $(PYTEST_ARGS)
 
 lint: $(VENV)/.installed
 	$(BIN)/ruff check .
 
-# mypy on every services.py and the dispatcher (the files list is in setup.cfg's [mypy]).
+# mypy on the service modules and the dispatcher (the files list is in setup.cfg's [mypy]);
+# `make test` runs it too. Incremental: the cache is .mypy_cache/ (git-ignored).
 typecheck: $(VENV)/.installed
 	$(BIN)/mypy
 

@@ -42,15 +42,15 @@ def create_app(test_config: dict[str, Any] | None = None,
 
 def register_extensions(app: Flask) -> None:
     from advisor_hub import db, i18n, security
-    from advisor_hub.extensions import bootstrap, csrf, login_manager
+    from advisor_hub.accounts import login
+    from advisor_hub.extensions import bootstrap, csrf
 
     db.init_app(app)
     i18n.init_app(app)
     security.init_app(app)
     bootstrap.init_app(app)
     csrf.init_app(app)
-    login_manager.init_app(app)
-    from advisor_hub.accounts import login  # noqa: F401  (registers the user loader)
+    login.init_app(app)  # Flask-Login and its user loader
 
 
 def register_errorhandlers(app: Flask) -> None:

@@ -4,7 +4,7 @@ bounds it stands for. The archive, the audit browser and the dashboard all use i
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, time, timedelta
-from typing import Any
+from typing import Any, ClassVar
 from zoneinfo import ZoneInfo
 
 from flask_babel import lazy_gettext as _l
@@ -55,7 +55,11 @@ def between(column: Any, first: date | None, last: date | None, time_zone: str =
 
 class DateRangeForm(FlaskForm):
     """A form with optional From/To days (subclasses add their fields); To before From is
-    a form error on To."""
+    a form error on To, and so is a range of ``max_days`` days or more (``too_long``) when a
+    subclass sets a limit."""
+
+    max_days: ClassVar[int | None] = None
+    too_long: ClassVar[object] = ""  # a lazy string, with max_days
 
     date_from = DateField(_l("From"), validators=[Optional()])
     date_to = DateField(_l("To"), validators=[Optional()])
@@ -64,7 +68,13 @@ class DateRangeForm(FlaskForm):
         if not super().validate(extra_validators):
             return False
         first, last = self.date_from.data, self.date_to.data
-        if first is not None and last is not None and first > last:
-            self.date_to.errors = [*self.date_to.errors, str(RANGE_REVERSED)]
-            return False
-        return True
+        if first is None or last is None:
+            return True
+        if first > last:
+            problem = RANGE_REVERSED
+        elif self.max_days is not None and (last - first).days >= self.max_days:
+            problem = self.too_long
+        else:
+            return True
+        self.date_to.errors = [*self.date_to.errors, str(problem)]
+        return False

@@ -3,38 +3,47 @@
 To find where a page, a command or a job comes from, look here first. Each entry names the
 package's blueprint, its CLI commands (``<package>/cli.py``), its periodic jobs
 (``<package>/jobs.py``), the review kinds it submits and the decision handler of each, and
-the start-up checks of the contracts it relies on. ``advisor_hub.wiring`` checks the whole list
-before registering anything. Navigation entries are still registered by each blueprint's
-views module (imported here for its blueprint).
+the start-up checks of the contracts it relies on, and its navigation entries (the ``NAV``
+tuple next to each blueprint). ``advisor_hub.wiring`` checks the whole list before
+registering anything.
 """
 
 from __future__ import annotations
 
 from advisor_hub import cli as core_cli
 from advisor_hub import sandbox_mount, sso
+from advisor_hub.accounts import views as accounts_views
 from advisor_hub.accounts.views import bp as accounts_bp
 from advisor_hub.archive import cli as archive_cli
+from advisor_hub.archive import views as archive_views
 from advisor_hub.archive.views import bp as archive_bp
+from advisor_hub.audit import views as audit_views
 from advisor_hub.audit.views import bp as audit_bp
 from advisor_hub.connectors import jobs as connectors_jobs
+from advisor_hub.connectors import views as connectors_views
 from advisor_hub.connectors.views import bp as connectors_bp
 from advisor_hub.core_views import bp as core_bp
+from advisor_hub.dashboard import views as dashboard_views
 from advisor_hub.dashboard.views import bp as dashboard_bp
 from advisor_hub.notifications.views import bp as notifications_bp
 from advisor_hub.publishing import cli as publishing_cli
 from advisor_hub.publishing import jobs as publishing_jobs
 from advisor_hub.publishing import scheduler, upstream
+from advisor_hub.publishing import views as publishing_views
 from advisor_hub.publishing.composer import on_post_decision
 from advisor_hub.publishing.linking import on_account_decision
 from advisor_hub.publishing.models import LinkedAccount, Post
 from advisor_hub.publishing.views import bp as publishing_bp
+from advisor_hub.sso import views as sso_views
 from advisor_hub.wiring import Feature
 from approvals import cli as approvals_cli
 from approvals import jobs as approvals_jobs
+from approvals import views as approvals_views
 from approvals.services import Subject
 from approvals.views import bp as approvals_bp
 from content_library import cli as library_cli
 from content_library import review
+from content_library import views as library_views
 from content_library.life_events import on_template_decision
 from content_library.models import LibraryItemVersion, LifeEventTemplate
 from content_library.services import on_item_decision
@@ -44,13 +53,14 @@ POST_KIND = "post"
 LINKED_ACCOUNT_KIND = "linked_account"
 
 CORE = Feature("core", blueprints=(core_bp,), commands=tuple(core_cli.commands))
-ACCOUNTS = Feature("accounts", blueprints=(accounts_bp,))
+ACCOUNTS = Feature("accounts", blueprints=(accounts_bp,), nav=accounts_views.NAV)
 # Sign-in with the identity provider and SCIM (its settings are checked at start-up).
-SSO = Feature("sso", init_app=sso.init_app)
-AUDIT = Feature("audit", blueprints=(audit_bp,))
+SSO = Feature("sso", init_app=sso.init_app, nav=sso_views.NAV)
+AUDIT = Feature("audit", blueprints=(audit_bp,), nav=audit_views.NAV)
 NOTIFICATIONS = Feature("notifications", blueprints=(notifications_bp,))
 LIBRARY = Feature(
     "library", blueprints=(library_bp,), commands=tuple(library_cli.commands),
+    nav=library_views.NAV,
     submits=(review.ITEM_KIND, review.TEMPLATE_KIND),
     review_subjects=(
         Subject(review.ITEM_KIND, LibraryItemVersion.__tablename__, on_item_decision,
@@ -60,20 +70,24 @@ LIBRARY = Feature(
     ),
 )
 APPROVALS = Feature("approvals", blueprints=(approvals_bp,),
-                    commands=tuple(approvals_cli.commands), jobs=approvals_jobs.JOBS)
+                    commands=tuple(approvals_cli.commands), jobs=approvals_jobs.JOBS,
+                    nav=approvals_views.NAV)
 PUBLISHING = Feature(
     "publishing", blueprints=(publishing_bp,), commands=tuple(publishing_cli.commands),
     jobs=publishing_jobs.JOBS, submits=(POST_KIND, LINKED_ACCOUNT_KIND),
+    nav=publishing_views.NAV,
     review_subjects=(
         Subject(POST_KIND, Post.__tablename__, on_post_decision),
         Subject(LINKED_ACCOUNT_KIND, LinkedAccount.__tablename__, on_account_decision),
     ),
     checks=(upstream.check_contracts,),
 )
-ARCHIVE = Feature("archive", blueprints=(archive_bp,), commands=tuple(archive_cli.commands))
-DASHBOARD = Feature("dashboard", blueprints=(dashboard_bp,))
+ARCHIVE = Feature("archive", blueprints=(archive_bp,), commands=tuple(archive_cli.commands),
+                  nav=archive_views.NAV)
+DASHBOARD = Feature("dashboard", blueprints=(dashboard_bp,), nav=dashboard_views.NAV)
 # Connector health: the networks' rules, app-wide holds, grant reminders (docs/networks.md).
-CONNECTORS = Feature("connectors", blueprints=(connectors_bp,), jobs=connectors_jobs.JOBS)
+CONNECTORS = Feature("connectors", blueprints=(connectors_bp,), jobs=connectors_jobs.JOBS,
+                     nav=connectors_views.NAV)
 # Served under /sandbox unless SANDBOX_MOUNT is false.
 SANDBOX = Feature("sandbox", init_app=sandbox_mount.init_app)
 # Last: starts the scheduler (SCHEDULER_ENABLED) once every job above is in the job table.

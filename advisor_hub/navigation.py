@@ -1,10 +1,18 @@
-"""Navigation by role: each package registers its entries; the layout and home page list them."""
+"""Navigation by role: each feature declares its entries (``Feature.nav``, a ``NAV`` tuple
+next to its blueprint); ``advisor_hub.wiring.install`` puts them in ``app.extensions["nav"]``;
+the layout and the home page list the current app's entries. Nothing is registered on import.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 
+from flask import Flask, current_app
+
 from advisor_hub.roles import Role
+
+NAV_EXTENSION = "nav"
 
 
 @dataclass(frozen=True)
@@ -18,23 +26,23 @@ class NavItem:
     group: object | None = None
 
 
-_items: dict[str, NavItem] = {}
+def nav_of(app: Flask | None = None) -> tuple[NavItem, ...]:
+    """The navigation entries of ``app`` (default: the current app), as its features
+    declared them."""
+    items: tuple[NavItem, ...] = (app or current_app).extensions[NAV_EXTENSION]
+    return items
 
 
-def register(item: NavItem) -> None:
-    _items[item.endpoint] = item
-
-
-def items_for(roles: list[Role]) -> list[NavItem]:
+def items_for(roles: Iterable[Role], app: Flask | None = None) -> list[NavItem]:
     held = set(roles)
     return sorted(
-        (i for i in _items.values() if held.intersection(i.roles)),
+        (i for i in nav_of(app) if held.intersection(i.roles)),
         key=lambda i: (i.order, str(i.label)),
     )
 
 
-def items_for_role(role: Role) -> list[NavItem]:
-    return items_for([role])
+def items_for_role(role: Role, app: Flask | None = None) -> list[NavItem]:
+    return items_for([role], app)
 
 
 @dataclass(frozen=True)
@@ -45,10 +53,10 @@ class NavEntry:
     items: tuple[NavItem, ...]
 
 
-def menu_for(roles: list[Role]) -> list[NavEntry]:
+def menu_for(roles: Iterable[Role], app: Flask | None = None) -> list[NavEntry]:
     entries: list[NavEntry] = []
     groups: dict[str, int] = {}
-    for item in items_for(roles):
+    for item in items_for(roles, app):
         if item.group is None:
             entries.append(NavEntry(item.label, (item,)))
             continue

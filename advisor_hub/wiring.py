@@ -1,10 +1,11 @@
 """How a feature is declared and how the factory installs it.
 
 A ``Feature`` lists everything one package adds to the app: blueprints, CLI commands,
-periodic jobs, the review kinds it owns (with their decision handlers), the signals it
-listens to, start-up checks of the contracts it relies on, and an ``init_app`` for anything
-else. ``install`` checks the whole list first and raises ``WiringError`` on any mistake, so a
-missing handler or contract stops the app from starting instead of being skipped at run time.
+periodic jobs, navigation entries, the review kinds it owns (with their decision handlers),
+the signals it listens to, start-up checks of the contracts it relies on, and an ``init_app``
+for anything else. ``install`` checks the whole list first and raises ``WiringError`` on any
+mistake, so a missing handler or contract stops the app from starting instead of being
+skipped at run time.
 Nothing is registered by importing a module: ``advisor_hub.features`` is the one list.
 """
 
@@ -19,6 +20,7 @@ from flask import Blueprint, Flask
 
 from advisor_hub import signals
 from advisor_hub.jobs import JOBS_EXTENSION, PeriodicJob
+from advisor_hub.navigation import NAV_EXTENSION, NavItem
 from approvals.services import Subject, register_subject
 
 FEATURES_EXTENSION = "features"
@@ -42,6 +44,8 @@ class Feature:
     blueprints: tuple[Blueprint, ...] = ()
     commands: tuple[click.Command, ...] = ()
     jobs: tuple[PeriodicJob, ...] = ()
+    # The entries of the top bar and the home page (each links to one of its endpoints).
+    nav: tuple[NavItem, ...] = ()
     # The review kinds this feature submits to approvals; each needs exactly one handler
     # among all features' ``review_subjects``.
     submits: tuple[str, ...] = ()
@@ -76,6 +80,7 @@ def check(features: list[Feature]) -> None:
         ("feature", [f.name for f in features]),
         ("command", [c.name or "" for f in features for c in f.commands]),
         ("job", [j.name for f in features for j in f.jobs]),
+        ("navigation entry", [i.endpoint for f in features for i in f.nav]),
         ("review kind", [s.kind for f in features for s in f.review_subjects]),
     ):
         if repeated := _duplicates(names):
@@ -120,7 +125,19 @@ def install(app: Flask, features: list[Feature]) -> None:
             # Strong references: the handler lives as long as the process, like the app.
             _signal(declared.signal, feature).connect(declared.handler, weak=False)
     app.extensions[JOBS_EXTENSION] = jobs
+    app.extensions[NAV_EXTENSION] = tuple(item for f in features for item in f.nav)
     app.extensions[FEATURES_EXTENSION] = tuple(features)
     for feature in features:
         if feature.init_app is not None:
             feature.init_app(app)
+    _check_nav_endpoints(app, features)
+
+
+def _check_nav_endpoints(app: Flask, features: list[Feature]) -> None:
+    """Each navigation entry links to a page of the app (once every ``init_app`` has
+    registered its blueprints): a dead link is a start-up error."""
+    for feature in features:
+        for item in feature.nav:
+            if item.endpoint not in app.view_functions:
+                raise WiringError(f"navigation entry {item.endpoint!r} of {feature.name!r} "
+                                  "links to no page of the app")

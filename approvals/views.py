@@ -19,7 +19,7 @@ from advisor_hub.accounts.services import list_branches
 from advisor_hub.audit.services import trail_for
 from advisor_hub.db import get_session
 from advisor_hub.errors import NotFound
-from advisor_hub.navigation import NavItem, register
+from advisor_hub.navigation import NavItem
 from advisor_hub.networks import network_label
 from advisor_hub.roles import Role
 from advisor_hub.security import roles_required
@@ -52,18 +52,21 @@ bp = Blueprint("approvals", __name__, url_prefix="/review", template_folder="tem
 REVIEWERS = (Role.COMPLIANCE, Role.SENIOR_COMPLIANCE)
 
 POLICY = _l("Policy")
-register(NavItem("approvals.queue", _l("Review queue"), REVIEWERS,
-                 _l("Approve, reject or escalate what advisors and marketing submitted."), 10))
-register(NavItem("approvals.lexicon", _l("Lexicon"), REVIEWERS,
-                 _l("Words and phrases screened in every text, with their history."), 20, POLICY))
-register(NavItem("approvals.links", _l("Link rules"), REVIEWERS,
-                 _l("Sites that are allowed or denied in posts."), 21, POLICY))
-register(NavItem("approvals.disclosures", _l("Disclosures"), REVIEWERS,
-                 _l("Text appended to posts of a network or category."), 22, POLICY))
-register(NavItem("approvals.reasons", _l("Reason codes"), REVIEWERS,
-                 _l("The reasons a reviewer can give for a rejection."), 23, POLICY))
-register(NavItem("approvals.settings", _l("Review target"), REVIEWERS,
-                 _l("The turnaround target the queue measures items against."), 24, POLICY))
+# The navigation entries of this blueprint (installed by its Feature).
+NAV = (
+    NavItem("approvals.queue", _l("Review queue"), REVIEWERS,
+            _l("Approve, reject or escalate what advisors and marketing submitted."), 10),
+    NavItem("approvals.lexicon", _l("Lexicon"), REVIEWERS,
+            _l("Words and phrases screened in every text, with their history."), 20, POLICY),
+    NavItem("approvals.links", _l("Link rules"), REVIEWERS,
+            _l("Sites that are allowed or denied in posts."), 21, POLICY),
+    NavItem("approvals.disclosures", _l("Disclosures"), REVIEWERS,
+            _l("Text appended to posts of a network or category."), 22, POLICY),
+    NavItem("approvals.reasons", _l("Reason codes"), REVIEWERS,
+            _l("The reasons a reviewer can give for a rejection."), 23, POLICY),
+    NavItem("approvals.settings", _l("Review target"), REVIEWERS,
+            _l("The turnaround target the queue measures items against."), 24, POLICY),
+)
 
 
 @bp.app_context_processor

@@ -270,7 +270,8 @@ def usage_by_lineage(session: Session, *, actor: User) -> dict[int, tuple[int, i
                func.count(func.distinct(LibraryUsage.advisor_id)))
         .join(LibraryUsage, LibraryUsage.template_id == LifeEventTemplate.id)
         .group_by(LifeEventTemplate.lineage_id))
-    return {lineage_id: (uses, advisors) for lineage_id, uses, advisors in rows}
+    return {lineage_id: (uses, advisors) for lineage_id, uses, advisors in rows
+            if lineage_id is not None}  # set when a template is created
 
 
 def templates_for_event(session: Session, *, advisor: User, type_id: int, language: str

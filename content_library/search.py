@@ -65,8 +65,10 @@ def _fts_query(words: list[str], sqlite: bool) -> str:
 def matching(session: Session, query: str) -> ColumnElement[bool] | None:
     """A condition on LibraryItemVersion.id (marketing's list searches every version)."""
     words = terms(query)
-    if not words:
-        return None
+    return _matches(session, words) if words else None
+
+
+def _matches(session: Session, words: list[str]) -> ColumnElement[bool]:
     if session.get_bind().dialect.name == "sqlite":
         fts = table(TABLE, column("rowid"), column("document"))
         ids = select(fts.c.rowid).where(
@@ -93,6 +95,5 @@ def restrict(session: Session, select_versions: Select[Any], query: str) -> Sele
         return (select_versions.join(fts, fts.c.rowid == LibraryItemVersion.id)
                 .where(literal_column(TABLE).op("MATCH")(_fts_query(words, True)))
                 .order_by(None).order_by(fts.c.rowid.desc()))
-    condition = matching(session, query)
-    return select_versions.where(condition).order_by(None).order_by(
+    return select_versions.where(_matches(session, words)).order_by(None).order_by(
         LibraryItemVersion.id.desc())

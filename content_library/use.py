@@ -13,7 +13,7 @@ from datetime import datetime
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import String, cast, exists, func, or_, select
+from sqlalchemy import ColumnElement, String, cast, exists, func, or_, select
 from sqlalchemy.orm import Session
 
 from advisor_hub.accounts.models import User
@@ -40,7 +40,7 @@ COUNT_CAP = 1000
 
 def available_now(advisor: User, now: datetime) -> list[Any]:
     """Conditions for the versions an advisor may use now."""
-    targeted = LibraryItemVersion.audience_all.is_(True)
+    targeted: ColumnElement[bool] = LibraryItemVersion.audience_all.is_(True)
     if advisor.branch_id is not None:
         targeted = or_(targeted, exists().where(
             version_branches.c.version_id == LibraryItemVersion.id,

@@ -27,7 +27,7 @@ from advisor_hub.accounts.services import get_user, list_branches, local_zone
 from advisor_hub.audit.services import trail_for
 from advisor_hub.db import get_session
 from advisor_hub.errors import NotFound
-from advisor_hub.navigation import NavItem, register
+from advisor_hub.navigation import NavItem
 from advisor_hub.roles import Role
 from advisor_hub.security import roles_required
 from advisor_hub.web import page_arg, unit_of_work
@@ -48,14 +48,17 @@ from content_library.models import LibraryItem, LibraryItemVersion, Status
 bp = Blueprint("library", __name__, url_prefix="/library", template_folder="templates",
                cli_group=None)
 
-register(NavItem("library.index", _l("Library"), (Role.ADVISOR,),
-                 _l("Pre-approved posts ready to publish in one click."), 10))
-register(NavItem("library.life_events", _l("Life events"), (Role.ADVISOR,),
-                 _l("Congratulate a client: wedding, birth, new job, new home..."), 11))
-register(NavItem("library.manage", _l("Content library"), (Role.MARKETING,),
-                 _l("Create, version and retire pre-approved posts; see their use."), 10))
-register(NavItem("library.templates", _l("Life-event templates"), (Role.MARKETING,),
-                 _l("Messages advisors send for their clients' life events."), 11))
+# The navigation entries of this blueprint (installed by its Feature).
+NAV = (
+    NavItem("library.index", _l("Library"), (Role.ADVISOR,),
+            _l("Pre-approved posts ready to publish in one click."), 10),
+    NavItem("library.life_events", _l("Life events"), (Role.ADVISOR,),
+            _l("Congratulate a client: wedding, birth, new job, new home..."), 11),
+    NavItem("library.manage", _l("Content library"), (Role.MARKETING,),
+            _l("Create, version and retire pre-approved posts; see their use."), 10),
+    NavItem("library.templates", _l("Life-event templates"), (Role.MARKETING,),
+            _l("Messages advisors send for their clients' life events."), 11),
+)
 
 STAFF = (Role.MARKETING, Role.COMPLIANCE, Role.SENIOR_COMPLIANCE, Role.ADMIN)
 

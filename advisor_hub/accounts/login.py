@@ -11,7 +11,7 @@ from __future__ import annotations
 import time
 from typing import Any
 
-from flask import current_app, flash, g, session
+from flask import Flask, current_app, flash, g, session
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import login_user, logout_user
@@ -22,11 +22,6 @@ from advisor_hub.accounts.services import end_sessions
 from advisor_hub.db import get_session
 from advisor_hub.extensions import login_manager
 
-login_manager.login_view = "accounts.login"
-login_manager.login_message = _l("Please log in to see this page.")
-login_manager.login_message_category = "info"
-login_manager.session_protection = "strong"
-
 VERSION_KEY = "_session_version"
 STARTED_KEY = "_session_started"
 SEEN_KEY = "_session_seen"
@@ -36,10 +31,18 @@ ABSOLUTE_HOURS = 12  # defaults of SESSION_ABSOLUTE_HOURS and SESSION_IDLE_MINUT
 IDLE_MINUTES = 30
 
 
+RESET_REQUIRED_KEY = "_password_reset_required"
+
+
 def session_data(user: User, now: float | None = None) -> dict[str, Any]:
     """The keys a new session of ``user`` carries (Flask-Login adds its own)."""
     now = time.time() if now is None else now
-    return {VERSION_KEY: user.session_version, STARTED_KEY: now, SEEN_KEY: now}
+    data: dict[str, Any] = {VERSION_KEY: user.session_version, STARTED_KEY: now, SEEN_KEY: now}
+    if getattr(user, "password_reset_required", False):
+        # Read before each request without loading the user (the flag can only be set by
+        # an admin's forced reset, which ends every session: the next login carries it).
+        data[RESET_REQUIRED_KEY] = True
+    return data
 
 
 def start_session(user: User, *, idp: dict[str, Any] | None = None) -> None:
@@ -74,7 +77,17 @@ def _session_expired(now: float) -> bool:
             or now - seen > float(config.get("SESSION_IDLE_MINUTES", IDLE_MINUTES)) * 60)
 
 
-@login_manager.user_loader
+def init_app(app: Flask) -> None:
+    """Flask-Login for ``app``: the sign-in page, its message, and the user loader (called
+    by the factory; importing this module registers nothing)."""
+    login_manager.init_app(app)
+    login_manager.login_view = "accounts.login"
+    login_manager.login_message = _l("Please log in to see this page.")
+    login_manager.login_message_category = "info"
+    login_manager.session_protection = "strong"
+    login_manager.user_loader(load_user)
+
+
 def load_user(user_id: str) -> User | None:
     if not user_id.isdigit():
         return None

@@ -19,7 +19,7 @@ from advisor_hub.accounts.forms import (
     PasswordResetForm,
 )
 from advisor_hub.accounts.lockout import Refusal, reserve_check
-from advisor_hub.accounts.login import IDP_KEY, start_session
+from advisor_hub.accounts.login import IDP_KEY, RESET_REQUIRED_KEY, start_session
 from advisor_hub.accounts.views import bp, reset_link
 from advisor_hub.db import get_session
 from advisor_hub.errors import DomainError
@@ -41,7 +41,9 @@ def _valid_for() -> timedelta:
 def new_password_first() -> Response | None:
     """After a forced reset, the password form comes before anything else (not for a session
     signed in through the identity provider: its password is not ours to ask for)."""
-    if (request.endpoint in OPEN_BEFORE_NEW_PASSWORD or not current_user.is_authenticated
+    # The flag travels in the session, so pages (and error pages) need no user lookup here.
+    if (not cookie_session.get(RESET_REQUIRED_KEY)
+            or request.endpoint in OPEN_BEFORE_NEW_PASSWORD or not current_user.is_authenticated
             or not current_user.password_reset_required or cookie_session.get(IDP_KEY)):
         return None
     return redirect(url_for("accounts.password_change"))

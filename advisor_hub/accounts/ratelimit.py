@@ -17,10 +17,8 @@ from __future__ import annotations
 import hashlib
 from typing import Any
 
-from flask import Flask, current_app, render_template, request
-from flask_babel import lazy_gettext as _l
+from flask import Flask, current_app, request
 from flask_limiter import Limiter
-from flask_limiter.errors import RateLimitExceeded
 from flask_limiter.util import get_remote_address
 from werkzeug.wrappers import Response
 
@@ -28,20 +26,12 @@ limiter = Limiter(key_func=get_remote_address, default_limits=[])
 
 
 def init_app(app: Flask) -> None:
-    """Start the limiter with this app's settings (its storage is this app's), answer 429."""
+    """Start the limiter with this app's settings (its storage is this app's). A refusal is a
+    429, answered by the app's one error page (``core_views``: no database needed)."""
     limiter.init_app(app)
     # The limiter is one instance for every app of the process (its decorators are applied at
     # import): each app's init sets its storage, and its on/off switch here, explicitly.
     limiter.enabled = bool(app.config["RATELIMIT_ENABLED"])
-    app.register_error_handler(429, too_many_requests)
-
-
-TITLE = _l("Too many attempts")
-MESSAGE = _l("Too many attempts in a short time. Wait a few minutes, then try again.")
-
-
-def too_many_requests(_error: RateLimitExceeded) -> tuple[str, int]:
-    return render_template("errors/429.html", code=429, title=TITLE, message=MESSAGE), 429
 
 
 def _setting(name: str) -> Any:

@@ -321,5 +321,5 @@ def branch_names(session: Session, branch_ids: Iterable[int]) -> dict[int, str]:
     ids = sorted(set(branch_ids))
     if not ids:
         return {}
-    return dict(session.execute(select(Branch.id, Branch.name)  # type: ignore[arg-type]
+    return dict(session.execute(select(Branch.id, Branch.name)
                                 .where(Branch.id.in_(ids))).all())

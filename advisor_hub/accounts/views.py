@@ -33,7 +33,7 @@ from advisor_hub.accounts.login import end_session, start_session
 from advisor_hub.accounts.models import User
 from advisor_hub.db import get_session
 from advisor_hub.errors import NotFound
-from advisor_hub.navigation import NavItem, register
+from advisor_hub.navigation import NavItem
 from advisor_hub.roles import Role
 from advisor_hub.security import is_safe_next, roles_required
 from advisor_hub.sso.web import require_password_allowed
@@ -42,10 +42,13 @@ from advisor_hub.web import commit, page_arg, unit_of_work
 bp = Blueprint("accounts", __name__, template_folder="templates")
 bp.record_once(lambda state: settings.init_app(state.app))
 
-register(NavItem("accounts.users", _l("Users"), (Role.ADMIN,),
-                 _l("Create users, assign roles and branches, deactivate accounts."), 80))
-register(NavItem("accounts.branches", _l("Branches"), (Role.ADMIN,),
-                 _l("The bank's branches and how many people each has."), 81))
+# The navigation entries of this blueprint (installed by its Feature).
+NAV = (
+    NavItem("accounts.users", _l("Users"), (Role.ADMIN,),
+            _l("Create users, assign roles and branches, deactivate accounts."), 80),
+    NavItem("accounts.branches", _l("Branches"), (Role.ADMIN,),
+            _l("The bank's branches and how many people each has."), 81),
+)
 
 
 @bp.route("/login", methods=["GET", "POST"])

@@ -29,7 +29,7 @@ from advisor_hub.archive.forms import ArchiveSearchForm, ConfirmForm, HoldForm
 from advisor_hub.audit import services as audit
 from advisor_hub.db import database, get_session
 from advisor_hub.errors import NotFound
-from advisor_hub.navigation import NavItem, register
+from advisor_hub.navigation import NavItem
 from advisor_hub.roles import Role
 from advisor_hub.security import roles_required
 from advisor_hub.web import commit, page_arg, unit_of_work
@@ -39,11 +39,14 @@ bp = Blueprint("archive", __name__, url_prefix="/archive", template_folder="temp
 
 ROLES = services.ARCHIVE_ROLES
 
-register(NavItem("archive.search", _l("Archive"), ROLES,
-                 _l("Search, read and export every publication and decision, tamper-evident."),
-                 60))
-register(NavItem("archive.holds", _l("Legal holds"), ROLES,
-                 _l("Keep an advisor's or a period's records from ever being purged."), 61))
+# The navigation entries of this blueprint (installed by its Feature).
+NAV = (
+    NavItem("archive.search", _l("Archive"), ROLES,
+            _l("Search, read and export every publication and decision, tamper-evident."),
+            60),
+    NavItem("archive.holds", _l("Legal holds"), ROLES,
+            _l("Keep an advisor's or a period's records from ever being purged."), 61),
+)
 
 
 def _advisors() -> list[User]:

@@ -10,15 +10,18 @@ from advisor_hub.audit import services
 from advisor_hub.audit.forms import AuditFilterForm
 from advisor_hub.audit.labels import action_label
 from advisor_hub.db import get_session
-from advisor_hub.navigation import NavItem, register
+from advisor_hub.navigation import NavItem
 from advisor_hub.roles import Role
 from advisor_hub.security import roles_required
 from advisor_hub.web import page_arg
 
 bp = Blueprint("audit", __name__, template_folder="templates")
 
-register(NavItem("audit.events", _l("Audit trail"), (Role.ADMIN,),
-                 _l("Every change made in the portal: who, what, when, before and after."), 82))
+# The navigation entries of this blueprint (installed by its Feature).
+NAV = (
+    NavItem("audit.events", _l("Audit trail"), (Role.ADMIN,),
+            _l("Every change made in the portal: who, what, when, before and after."), 82),
+)
 
 
 @bp.app_context_processor

@@ -15,7 +15,7 @@ from advisor_hub.connectors import costs, health, holds
 from advisor_hub.connectors.advice import HOLD_LABELS
 from advisor_hub.connectors.forms import OperationsFilterForm, XPricingForm
 from advisor_hub.db import get_session, utcnow
-from advisor_hub.navigation import NavItem, register
+from advisor_hub.navigation import NavItem
 from advisor_hub.networks import ADAPTERS, network_label
 from advisor_hub.publishing.models import AccountStatus
 from advisor_hub.roles import Role
@@ -24,12 +24,15 @@ from advisor_hub.web import unit_of_work
 
 bp = Blueprint("connectors", __name__, template_folder="templates", cli_group=None)
 
-register(NavItem("connectors.connections", _l("Connection health"), (Role.ADVISOR,),
-                 _l("Each account's access, its end date, and what to do when a post fails."),
-                 23))
-register(NavItem("connectors.operations", _l("Operations"), (Role.ADMIN,),
-                 _l("Every linked account, app-wide holds, API versions, limits and X spend."),
-                 92))
+# The navigation entries of this blueprint (installed by its Feature).
+NAV = (
+    NavItem("connectors.connections", _l("Connection health"), (Role.ADVISOR,),
+            _l("Each account's access, its end date, and what to do when a post fails."),
+            23),
+    NavItem("connectors.operations", _l("Operations"), (Role.ADMIN,),
+            _l("Every linked account, app-wide holds, API versions, limits and X spend."),
+            92),
+)
 
 
 

@@ -18,7 +18,7 @@ from advisor_hub.dashboard import services
 from advisor_hub.dashboard.forms import PeriodForm
 from advisor_hub.db import get_session
 from advisor_hub.errors import PermissionDenied
-from advisor_hub.navigation import NavItem, register
+from advisor_hub.navigation import NavItem
 from advisor_hub.security import roles_required
 
 bp = Blueprint("dashboard", __name__, url_prefix="/dashboard", template_folder="templates")
@@ -26,8 +26,11 @@ bp = Blueprint("dashboard", __name__, url_prefix="/dashboard", template_folder="
 ROLES = services.DASHBOARD_ROLES
 DEFAULT_DAYS = 30
 
-register(NavItem("dashboard.index", _l("Adoption"), ROLES,
-                 _l("Who publishes, what they use, how fast reviews go, what fails."), 70))
+# The navigation entries of this blueprint (installed by its Feature).
+NAV = (
+    NavItem("dashboard.index", _l("Adoption"), ROLES,
+            _l("Who publishes, what they use, how fast reviews go, what fails."), 70),
+)
 
 
 def _period_and_branch() -> tuple[PeriodForm, services.Period, int | None]:

@@ -8,11 +8,11 @@ caller's transaction commits (:mod:`advisor_hub.notifications.mail`).
 from __future__ import annotations
 
 import logging
-from typing import Any
+from typing import Any, cast
 
 from flask import current_app, has_app_context
 from flask_babel import force_locale, gettext
-from sqlalchemy import func, select, update
+from sqlalchemy import CursorResult, func, select, update
 from sqlalchemy.orm import Session
 
 from advisor_hub.accounts.models import User
@@ -90,4 +90,5 @@ def mark_read(session: Session, user: User, notification_id: int | None = None) 
         ) != user.id:
             raise NotFound()
         query = query.where(Notification.id == notification_id)
-    return session.execute(query.values(read_at=utcnow())).rowcount
+    # An UPDATE's result is a CursorResult (Session.execute is typed as a plain Result).
+    return cast(CursorResult[Any], session.execute(query.values(read_at=utcnow()))).rowcount

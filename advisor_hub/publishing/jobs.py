@@ -60,6 +60,7 @@ def remind_linkedin_relink(session: Session, now: datetime) -> None:
         LinkedAccount.token_expires_at < now + LINKEDIN_REMINDER_AHEAD,
         LinkedAccount.relink_reminded_at.is_(None))).all()
     for account in accounts:
+        assert account.token_expires_at is not None  # the query's condition
         notify(session, account.user,
                N_("Your LinkedIn account %(name)s must be relinked before %(date)s."),
                {"name": account.display_name,

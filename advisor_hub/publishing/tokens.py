@@ -26,8 +26,9 @@ import threading
 import time
 from collections import defaultdict
 from datetime import datetime
+from typing import Any, cast
 
-from sqlalchemy import update
+from sqlalchemy import CursorResult, update
 from sqlalchemy.orm import Session
 
 from advisor_hub.db import utcnow
@@ -110,12 +111,12 @@ def _store_if_unchanged(session: Session, account_id: int, seen: str | None, tok
                         cipher: TokenCipher) -> bool:
     """Store ``tokens`` if the stored ciphertext is still ``seen``; commit. False: another pair
     was stored meanwhile and stays."""
-    result = session.execute(
+    result = cast(CursorResult[Any], session.execute(
         update(LinkedAccount)
         .where(LinkedAccount.id == account_id, LinkedAccount.token_ciphertext == seen)
         .values(token_ciphertext=cipher.encrypt_tokens(tokens),
                 token_expires_at=tokens.expires_at, updated_at=utcnow())
-        .execution_options(synchronize_session="fetch"))
+        .execution_options(synchronize_session="fetch")))
     session.commit()
     return bool(result.rowcount)
 

@@ -25,7 +25,7 @@ from werkzeug.wrappers import Response
 from advisor_hub.accounts.forms import ConfirmForm
 from advisor_hub.db import get_session
 from advisor_hub.errors import DomainError, NotFound
-from advisor_hub.navigation import NavItem, register
+from advisor_hub.navigation import NavItem
 from advisor_hub.networks import (
     ADAPTERS,
     NetworkAdapter,
@@ -45,12 +45,15 @@ from advisor_hub.web import page_arg, unit_of_work
 bp = Blueprint("publishing", __name__, template_folder="templates", url_prefix="/publishing",
                cli_group=None)
 
-register(NavItem("publishing.compose", _l("Compose"), (Role.ADVISOR,),
-                 _l("Publish a library post, a life-event message or your own text."), 20))
-register(NavItem("publishing.posts", _l("My posts"), (Role.ADVISOR,),
-                 _l("Your posts and where each one stands on each network."), 21))
-register(NavItem("publishing.accounts", _l("My accounts"), (Role.ADVISOR,),
-                 _l("Link your LinkedIn, Facebook Page, X or Sandbox accounts."), 22))
+# The navigation entries of this blueprint (installed by its Feature).
+NAV = (
+    NavItem("publishing.compose", _l("Compose"), (Role.ADVISOR,),
+            _l("Publish a library post, a life-event message or your own text."), 20),
+    NavItem("publishing.posts", _l("My posts"), (Role.ADVISOR,),
+            _l("Your posts and where each one stands on each network."), 21),
+    NavItem("publishing.accounts", _l("My accounts"), (Role.ADVISOR,),
+            _l("Link your LinkedIn, Facebook Page, X or Sandbox accounts."), 22),
+)
 
 OAUTH_KEY = "publishing_oauth"
 FACEBOOK_KEY = "publishing_facebook_user_token"

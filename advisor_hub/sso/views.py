@@ -14,7 +14,7 @@ from werkzeug.wrappers import Response
 from advisor_hub.accounts.login import SIGNED_OUT_IDP_KEY, start_session
 from advisor_hub.db import get_session
 from advisor_hub.errors import DomainError
-from advisor_hub.navigation import NavItem, register
+from advisor_hub.navigation import NavItem
 from advisor_hub.roles import ROLE_LABELS, Role
 from advisor_hub.security import is_safe_next, roles_required
 from advisor_hub.sso import services
@@ -30,8 +30,11 @@ bp = Blueprint("sso", __name__, template_folder="templates")
 FLOW_KEY = "_sso_flow"
 MAX_ID_TOKEN_IN_SESSION = 2500  # kept as the sign-out hint only if the cookie stays small
 
-register(NavItem("sso.admin", _l("Single sign-on"), (Role.ADMIN,),
-                 _l("The identity provider and which of its groups give which roles."), 82))
+# The navigation entries of this blueprint (installed by its Feature).
+NAV = (
+    NavItem("sso.admin", _l("Single sign-on"), (Role.ADMIN,),
+            _l("The identity provider and which of its groups give which roles."), 82),
+)
 
 
 @bp.app_context_processor

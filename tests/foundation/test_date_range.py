@@ -16,6 +16,7 @@ from tests.archive.helpers import publication
 
 REVERSED_EN = "The end date must not be before the start date."
 REVERSED_FR = "La date de fin ne peut pas précéder la date de début."
+TOO_LONG_EN = "Choose a period of at most a year."
 SCREENS = [("/archive/", "compliance"), ("/admin/audit", "admin"), ("/dashboard/", "marketing")]
 
 
@@ -67,6 +68,18 @@ def test_extreme_dates_are_no_server_error(client, auth, seen, url, role, date_f
     auth.login(seen[role])
     page = client.get(f"{url}?date_from={date_from}&date_to={date_to}")
     assert page.status_code == 200, page.status_code
+
+
+@pytest.mark.parametrize("url,role,limited", [(url, role, url == "/dashboard/")
+                                               for url, role in SCREENS])
+def test_only_the_dashboard_limits_the_range_to_a_year(client, auth, seen, url, role,  # noqa: ANN001
+                                                       limited) -> None:  # noqa: ANN001
+    auth.login(seen[role])
+    year = client.get(f"{url}?date_from=2025-01-01&date_to=2026-01-01").get_data(as_text=True)
+    assert TOO_LONG_EN not in year
+    longer = client.get(f"{url}?date_from=2025-01-01&date_to=2026-01-02").get_data(as_text=True)
+    assert (TOO_LONG_EN in longer) is limited
+    assert REVERSED_EN not in longer
 
 
 @pytest.mark.parametrize("url,role,found", [

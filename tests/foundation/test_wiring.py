@@ -7,6 +7,7 @@ database; a missing decision handler, signal or contract stops the app from star
 
 from __future__ import annotations
 
+import importlib.util
 from dataclasses import replace
 from datetime import timedelta
 from pathlib import Path
@@ -19,18 +20,23 @@ from sqlalchemy.orm import Session
 
 import approvals.services
 import content_library.services
-from advisor_hub import create_app, features
+from advisor_hub import create_app, features, navigation
+from advisor_hub.accounts import login
+from advisor_hub.dashboard import services as dashboard_services
+from advisor_hub.dashboard import views as dashboard_views
 from advisor_hub.db import transaction, utcnow
 from advisor_hub.errors import ValidationError
 from advisor_hub.jobs import PeriodicJob, jobs_of
+from advisor_hub.navigation import items_for_role, nav_of
 from advisor_hub.networks import ReauthNeeded
 from advisor_hub.publishing import jobs as publishing_jobs
 from advisor_hub.publishing import models as m
 from advisor_hub.publishing import upstream
 from advisor_hub.publishing.models import LinkedAccount
 from advisor_hub.publishing.scheduler import DISPATCH_JOB, add_jobs
+from advisor_hub.roles import Role
 from advisor_hub.wiring import Feature, SignalHandler, WiringError
-from tests.conftest import app_config
+from tests.conftest import PASSWORD, app_config
 
 
 def declared_jobs() -> set[str]:
@@ -173,3 +179,73 @@ def test_a_review_of_an_unregistered_kind_is_refused(db_session: Session, factor
             db_session, kind="never_registered", subject_id=1, author=factory.user("advisor"),
             content=approvals.services.ReviewContent(text="Hello"), networks=["linkedin"],
             branch_id=None)
+
+
+# --- navigation and the user loader come from the factory, not from imports ---------------
+
+
+def without(feature: Feature) -> list[Feature]:
+    return [f for f in features.FEATURES if f is not feature]
+
+
+def endpoints(app: Any, role: Role) -> list[str]:
+    return [item.endpoint for item in items_for_role(role, app)]
+
+
+def test_the_nav_of_each_role_comes_from_the_features(tmp_path: Path) -> None:
+    full = make_app(tmp_path)
+    bare = make_app(tmp_path, without(features.DASHBOARD))
+    declared = [item for f in features.FEATURES for item in f.nav]
+    assert list(nav_of(full)) == declared
+    for role in Role:
+        expected = [i.endpoint for i in declared if role in i.roles]
+        assert sorted(endpoints(full, role)) == sorted(expected)
+        assert "dashboard.index" not in endpoints(bare, role)  # the other app is unaffected
+    for role in dashboard_services.DASHBOARD_ROLES:
+        assert "dashboard.index" in endpoints(full, role)
+
+
+def test_the_layout_and_home_page_show_only_the_apps_features(
+        connection, tmp_path: Path, factory) -> None:  # noqa: ANN001
+    admin = factory.user("admin", "marketing")
+    factory.session.flush()
+    url = connection.engine.url.render_as_string(hide_password=False)
+    for feature_list, shown in ((None, True), (without(features.DASHBOARD), False)):
+        app = create_app(app_config(url, tmp_path), features=feature_list)
+        app.extensions["database"].bind_to_connection(connection)
+        client = app.test_client()
+        client.post("/login", data={"email": admin.email, "password": PASSWORD})
+        body = client.get("/").get_data(as_text=True)
+        assert ('href="/dashboard' in body) is shown
+        assert 'href="/library/manage"' in body  # the rest of the nav is still there
+
+
+def test_importing_a_views_module_again_or_creating_apps_adds_no_entry(tmp_path: Path) -> None:
+    path = Path(dashboard_views.__file__)
+    spec = importlib.util.spec_from_file_location(dashboard_views.__name__, path)
+    assert spec is not None and spec.loader is not None
+    spec.loader.exec_module(importlib.util.module_from_spec(spec))  # the module body, again
+    first, second = make_app(tmp_path), make_app(tmp_path)
+    for app in (first, second):
+        names = [item.endpoint for item in nav_of(app)]
+        assert len(names) == len(set(names))
+        assert names == [item.endpoint for f in features.FEATURES for item in f.nav]
+    assert not hasattr(navigation, "register") and not hasattr(navigation, "_items")
+
+
+def test_a_nav_entry_declared_twice_does_not_start(tmp_path: Path) -> None:
+    twice = Feature("twice", nav=features.DASHBOARD.nav)
+    with pytest.raises(WiringError, match="navigation entry declared twice: dashboard.index"):
+        make_app(tmp_path, [*features.FEATURES, twice])
+
+
+def test_a_nav_entry_to_no_page_does_not_start(tmp_path: Path) -> None:
+    dead = swap(features.DASHBOARD, blueprints=())
+    with pytest.raises(WiringError, match="'dashboard.index' of 'dashboard' links to no page"):
+        make_app(tmp_path, dead)
+
+
+def test_the_user_loader_is_installed_by_the_factory(tmp_path: Path) -> None:
+    app = make_app(tmp_path)
+    assert app.login_manager._user_callback is login.load_user  # type: ignore[attr-defined]
+    assert app.login_manager.login_view == "accounts.login"  # type: ignore[attr-defined]

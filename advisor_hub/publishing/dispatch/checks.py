@@ -64,9 +64,10 @@ class Checks:
     def _publishable(self, kind: str, ident: int) -> tuple[bool, str | None]:
         key = (kind, ident)
         if key not in self._library:
-            check = (upstream.is_version_publishable if kind == "version"
-                     else upstream.is_template_publishable)
-            self._library[key] = check(self.session, **{f"{kind}_id": ident, "now": self.now})
+            self._library[key] = (
+                upstream.is_version_publishable(self.session, version_id=ident, now=self.now)
+                if kind == "version" else
+                upstream.is_template_publishable(self.session, template_id=ident, now=self.now))
         return self._library[key]
 
     def check(self, target: PublicationTarget, adapter: NetworkAdapter) -> CheckResult:

@@ -37,9 +37,9 @@ class DispatchSettings:
 def backoff_delay(attempts: int, base: float, retry_after: float | None = None,
                   rng: random.Random | None = None) -> float:
     """Exponential backoff with jitter (half to full), never sooner than Retry-After."""
-    rng = rng or random
     exponential = min(MAX_BACKOFF_SECONDS, base * (2 ** max(0, attempts - 1)))
-    delay = exponential * rng.uniform(0.5, 1.0)
+    uniform = rng.uniform if rng is not None else random.uniform
+    delay = exponential * uniform(0.5, 1.0)
     if retry_after is not None:
         delay = max(delay, retry_after)
     return delay
