@@ -61,7 +61,8 @@ def defaults(instance_path: str) -> dict[str, Any]:
 
 
 NETWORK_SETTINGS = ("CLIENT_ID", "CLIENT_SECRET", "AUTH_URL", "TOKEN_URL", "API_BASE",
-                    "REVOKE_URL", "API_VERSION", "CONNECT_TIMEOUT", "READ_TIMEOUT")
+                    "REVOKE_URL", "API_VERSION", "CONNECT_TIMEOUT", "READ_TIMEOUT",
+                    "REJECTS_DUPLICATES")
 
 
 def network_settings() -> dict[str, str]:

@@ -7,14 +7,16 @@ are reconciled after their lease, never resent blindly.
 
 Failures are handled by class (``advisor_hub.networks.errors``): not sent → retry with
 exponential backoff and jitter, honouring Retry-After, up to a maximum; outcome unknown →
-reconcile; re-auth → account "relink needed", rows held; permanent → failed.
+reconcile; re-auth → account "relink needed", rows held; permanent → failed. A row that
+may be out is never failed or given up at its last attempt without a final reconciliation
+(``reconcile``). Times written (due, lease, published) are the database's (``clock``).
 """
 
 from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Iterable
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import select, update
@@ -34,6 +36,8 @@ from advisor_hub.networks import (
 )
 from advisor_hub.notifications.services import N_, notify
 from advisor_hub.publishing import upstream
+from advisor_hub.publishing.clock import read_db_now
+from advisor_hub.publishing.dispatch import reconcile
 from advisor_hub.publishing.dispatch.claim import still_claimed
 from advisor_hub.publishing.dispatch.outcomes import (
     REASON_ACCOUNT,
@@ -65,6 +69,15 @@ class Write:
         self.used_reviews: set[int] = set()
         self.archive: list[tuple[dict[str, Any], int | None]] = []
         self.locked: list[Post] = []
+        self._now: datetime | None = None
+
+    @property
+    def now(self) -> datetime:
+        """The database's time, read once (after ``hold_claims``: on SQLite the write lock
+        is taken first)."""
+        if self._now is None:
+            self._now = read_db_now(self.session)
+        return self._now
 
     def hold_claims(self, results: list[Result], tokens: Iterable[str]
                     ) -> dict[int, PublicationTarget]:
@@ -103,7 +116,8 @@ class Write:
 
     def finish(self) -> None:
         settle_posts(self.session, self.posts, locked=self.locked)
-        upstream.mark_used(self.session, review_ids=self.used_reviews, at=utcnow())
+        if self.used_reviews:
+            upstream.mark_used(self.session, review_ids=self.used_reviews, at=self.now)
         # Last: the archive serialises its appends (a chain), so hold its lock briefly.
         append_records(self.session, kind="publication", entries=self.archive)
 
@@ -119,12 +133,14 @@ class Recorder:
 
     def mark_resend(self, jobs: list[Job], resend: set[int], tokens: set[str],
                     report: DispatchReport) -> list[Job]:
-        """Commit "resent once" before the resend: even if we crash during it, there is
-        only one. Rows whose claim was lost meanwhile are dropped."""
+        """Commit "a reconcile resend" before the resend: even if we crash during it, it is
+        known to be one (a duplicate rejection then means published). The resend is a new
+        attempt: "absent" is not believed again until after it. Rows whose claim was lost
+        meanwhile are dropped."""
         with self.make_session() as session:
             marked = set(session.scalars(
                 update(T).where(still_claimed(session, resend, tokens))
-                .values(resent_for_reconcile=True).returning(T.id)
+                .values(resent_for_reconcile=True, absent_trusted_at=None).returning(T.id)
                 .execution_options(synchronize_session=False)))
             for target_id in marked:
                 audit(session, None, "publication.reconcile_resend",
@@ -171,6 +187,8 @@ class Recorder:
             return self._give_back(w, target)
         if r.step is Step.NEEDS_CHECK:
             return self._needs_check(w, target, r.reason or REASON_UNKNOWN)
+        if r.step is Step.WAIT:
+            return self._wait(w, target)
         if r.step is Step.HOLD:
             set_target_state(w.session, target, TargetState.HELD, error=REASON_ACCOUNT,
                              failure_class=(FailureClass.OUTCOME_UNKNOWN if r.maybe_sent
@@ -190,7 +208,7 @@ class Recorder:
             if r.maybe_sent and not target.resent_for_reconcile:
                 # Back in the queue as a resend that relies on duplicate rejection.
                 self._mark_resent(w, target)
-            return self._not_sent(w, target, r.error)
+            return self._not_sent(w, target, r.error, maybe_out=r.maybe_sent)
         return self._after_error(w, target, r.error)
 
     def _mark_resent(self, w: Write, target: PublicationTarget) -> None:
@@ -203,7 +221,7 @@ class Recorder:
             return self._published(w, target, PublishResult(
                 error.existing_post_id or "", error.existing_post_url))
         if isinstance(error, NotSent):
-            return self._not_sent(w, target, error)
+            return self._not_sent(w, target, error, maybe_out=target.resent_for_reconcile)
         if isinstance(error, OutcomeUnknown):
             if target.resent_for_reconcile and not self.adapter(target.network).supports_lookup:
                 return self._needs_check(w, target, error.message or str(error))
@@ -216,8 +234,8 @@ class Recorder:
                             error: NetworkError) -> Outcome:
         if isinstance(error, ReauthNeeded):
             return self._reauth(w, target, error, sent_maybe=True)
-        if isinstance(error, NotSent | OutcomeUnknown):
-            return self._unknown(w, target, error)
+        if isinstance(error, NotSent | OutcomeUnknown):  # the lookup failed, not a send
+            return self._unknown(w, target, error, new_attempt=False)
         return self._needs_check(w, target, error.message or REASON_UNKNOWN)
 
     # -- outcomes -----------------------------------------------------------------------------
@@ -225,7 +243,7 @@ class Recorder:
     def _published(self, w: Write, target: PublicationTarget,
                    result: PublishResult) -> Outcome:
         post = target.post
-        now = utcnow()
+        now = w.now
         target.network_post_id = result.post_id or None
         target.network_post_url = result.post_url
         target.published_at = now
@@ -251,31 +269,61 @@ class Recorder:
         }, post.author_id))
         return Outcome.PUBLISHED
 
-    def _not_sent(self, w: Write, target: PublicationTarget, error: NetworkError) -> Outcome:
-        if target.attempts >= self.settings.max_attempts:
+    def _not_sent(self, w: Write, target: PublicationTarget, error: NetworkError, *,
+                  maybe_out: bool = False) -> Outcome:
+        """Nothing went out this time: retry after a backoff. At the last attempt: failed,
+        unless an earlier attempt may be out (then a final reconciliation decides)."""
+        if reconcile.past_last_attempt(target, self.settings):
+            if maybe_out:
+                return self._unknown(w, target, error)
             return self._fail(w, target, FailureClass.NOT_SENT, error.message or str(error))
         delay = backoff_delay(target.attempts, self.settings.backoff_seconds,
                               getattr(error, "retry_after", None))
-        target.due_at = utcnow() + timedelta(seconds=delay)
+        target.due_at = w.now + timedelta(seconds=delay)
         set_target_state(w.session, target, TargetState.SCHEDULED,
                          failure_class=FailureClass.NOT_SENT,
                          error=error.message or str(error), flush=False)
         return Outcome.RETRY
 
-    def _unknown(self, w: Write, target: PublicationTarget, error: NetworkError) -> Outcome:
+    def _unknown(self, w: Write, target: PublicationTarget, error: NetworkError, *,
+                 new_attempt: bool = True) -> Outcome:
         """Maybe sent: keep the row ``publishing`` and reconcile it after a delay (a slow
-        network may still be acting on the request)."""
-        if target.attempts >= self.settings.max_attempts:
+        network may still be acting on the request). "Absent" is believed only after the
+        hold (``reconcile``). Past the last attempt it is still reconciled, up to
+        ``reconcile.FINAL_ROUNDS`` times, where a lookup or duplicate rejection can settle
+        it; otherwise the advisor must look."""
+        adapter = self.adapter(target.network)
+        if reconcile.past_last_attempt(target, self.settings) and (
+                reconcile.final_rounds_spent(target, self.settings)
+                or not (adapter.supports_lookup or adapter.rejects_duplicates)):
             return self._needs_check(w, target, error.message or str(error))
         before = {"state": target.state, "failure_class": target.failure_class}
         target.failure_class = FailureClass.OUTCOME_UNKNOWN
         target.last_error = (error.message or str(error))[:2000]
         target.claimed_by = None
-        target.lease_expires_at = utcnow() + timedelta(
+        if new_attempt or target.absent_trusted_at is None:
+            target.absent_trusted_at = w.now + timedelta(
+                seconds=reconcile.absent_hold(adapter, self.settings))
+        target.lease_expires_at = w.now + timedelta(
             seconds=self.settings.reconcile_delay_seconds)
         audit(w.session, None, "publication.outcome_unknown", target, before,
               {"state": target.state, "failure_class": target.failure_class,
                "error": target.last_error}, flush=False)
+        return Outcome.UNKNOWN
+
+    def _wait(self, w: Write, target: PublicationTarget) -> Outcome:
+        """A lookup found nothing, too early to believe it: look again once "absent" is
+        believed (``absent_trusted_at``, set now if this attempt had none: a row whose
+        process died mid-send)."""
+        if target.attempts > self.settings.max_attempts + reconcile.FINAL_ROUNDS:
+            return self._needs_check(w, target, target.last_error or REASON_UNKNOWN)
+        if target.absent_trusted_at is None:
+            target.absent_trusted_at = w.now + timedelta(
+                seconds=reconcile.absent_hold(self.adapter(target.network), self.settings))
+        target.failure_class = FailureClass.OUTCOME_UNKNOWN
+        target.claimed_by = None
+        target.lease_expires_at = max(target.absent_trusted_at, w.now + timedelta(
+            seconds=self.settings.reconcile_delay_seconds))
         return Outcome.UNKNOWN
 
     def _reauth(self, w: Write, target: PublicationTarget, error: NetworkError, *,
