@@ -51,13 +51,13 @@ def write_heartbeat(session: Session, process: str, beat: Beat) -> None:
     """Record one round of ``process`` (flushes; the caller commits)."""
     now = db_now()
     row = session.get(SchedulerHeartbeat, process)
-    if row is None:
-        host, pid = process.split(":")[:2]
-        row = SchedulerHeartbeat(process=process, host=host, pid=int(pid), started_at=now,
-                                 ticks=0)
-        session.add(row)
+    if row is None:  # this process's first round: forget processes long gone
         session.execute(delete(SchedulerHeartbeat).where(
             SchedulerHeartbeat.last_tick_at < db_now(-KEEP_DAYS * 86400)))
+        host, pid = process.split(":")[:2]
+        row = SchedulerHeartbeat(process=process, host=host, pid=int(pid), started_at=now,
+                                 last_tick_at=now, ticks=0)
+        session.add(row)
     row.last_tick_at = now
     row.ticks = (row.ticks or 0) + 1
     row.last_claimed = beat.claimed
