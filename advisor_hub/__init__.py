@@ -61,6 +61,8 @@ def register_blueprints(app: Flask) -> None:
         app.register_blueprint(blueprint)
     from advisor_hub import sso  # single sign-on + SCIM: settings, blueprints (sso branch)
     sso.init_app(app)
+    from advisor_hub import health  # /healthz and the scheduler health page (reliab branch)
+    health.init_app(app)
 
 
 def register_errorhandlers(app: Flask) -> None:

@@ -1,15 +1,14 @@
-"""Home page (by role), language switch, health check, and the error pages."""
+"""Home page (by role), language switch and the error pages (the health check:
+``advisor_hub.health``)."""
 
 from __future__ import annotations
 
-from flask import Blueprint, Flask, jsonify, redirect, render_template, request, session, url_for
+from flask import Blueprint, Flask, redirect, render_template, request, session, url_for
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
-from sqlalchemy import text
 from werkzeug.exceptions import HTTPException
 from werkzeug.wrappers import Response
 
-from advisor_hub.db import get_session
 from advisor_hub.navigation import items_for_role
 from advisor_hub.roles import ROLE_LABELS, Role
 from advisor_hub.security import is_safe_next
@@ -50,15 +49,6 @@ def set_language() -> Response:
         session["language"] = language
     target = request.form.get("next")
     return redirect(target if is_safe_next(target) else url_for("core.home"))
-
-
-@bp.get("/healthz")
-def healthz() -> tuple[Response, int]:
-    try:
-        get_session().execute(text("SELECT 1"))
-    except Exception:  # any failure to reach the database is "error", never a 500 page
-        return jsonify(status="error", database="error"), 503
-    return jsonify(status="ok", database="ok"), 200
 
 
 def register_error_pages(app: Flask) -> None:
