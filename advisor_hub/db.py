@@ -70,17 +70,19 @@ SQLITE_BEGIN = "advisor_hub_sqlite_begin"  # execution option: the statement tha
 # transaction on SQLite ("BEGIN" unless a caller asks for "BEGIN IMMEDIATE")
 
 
-def make_engine(url: str, **kwargs: Any) -> Engine:
+def make_engine(url: str, *, busy_timeout_ms: int = 30_000, **kwargs: Any) -> Engine:
+    """The engine; limits (timeouts) come from ``db_limits.engine_options``."""
     if url.startswith("sqlite"):
-        kwargs.setdefault("connect_args", {"check_same_thread": False, "timeout": 30})
+        kwargs.setdefault("connect_args", {"check_same_thread": False,
+                                           "timeout": busy_timeout_ms / 1000})
         engine = create_engine(url, **kwargs)
-        _fix_sqlite_transactions(engine)
+        _fix_sqlite_transactions(engine, busy_timeout_ms)
         return engine
     kwargs.setdefault("pool_pre_ping", True)
     return create_engine(url, **kwargs)
 
 
-def _fix_sqlite_transactions(engine: Engine) -> None:
+def _fix_sqlite_transactions(engine: Engine, busy_timeout_ms: int) -> None:
     # pysqlite's own transaction handling breaks SAVEPOINT; let SQLAlchemy emit BEGIN itself
     # (the documented recipe), and turn foreign keys and WAL on for every connection.
     @event.listens_for(engine, "connect")
@@ -88,7 +90,7 @@ def _fix_sqlite_transactions(engine: Engine) -> None:
         dbapi_connection.isolation_level = None
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA foreign_keys=ON")
-        cursor.execute("PRAGMA busy_timeout=30000")
+        cursor.execute(f"PRAGMA busy_timeout={int(busy_timeout_ms)}")
         if engine.url.database not in (None, "", ":memory:"):
             cursor.execute("PRAGMA journal_mode=WAL")
         cursor.close()
@@ -113,7 +115,10 @@ class Database:
 
 
 def init_app(app: Flask) -> None:
-    app.extensions["database"] = Database(make_engine(app.config["DATABASE_URL"]))
+    from advisor_hub.db_limits import engine_options
+
+    url = app.config["DATABASE_URL"]
+    app.extensions["database"] = Database(make_engine(url, **engine_options(url, app.config)))
     app.teardown_appcontext(_close_session)
 
 

@@ -41,6 +41,8 @@ PROBLEM_TEXT = {
     Problem.LAG: _l("A post has been due for longer than %(seconds)d seconds: dispatch is "
                     "behind."),
     Problem.FAILING: _l("A scheduler's last round failed: see its error below."),
+    Problem.OUTBOX_UNREADABLE: _l("The outbox could not be read (a lock held, a timeout): "
+                                  "%(error)s"),
 }
 
 

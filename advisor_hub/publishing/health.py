@@ -16,6 +16,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import and_, func, or_, select, text
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
 from advisor_hub.publishing.clock import read_db_now
@@ -43,6 +44,7 @@ class Problem(enum.StrEnum):
     NO_SCHEDULER = "no_scheduler"  # no scheduler finished a round recently
     LAG = "lag"  # a row has been due too long
     FAILING = "failing"  # a live scheduler's last round failed (shown; not a 503 alone)
+    OUTBOX_UNREADABLE = "outbox_unreadable"  # a lock held, a timeout: the lag is unknown
 
 
 @dataclass(frozen=True)
@@ -67,14 +69,17 @@ class DispatchHealth:
     now: datetime
     settings: HealthSettings
     schedulers: list[SchedulerStatus]
-    due_rows: int  # due or waiting to be reconciled, now
+    due_rows: int | None  # due or waiting to be reconciled, now (None: unreadable)
     oldest_due_at: datetime | None
-    needs_check: int
+    needs_check: int | None
+    outbox_error: str | None = None  # why the outbox could not be read
     problems: list[Problem] = field(default_factory=list)
 
     @property
     def healthy(self) -> bool:
-        return not ({Problem.NO_SCHEDULER, Problem.LAG} & set(self.problems))
+        """Fail closed: an outbox that cannot be read is not healthy."""
+        return not ({Problem.NO_SCHEDULER, Problem.LAG, Problem.OUTBOX_UNREADABLE}
+                    & set(self.problems))
 
     @property
     def lag(self) -> float | None:
@@ -99,13 +104,8 @@ def _status(beat: SchedulerHeartbeat, now: datetime, settings: HealthSettings
         alive=ok_age is not None and ok_age <= settings.max_tick_age)
 
 
-def dispatch_health(session: Session, settings: HealthSettings) -> DispatchHealth:
-    """Read everything at once (read-only; on PostgreSQL bounded by ``query_timeout_ms``, so
-    a held table lock makes this fail fast instead of hanging the health check)."""
-    if session.get_bind().dialect.name == "postgresql":
-        session.execute(text(f"SET LOCAL statement_timeout = {int(settings.query_timeout_ms)}"))
-    now = read_db_now(session)
-    schedulers = [_status(b, now, settings) for b in recent_heartbeats(session, now, SHOWN_FOR)]
+def _outbox(session: Session, now: datetime) -> tuple[int, datetime | None, int]:
+    """Rows due now, since when the oldest has waited, rows needing a check."""
     # A scheduled row waits from its due time; a row to reconcile from its lease's end.
     waiting = [session.execute(select(func.count(), func.min(since)).where(condition)).one()
                for condition, since in (
@@ -117,15 +117,45 @@ def dispatch_health(session: Session, settings: HealthSettings) -> DispatchHealt
     oldest = min((since for _, since in waiting if since is not None), default=None)
     needs_check = session.scalar(select(func.count()).where(
         T.state == TargetState.NEEDS_CHECK)) or 0
-    health = DispatchHealth(now, settings, schedulers, due_rows, oldest,
-                            int(needs_check))
+    return due_rows, oldest, int(needs_check)
+
+
+def dispatch_health(session: Session, settings: HealthSettings) -> DispatchHealth:
+    """Read everything (read-only; on PostgreSQL bounded by ``query_timeout_ms``, so a held
+    table lock makes this fail fast instead of hanging the health check). The heartbeats
+    are read even when the outbox cannot be (a lock on it): the page then shows why the
+    schedulers are stuck."""
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(text(f"SET LOCAL statement_timeout = {int(settings.query_timeout_ms)}"))
+    now = read_db_now(session)
+    schedulers = [_status(b, now, settings) for b in recent_heartbeats(session, now, SHOWN_FOR)]
+    due_rows: int | None = None
+    oldest: datetime | None = None
+    needs_check: int | None = None
+    outbox_error: str | None = None
+    try:
+        with session.begin_nested():
+            due_rows, oldest, needs_check = _outbox(session, now)
+    except DBAPIError as error:
+        outbox_error = describe(error)
+    health = DispatchHealth(now, settings, schedulers, due_rows, oldest, needs_check,
+                            outbox_error)
     if not health.alive:
         health.problems.append(Problem.NO_SCHEDULER)
+    if outbox_error is not None:
+        health.problems.append(Problem.OUTBOX_UNREADABLE)
     if health.lag is not None and health.lag > settings.max_lag:
         health.problems.append(Problem.LAG)
     if any(s.last_error and s.tick_age <= settings.max_tick_age for s in schedulers):
         health.problems.append(Problem.FAILING)
     return health
+
+
+def describe(error: BaseException) -> str:
+    """One line an operator can act on: the class and the database's own message."""
+    original = getattr(error, "orig", None) or error
+    line = (str(original).strip().splitlines() or [""])[0]
+    return f"{type(original).__name__}: {line}"[:500]
 
 
 def as_json(health: DispatchHealth) -> dict[str, Any]:
@@ -139,6 +169,7 @@ def as_json(health: DispatchHealth) -> dict[str, Any]:
                                   else "failing" if s.last_error else "stale")}
                        for s in health.schedulers],
         "dispatch": {"due_rows": health.due_rows,
+                     "readable": health.outbox_error is None,
                      "oldest_due_age_seconds": (round(health.lag, 1)
                                                 if health.lag is not None else None),
                      "needs_check": health.needs_check},

@@ -22,6 +22,7 @@ from apscheduler.schedulers.base import BaseScheduler
 from flask import Flask
 
 from advisor_hub.db import transaction
+from advisor_hub.publishing.health import describe
 from advisor_hub.publishing.heartbeat import Beat, process_name, write_heartbeat
 
 log = logging.getLogger(__name__)
@@ -71,13 +72,6 @@ class MonotonicTicker:
             self.ticks += 1
             next_at = max(next_at + self.interval, time.monotonic())
             self._stop.wait(max(0.0, next_at - time.monotonic()))
-
-
-def describe(error: BaseException) -> str:
-    """One line an operator can act on: the class and the database's own message."""
-    original = getattr(error, "orig", None) or error
-    text = (str(original).strip().splitlines() or [""])[0]
-    return f"{type(original).__name__}: {text}"[:500]
 
 
 def process_of(app: Flask) -> str:

@@ -44,8 +44,8 @@ def test_a_scheduler_that_ticked_means_200_and_is_listed(app, client, db_session
     assert body["status"] == "ok" and body["problems"] == []
     (scheduler,) = body["schedulers"]
     assert scheduler["state"] == "ok" and scheduler["last_tick_age_seconds"] < 30
-    assert body["dispatch"] == {"due_rows": 0, "oldest_due_age_seconds": None,
-                                "needs_check": 0}
+    assert body["dispatch"] == {"due_rows": 0, "readable": True,
+                                "oldest_due_age_seconds": None, "needs_check": 0}
 
 
 def test_a_scheduler_silent_too_long_means_503(app, client, db_session):

@@ -27,6 +27,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session, sessionmaker
 
+from advisor_hub.db_limits import limited_sessions
 from advisor_hub.networks import (
     Media,
     NetworkAdapter,
@@ -76,7 +77,8 @@ class Dispatcher:
 
     def __init__(self, make_session: sessionmaker[Session], config: Mapping[str, Any],
                  settings: DispatchSettings | None = None, worker: str | None = None) -> None:
-        self.make_session = make_session
+        # Its transactions give up on a held lock or a hung statement (db_limits).
+        self.make_session = limited_sessions(make_session, config)
         self.config = dict(config)
         self.settings = settings or DispatchSettings.from_config(config)
         self.worker = worker or f"w{uuid.uuid4().hex[:8]}"
@@ -85,7 +87,7 @@ class Dispatcher:
         self._pool: ThreadPoolExecutor | None = None
         self._run_lock = threading.Lock()
         self._check_lease()
-        self.recorder = Recorder(make_session, self.settings, self.adapter)
+        self.recorder = Recorder(self.make_session, self.settings, self.adapter)
 
     def _check_lease(self) -> None:
         """A lease must outlast a whole send, or a live send could be reconciled under it."""

@@ -20,7 +20,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import select, update
-from sqlalchemy.orm import Session, joinedload, sessionmaker
+from sqlalchemy.orm import Session, joinedload
 
 from advisor_hub.archive.services import append_records
 from advisor_hub.audit.services import record as audit
@@ -125,7 +125,7 @@ class Write:
 class Recorder:
     """Records results: each in one transaction per group, by its ``Step``."""
 
-    def __init__(self, make_session: sessionmaker[Session], settings: DispatchSettings,
+    def __init__(self, make_session: Callable[[], Session], settings: DispatchSettings,
                  adapter: Callable[[str], NetworkAdapter]) -> None:
         self.make_session = make_session
         self.settings = settings
