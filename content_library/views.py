@@ -32,7 +32,7 @@ from advisor_hub.roles import Role
 from advisor_hub.security import roles_required
 from advisor_hub.wall_clock import local_to_utc
 from advisor_hub.web import page_arg, unit_of_work
-from content_library import cli, importexport, life_events, services
+from content_library import cli, importexport, life_events, orphans, services
 from content_library.errors import ImportFailed, RenderError
 from content_library.forms import (
     ConfirmForm,
@@ -48,7 +48,7 @@ from content_library.models import LibraryItem, LibraryItemVersion, Status
 
 bp = Blueprint("library", __name__, url_prefix="/library", template_folder="templates",
                cli_group=None)
-for command in cli.commands:
+for command in (*cli.commands, orphans.library_images_orphans):
     bp.cli.add_command(command)
 
 register(NavItem("library.index", _l("Library"), (Role.ADVISOR,),

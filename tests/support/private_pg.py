@@ -6,6 +6,7 @@ run as the ``postgres`` user when the tests run as root (PostgreSQL refuses root
 
 from __future__ import annotations
 
+import contextlib
 import glob
 import os
 import shutil
@@ -59,8 +60,6 @@ class PrivatePostgres:
         return f"postgresql+psycopg://postgres@127.0.0.1:{self.port}/{database}"
 
     def destroy(self) -> None:
-        try:
+        with contextlib.suppress(subprocess.CalledProcessError):  # not running
             self.stop("immediate")
-        except subprocess.CalledProcessError:
-            pass  # not running
         shutil.rmtree(self.root, ignore_errors=True)
