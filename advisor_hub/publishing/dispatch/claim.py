@@ -17,6 +17,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy import ColumnElement, and_, or_, select, update
 from sqlalchemy.orm import Session, joinedload
@@ -57,7 +58,7 @@ def claim_rows(session: Session, *, limit: int, lease_seconds: int,
         room = limit - len(claims)
         if room <= 0:
             break
-        values = {"state": TargetState.PUBLISHING, "claimed_by": tokens[reconcile],
+        values: dict[str, Any] = {"state": TargetState.PUBLISHING, "claimed_by": tokens[reconcile],
                   "lease_expires_at": db_now(lease_seconds), "attempts": T.attempts + 1}
         if not reconcile:
             values["absent_trusted_at"] = None
