@@ -77,7 +77,7 @@ def account_id(engine: Engine) -> int:
                                     last_name="U", password="x" * 12, roles=("advisor",),
                                     branch_id=None)
         account = LinkedAccount(user_id=user.id, network="x", external_id="42",
-                                display_name="@t", status=m.ACTIVE)
+                                display_name="@t", status=m.AccountStatus.ACTIVE)
         # Expires in a minute: inside the refresh margin (five).
         store_tokens(account, TokenSet("at-0", "rt-0", expires_at=utcnow() + timedelta(
             minutes=1)), CIPHER)
