@@ -52,8 +52,6 @@ def defaults(instance_path: str) -> dict[str, Any]:
         # "development" (ADVISOR_HUB_ENV) for `make run`; anything else is production.
         "ENV": _env("ADVISOR_HUB_ENV", "production"),
         "DATABASE_URL": _env("DATABASE_URL", f"sqlite:///{database}"),
-        # SQLite: how long a connection waits for another's write lock (ms).
-        "SQLITE_BUSY_TIMEOUT_MS": int(_env("SQLITE_BUSY_TIMEOUT_MS", "30000") or 30000),
         # Host names the portal answers to (comma-separated TRUSTED_HOSTS; ".bank.example"
         # matches subdomains); any other Host header gets 400. None: any host (development).
         "TRUSTED_HOSTS": _env_list("TRUSTED_HOSTS"),
@@ -102,7 +100,8 @@ def defaults(instance_path: str) -> dict[str, Any]:
 
 
 NETWORK_SETTINGS = ("CLIENT_ID", "CLIENT_SECRET", "AUTH_URL", "TOKEN_URL", "API_BASE",
-                    "REVOKE_URL", "API_VERSION", "CONNECT_TIMEOUT", "READ_TIMEOUT")
+                    "REVOKE_URL", "API_VERSION", "CONNECT_TIMEOUT", "READ_TIMEOUT",
+                    "REJECTS_DUPLICATES")
 
 
 def network_settings() -> dict[str, str]:

@@ -1,4 +1,5 @@
-"""Home page (by role), language switch, health check, and the error pages."""
+"""Home page (by role), language switch and the error pages (the health check:
+``advisor_hub.health``)."""
 
 from __future__ import annotations
 
@@ -7,7 +8,6 @@ from flask import (
     Flask,
     current_app,
     g,
-    jsonify,
     redirect,
     render_template,
     request,
@@ -16,11 +16,9 @@ from flask import (
 )
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
-from sqlalchemy import text
 from werkzeug.exceptions import HTTPException, SecurityError
 from werkzeug.wrappers import Response
 
-from advisor_hub.db import get_session
 from advisor_hub.hardening import BadRedirect, ValueOutOfRange
 from advisor_hub.i18n import LANGUAGES
 from advisor_hub.navigation import items_for_role
@@ -65,15 +63,6 @@ def set_language() -> Response:
         session["language"] = language
     target = request.form.get("next")
     return redirect(target if is_safe_next(target) else url_for("core.home"))
-
-
-@bp.get("/healthz")
-def healthz() -> tuple[Response, int]:
-    try:
-        get_session().execute(text("SELECT 1"))
-    except Exception:  # any failure to reach the database is "error", never a 500 page
-        return jsonify(status="error", database="error"), 503
-    return jsonify(status="ok", database="ok"), 200
 
 
 def _forget_unloaded_user() -> None:

@@ -72,13 +72,14 @@ SQLITE_BEGIN = "advisor_hub_sqlite_begin"  # execution option: the statement tha
 # transaction on SQLite ("BEGIN" unless a caller asks for "BEGIN IMMEDIATE")
 
 
-def make_engine(url: str, *, sqlite_busy_timeout_ms: int = 30_000, **kwargs: Any) -> Engine:
+def make_engine(url: str, *, busy_timeout_ms: int = 30_000, **kwargs: Any) -> Engine:
+    """The engine; limits (timeouts) come from ``db_limits.engine_options``."""
     if url.startswith("sqlite"):
         kwargs.setdefault("connect_args", {"check_same_thread": False,
-                                           "timeout": sqlite_busy_timeout_ms / 1000})
+                                           "timeout": busy_timeout_ms / 1000})
         engine = create_engine(url, **kwargs)
         _create_private_file(engine.url.database)
-        _fix_sqlite_transactions(engine, sqlite_busy_timeout_ms)
+        _fix_sqlite_transactions(engine, busy_timeout_ms)
         return engine
     kwargs.setdefault("pool_pre_ping", True)
     return create_engine(url, **kwargs)
@@ -127,9 +128,10 @@ class Database:
 
 
 def init_app(app: Flask) -> None:
-    app.extensions["database"] = Database(make_engine(
-        app.config["DATABASE_URL"],
-        sqlite_busy_timeout_ms=int(app.config.get("SQLITE_BUSY_TIMEOUT_MS", 30_000))))
+    from advisor_hub.db_limits import engine_options
+
+    url = app.config["DATABASE_URL"]
+    app.extensions["database"] = Database(make_engine(url, **engine_options(url, app.config)))
     app.teardown_appcontext(_close_session)
 
 

@@ -25,6 +25,7 @@ from advisor_hub.connectors.views import bp as connectors_bp
 from advisor_hub.core_views import bp as core_bp
 from advisor_hub.dashboard import views as dashboard_views
 from advisor_hub.dashboard.views import bp as dashboard_bp
+from advisor_hub.health import views as health_views
 from advisor_hub.notifications.views import bp as notifications_bp
 from advisor_hub.publishing import cli as publishing_cli
 from advisor_hub.publishing import jobs as publishing_jobs
@@ -88,6 +89,8 @@ DASHBOARD = Feature("dashboard", blueprints=(dashboard_bp,), nav=dashboard_views
 # Connector health: the networks' rules, app-wide holds, grant reminders (docs/networks.md).
 CONNECTORS = Feature("connectors", blueprints=(connectors_bp,), jobs=connectors_jobs.JOBS,
                      nav=connectors_views.NAV)
+# /healthz and the scheduler health page.
+HEALTH = Feature("health", blueprints=(health_views.bp,), nav=health_views.NAV)
 # Served under /sandbox unless SANDBOX_MOUNT is false.
 SANDBOX = Feature("sandbox", init_app=sandbox_mount.init_app)
 # Last: starts the scheduler (SCHEDULER_ENABLED) once every job above is in the job table.
@@ -95,5 +98,5 @@ SCHEDULER = Feature("scheduler", init_app=scheduler.init_app)
 
 FEATURES: tuple[Feature, ...] = (
     CORE, ACCOUNTS, SSO, AUDIT, NOTIFICATIONS, LIBRARY, APPROVALS, PUBLISHING, ARCHIVE, DASHBOARD,
-    CONNECTORS, SANDBOX, SCHEDULER,
+    CONNECTORS, HEALTH, SANDBOX, SCHEDULER,
 )

@@ -133,7 +133,7 @@ def sqlite_writes_take_the_lock_first() -> None:
     reads first (the user, the object), then writes; in WAL mode, when another writer
     committed in between, that write fails at once with "database is locked" (the busy
     timeout does not apply to a stale snapshot). Taking the write lock first makes
-    concurrent writers wait their turn (up to SQLITE_BUSY_TIMEOUT_MS) instead."""
+    concurrent writers wait their turn (up to DB_BUSY_TIMEOUT_MS) instead."""
     from advisor_hub.db import SQLITE_BEGIN, database, get_session
 
     if request.method in SAFE_METHODS or database().engine.dialect.name != "sqlite":

@@ -15,6 +15,7 @@ from advisor_hub.errors import DomainError
 from advisor_hub.roles import Role
 from content_library import importexport
 from content_library.errors import ImportFailed
+from content_library.orphans import library_images_orphans
 
 
 def _curator(session, email: str | None) -> User:  # noqa: ANN001
@@ -69,4 +70,4 @@ def library_export(path: Path, email: str | None) -> None:
     click.echo(f"Exported to {path}.")
 
 
-commands = [library_import, library_export]
+commands = [library_import, library_export, library_images_orphans]

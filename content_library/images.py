@@ -1,10 +1,20 @@
 """Uploaded images: verified by content, size- and dimension-capped, re-encoded, stored under
-UPLOAD_FOLDER with a random name (the original name and any metadata are dropped)."""
+UPLOAD_FOLDER with a random name (the original name and any metadata are dropped).
+
+Stored whole or not at all (#12.7): written to a temporary file in the folder, synced, then
+renamed into place; on any error the temporary file is removed. A full or read-only folder
+is a form error saying so, never a 500. Images no version references (a transaction rolled
+back after the upload) are listed and removed by ``library-images-orphans``
+(``content_library.orphans``)."""
 
 from __future__ import annotations
 
+import contextlib
+import errno
 import io
+import os
 import secrets
+import tempfile
 import warnings
 from dataclasses import dataclass
 from pathlib import Path
@@ -17,6 +27,9 @@ from advisor_hub.errors import ValidationError
 
 FORMATS = {"PNG": "png", "JPEG": "jpg", "WEBP": "webp"}
 NAME_CHARS = set("abcdefghijklmnopqrstuvwxyz0123456789_-.")
+TEMP_PREFIX = ".upload-"  # a file being written (never served: names starting "." are not)
+FULL = {errno.ENOSPC, errno.EDQUOT, errno.EFBIG}
+READ_ONLY = {errno.EROFS, errno.EACCES, errno.EPERM}
 
 
 @dataclass(frozen=True)
@@ -55,10 +68,41 @@ def store_image(data: bytes, *, folder: str, max_bytes: int, max_pixels_side: in
         raise ValidationError(_l("This file is not a valid PNG, JPEG or WebP image."),
                               field="image") from error
     name = f"{secrets.token_hex(16)}.{FORMATS[kind]}"
-    path = Path(folder)
-    path.mkdir(parents=True, exist_ok=True)
-    (path / name).write_bytes(encoded)
+    try:
+        write_atomically(Path(folder), name, encoded)
+    except OSError as error:
+        raise storage_error(error) from error
     return StoredImage(name=name, sha256=file_sha256(encoded), width=width, height=height)
+
+
+def write_atomically(folder: Path, name: str, data: bytes) -> None:
+    """``folder/name`` holds ``data`` whole, or does not exist: a temporary file, synced,
+    renamed into place; removed on any error (OSError propagates)."""
+    folder.mkdir(parents=True, exist_ok=True)
+    handle, temporary = tempfile.mkstemp(dir=folder, prefix=TEMP_PREFIX, suffix=".part")
+    try:
+        with os.fdopen(handle, "wb") as out:
+            out.write(data)
+            out.flush()
+            os.fsync(out.fileno())
+        os.replace(temporary, folder / name)
+    except BaseException:
+        with contextlib.suppress(OSError):  # already gone
+            os.unlink(temporary)
+        raise
+
+
+def storage_error(error: OSError) -> ValidationError:
+    """What the curator is told when the image cannot be written (next to the field)."""
+    if error.errno in FULL:
+        why = _l("storage full")
+    elif error.errno in READ_ONLY:
+        why = _l("storage is read-only")
+    else:
+        why = error.strerror or _l("storage error")
+    return ValidationError(_l("The server could not store the image: %(why)s. Nothing was "
+                              "saved; try again later or tell an administrator.", why=why),
+                           field="image")
 
 
 def _reencode(image: Image.Image, kind: str) -> bytes:

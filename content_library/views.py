@@ -30,6 +30,7 @@ from advisor_hub.errors import NotFound
 from advisor_hub.navigation import NavItem
 from advisor_hub.roles import Role
 from advisor_hub.security import roles_required
+from advisor_hub.wall_clock import local_to_utc
 from advisor_hub.web import page_arg, unit_of_work
 from content_library import importexport, life_events, services
 from content_library.errors import ImportFailed, RenderError
@@ -179,10 +180,12 @@ def manage() -> str:
                            statuses=list(Status), import_form=ImportForm())
 
 
-def _to_utc(value: datetime | None) -> datetime | None:
+def _to_utc(value: datetime | None, field: str) -> datetime | None:
+    """A time typed in the curator's zone → UTC; a DST gap or repeated hour is a form error
+    (``wall_clock.local_to_utc``, the composer's rule)."""
     if value is None:
         return None
-    return value.replace(tzinfo=local_zone(current_user)).astimezone(UTC)
+    return local_to_utc(value, current_user.time_zone, field=field)
 
 
 def _to_local(value: datetime | None) -> datetime | None:
@@ -219,8 +222,9 @@ def _fields(form: ItemForm) -> services.ItemFields:
         networks=form.networks.data or [], tags=services.split_list(form.tags.data),
         campaign=form.campaign.data, language=form.language.data or "en",
         audience_all=form.audience.data != "branches", branch_ids=form.branch_ids.data or [],
-        available_from=_to_utc(form.available_from.data),
-        expires_at=_to_utc(form.expires_at.data), placeholders=form.placeholders.data or [],
+        available_from=_to_utc(form.available_from.data, "available_from"),
+        expires_at=_to_utc(form.expires_at.data, "expires_at"),
+        placeholders=form.placeholders.data or [],
     )
 
 

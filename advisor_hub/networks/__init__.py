@@ -74,7 +74,8 @@ def configs_from_settings(
 
     Keys per network (prefix ``LINKEDIN_``, ``FACEBOOK_``, ``X_``, ``SANDBOX_``):
     ``CLIENT_ID``, ``CLIENT_SECRET``, ``AUTH_URL``, ``TOKEN_URL``, ``API_BASE``,
-    ``REVOKE_URL``, ``API_VERSION``, ``CONNECT_TIMEOUT``, ``READ_TIMEOUT``. Unset URL keys
+    ``REVOKE_URL``, ``API_VERSION``, ``CONNECT_TIMEOUT``, ``READ_TIMEOUT``,
+    ``REJECTS_DUPLICATES``. Unset URL keys
     mean the real network. The Sandbox gets its development credentials by default.
     """
     configs = {}
@@ -99,6 +100,8 @@ def configs_from_settings(
             api_version=get("API_VERSION"),
             connect_timeout=float(get("CONNECT_TIMEOUT", 5.0)),
             read_timeout=float(get("READ_TIMEOUT", 30.0)),
+            extra=({"rejects_duplicates": get("REJECTS_DUPLICATES")}
+                   if get("REJECTS_DUPLICATES") is not None else {}),
         )
     return configs
 

@@ -137,6 +137,10 @@ class NetworkAdapter(ABC):
     supports_refresh: ClassVar[bool] = True
     supports_lookup: ClassVar[bool] = False
     supports_revoke: ClassVar[bool] = False
+    # The network refuses a second post with the same idempotency key (or the same text) and
+    # says so (``Duplicate``): what makes a reconcile resend safe. Settings may turn it off
+    # (``<NETWORK>_REJECTS_DUPLICATES=false``, e.g. a Sandbox told to accept duplicates).
+    rejects_duplicates_by_default: ClassVar[bool] = False
     # How the token endpoint wants the app's credentials: HTTP Basic or in the form body.
     token_auth: ClassVar[str] = "basic"
     defaults: ClassVar[NetworkConfig]
@@ -160,6 +164,13 @@ class NetworkAdapter(ABC):
         return self.count_chars(rendered) <= self.char_limit
 
     # -- OAuth ----------------------------------------------------------------------------
+
+    @property
+    def rejects_duplicates(self) -> bool:
+        value = self.config.extra.get("rejects_duplicates")
+        if value is None:
+            return self.rejects_duplicates_by_default
+        return str(value).lower() not in ("false", "0", "no", "off", "")
 
     @property
     def timeout(self) -> tuple[float, float]:

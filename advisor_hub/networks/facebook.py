@@ -76,6 +76,7 @@ class FacebookAdapter(NetworkAdapter):
     name = "facebook"
     label = "Facebook"
     char_limit = 63206
+    rejects_duplicates_by_default = True
     uses_pkce = False
     supports_refresh = False
     supports_revoke = True

@@ -83,6 +83,7 @@ class LinkedInAdapter(NetworkAdapter):
     name = "linkedin"
     label = "LinkedIn"
     char_limit = 3000
+    rejects_duplicates_by_default = True
     uses_pkce = False
     supports_refresh = True  # only when LinkedIn issued a refresh token
     supports_revoke = True

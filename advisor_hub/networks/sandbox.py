@@ -61,6 +61,7 @@ class SandboxAdapter(NetworkAdapter):
     name = "sandbox"
     label = "Sandbox"
     char_limit = CHAR_LIMIT
+    rejects_duplicates_by_default = True
     uses_pkce = True
     supports_refresh = True
     supports_lookup = True

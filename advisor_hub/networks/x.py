@@ -107,6 +107,7 @@ class XAdapter(NetworkAdapter):
     name = "x"
     label = "X"
     char_limit = 280
+    rejects_duplicates_by_default = True
     uses_pkce = True
     supports_refresh = True
     supports_revoke = True

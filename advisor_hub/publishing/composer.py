@@ -10,9 +10,8 @@ from __future__ import annotations
 import re
 import uuid
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
@@ -40,6 +39,7 @@ from advisor_hub.publishing.models import (
 from advisor_hub.publishing.outbox import cancel_open_targets, set_target_state, settle_post
 from advisor_hub.roles import Role, require_role
 from advisor_hub.text import refuse_control_characters
+from advisor_hub.wall_clock import local_to_utc
 
 KIND = "post"
 _MARKUP = re.compile(r"<\s*/?\s*[a-zA-Z!?]|&#?[a-zA-Z0-9]+;")
@@ -51,26 +51,9 @@ MAX_TEXT = 10_000
 
 def schedule_time(local: datetime, time_zone: str, *, now: datetime | None = None) -> datetime:
     """A wall-clock time in the advisor's zone → UTC. Refuses the past, a time skipped by a
-    clock change (DST gap) and a time that happens twice (clocks going back)."""
-    try:
-        zone = ZoneInfo(time_zone)
-    except (ZoneInfoNotFoundError, ValueError):
-        zone = ZoneInfo("UTC")
-    local = local.replace(tzinfo=None, microsecond=0)
-    first = local.replace(tzinfo=zone, fold=0)
-    second = local.replace(tzinfo=zone, fold=1)
-    if first.utcoffset() != second.utcoffset():
-        back = first.astimezone(UTC).astimezone(zone).replace(tzinfo=None)
-        if back != local:
-            raise ValidationError(_l("%(time)s does not exist in %(zone)s: the clocks change "
-                                     "that night. Choose another time.",
-                                     time=local.strftime("%Y-%m-%d %H:%M"), zone=time_zone),
-                                  field="when")
-        raise ValidationError(_l("%(time)s happens twice in %(zone)s (the clocks go back). "
-                                 "Choose another time.",
-                                 time=local.strftime("%Y-%m-%d %H:%M"), zone=time_zone),
-                              field="when")
-    when = first.astimezone(UTC)
+    clock change (DST gap) and a time that happens twice (clocks going back): the rule of
+    ``wall_clock.local_to_utc``, shared with the library's availability times."""
+    when = local_to_utc(local, time_zone, field="when")
     if when <= (now or utcnow()):
         raise ValidationError(_l("That time is in the past. Choose a time in the future."),
                               field="when")

@@ -280,6 +280,10 @@ class PublicationTarget(Base):
     last_error: Mapped[str | None] = mapped_column(Text)
     # Set once a resend relying on duplicate rejection was made (at most one such resend).
     resent_for_reconcile: Mapped[bool] = mapped_column(default=False)
+    # Database time from which a lookup answering "absent" is believed: the network may still
+    # be working on an attempt whose outcome is unknown (``dispatch.reconcile``). None: not
+    # set for the current attempt yet.
+    absent_trusted_at: Mapped[datetime | None]
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 

@@ -16,10 +16,10 @@ from flask import Flask
 from advisor_hub.db import database, transaction, utcnow
 from advisor_hub.jobs import PeriodicJob, jobs_of
 from advisor_hub.publishing.dispatch import Dispatcher
+from advisor_hub.publishing.ticker import attach_dispatch_loop, dispatch_round
 
 log = logging.getLogger(__name__)
 
-DISPATCH_JOB = "publishing.dispatch"
 
 
 def dispatcher_for(app: Flask) -> Dispatcher:
@@ -30,14 +30,8 @@ def dispatcher_for(app: Flask) -> Dispatcher:
 
 
 def dispatch_tick(app: Flask) -> None:
-    with app.app_context():
-        try:
-            report = dispatcher_for(app).run_once()
-        except Exception:  # the next tick tries again; rows keep their leases
-            log.exception("dispatch round failed")
-            return
-        if report.claimed:
-            log.info("dispatch: %s", report.outcomes)
+    """One dispatch round and its heartbeat (``ticker.dispatch_round``); never raises."""
+    dispatch_round(app, lambda: dispatcher_for(app).run_once())
 
 
 def run_job(app: Flask, job: PeriodicJob) -> None:
@@ -59,9 +53,9 @@ def run_all_once(app: Flask) -> None:
 
 def add_jobs(app: Flask, scheduler: BaseScheduler) -> BaseScheduler:
     start = datetime.now(UTC)
-    scheduler.add_job(dispatch_tick, "interval", args=[app], id=DISPATCH_JOB,
-                      seconds=float(app.config["SCHEDULER_INTERVAL_SECONDS"]),
-                      max_instances=1, coalesce=True, next_run_time=start)
+    # Dispatch is not an interval job (those stall when the wall clock jumps back): a
+    # monotonic loop started and stopped with the scheduler (ticker.py).
+    attach_dispatch_loop(app, scheduler, lambda: dispatch_tick(app))
     for job in jobs_of(app):
         scheduler.add_job(run_job, "interval", args=[app, job], id=job.name,
                           seconds=job.every_seconds, max_instances=1, coalesce=True,

@@ -22,7 +22,6 @@ def _its_reader_only() -> dict[str, int]:
 # same state.
 ROWS = [
     Row("GET", "/", everyone()),
-    Row("GET", "/healthz", everyone(200, anonymous=200)),
     Row("GET", "/login", everyone(302, anonymous=200)),
     Row("POST", "/login", everyone(302, anonymous=200), data={"email": "", "password": ""}),
     Row("POST", "/language", everyone(302, anonymous=302), data={"language": "en"}),

@@ -147,7 +147,7 @@ def test_trusted_hosts_come_from_the_environment(monkeypatch, tmp_path) -> None:
 
 
 def test_sqlite_busy_timeout_is_configurable(tmp_path) -> None:
-    engine = make_engine(f"sqlite:///{tmp_path}/x.sqlite3", sqlite_busy_timeout_ms=1234)
+    engine = make_engine(f"sqlite:///{tmp_path}/x.sqlite3", busy_timeout_ms=1234)
     with engine.connect() as connection:
         assert connection.exec_driver_sql("PRAGMA busy_timeout").scalar() == 1234
     engine.dispose()

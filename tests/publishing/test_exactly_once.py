@@ -39,6 +39,7 @@ def counting_sandbox() -> Iterator[SandboxServer]:
 
 def start_worker(url: str, sandbox_url: str, name: str, *extra: str) -> subprocess.Popen:
     env = {**os.environ, "SANDBOX_READ_TIMEOUT": "2", "SANDBOX_CONNECT_TIMEOUT": "1",
+           "SANDBOX_REJECTS_DUPLICATES": "false",  # as counting_sandbox is told
            "PYTHONPATH": os.pathsep.join(filter(None, (str(ROOT),
                                                        os.environ.get("PYTHONPATH"))))}
     return subprocess.Popen(

@@ -2,8 +2,9 @@
 
 Runs dispatch rounds in a loop (or until nothing is left, ``--once-until-empty``), against
 the configured database. Any number may run at once against PostgreSQL: the claims keep
-each row with one process. Used by the exactly-once tests and the benchmark (run it from
-the repository root); production runs
+each row with one process. A database error (an outage, a restart, a lock timeout) is
+logged and the next round tries again: the process never exits on one. Used by the
+exactly-once tests and the benchmark (run it from the repository root); production runs
 ``flask --app advisor_hub scheduler``, which also runs the periodic jobs.
 """
 
@@ -17,16 +18,19 @@ from typing import Any
 
 from sqlalchemy import func, or_, select
 
-from advisor_hub.db import database, utcnow
+from advisor_hub.db import database
+from advisor_hub.publishing.clock import db_now
 from advisor_hub.publishing.dispatch import Dispatcher, Outcome
 from advisor_hub.publishing.models import PublicationTarget, TargetState
+
+log = logging.getLogger("dispatch_worker")
 
 
 def remaining(session: Any) -> int:
     """Rows that still need a dispatcher: due or in flight."""
     T = PublicationTarget
     return int(session.scalar(select(func.count()).select_from(T).where(or_(
-        (T.state == TargetState.SCHEDULED) & (T.due_at <= utcnow()),
+        (T.state == TargetState.SCHEDULED) & (T.due_at <= db_now()),
         T.state == TargetState.PUBLISHING))) or 0)
 
 
@@ -62,21 +66,25 @@ def main(argv: Sequence[str] | None = None) -> int:
     app = create_app(overrides)
     dispatcher = Dispatcher(database(app).sessionmaker, app.config, worker=args.name)
     deadline = time.monotonic() + args.max_seconds
-    published = 0
+    published = errors = 0
     try:
         while time.monotonic() < deadline:
-            report = dispatcher.run_once()
-            published += report.outcomes.get(Outcome.PUBLISHED, 0)
-            if report.claimed:
-                continue
-            if args.once_until_empty:
-                with database(app).sessionmaker() as session:
-                    if remaining(session) == 0:
-                        break
+            try:
+                report = dispatcher.run_once()
+                published += report.outcomes.get(Outcome.PUBLISHED, 0)
+                if report.claimed:
+                    continue
+                if args.once_until_empty:
+                    with database(app).sessionmaker() as session:
+                        if remaining(session) == 0:
+                            break
+            except Exception:  # noqa: BLE001 - the database may be restarting: go on
+                errors += 1
+                log.exception("dispatch round failed; trying again")
             time.sleep(args.interval)
     finally:
         dispatcher.close()
-    print(f"published={published}", flush=True)
+    print(f"published={published} errors={errors}", flush=True)
     return 0
 
 

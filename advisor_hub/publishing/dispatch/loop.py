@@ -5,12 +5,14 @@ A round works on its whole claimed batch: one query loads it, the publish-time c
 read once per account, and results are recorded as sends finish (``record``). No ORM object
 crosses into the sending threads: they get plain values and return plain results.
 
-A row is sent only while its lease outlasts the adapter's connect + read timeouts, so a
-lease can only expire after its send has finished or its process has died. A row found
-``publishing`` with an expired lease, or whose send ended with an unknown outcome, is
-reconciled before any resend: looked up by idempotency key where the network allows, else
-resent exactly once relying on the network's duplicate rejection, else marked
-``needs_check`` for the advisor.
+A row is sent only while its lease outlasts the adapter's connect + read timeouts (by the
+monotonic clock, ``clock.LeaseClock``), so a lease can only expire after its send has
+finished or its process has died. A row found ``publishing`` with an expired lease, or whose
+send ended with an unknown outcome, is reconciled before any resend (``reconcile``): looked
+up by idempotency key where the network allows, and resent (same key, marked) only once
+"absent" is believed, or resent exactly once relying on the network's duplicate rejection,
+else marked ``needs_check`` for the advisor. Every "now" compared with a stored time is the
+database's (``clock``).
 """
 
 from __future__ import annotations
@@ -21,13 +23,12 @@ import time
 import uuid
 from collections.abc import Callable, Iterable, Mapping
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
-from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy.orm import Session, sessionmaker
 
 from advisor_hub.connectors.gate import Gate
-from advisor_hub.db import utcnow
+from advisor_hub.db_limits import limited_sessions
 from advisor_hub.networks import (
     Media,
     NetworkAdapter,
@@ -40,11 +41,12 @@ from advisor_hub.networks import (
 )
 from advisor_hub.networks.base import http_session
 from advisor_hub.publishing import upstream
+from advisor_hub.publishing.clock import LeaseClock, read_db_now
 from advisor_hub.publishing.connect import adapter_for, networks_available, token_cipher
+from advisor_hub.publishing.dispatch import reconcile
 from advisor_hub.publishing.dispatch.checks import Checks
 from advisor_hub.publishing.dispatch.claim import Claim, claim_rows, load_claimed
 from advisor_hub.publishing.dispatch.outcomes import (
-    REASON_UNKNOWN,
     DispatchReport,
     Job,
     Outcome,
@@ -76,7 +78,8 @@ class Dispatcher:
 
     def __init__(self, make_session: sessionmaker[Session], config: Mapping[str, Any],
                  settings: DispatchSettings | None = None, worker: str | None = None) -> None:
-        self.make_session = make_session
+        # Its transactions give up on a held lock or a hung statement (db_limits).
+        self.make_session = limited_sessions(make_session, config)
         self.config = dict(config)
         self.settings = settings or DispatchSettings.from_config(config)
         self.worker = worker or f"w{uuid.uuid4().hex[:8]}"
@@ -85,7 +88,7 @@ class Dispatcher:
         self._pool: ThreadPoolExecutor | None = None
         self._run_lock = threading.Lock()
         self._check_lease()
-        self.recorder = Recorder(make_session, self.settings, self.adapter, self.config)
+        self.recorder = Recorder(self.make_session, self.settings, self.adapter, self.config)
 
     def _check_lease(self) -> None:
         """A lease must outlast a whole send, or a live send could be reconciled under it."""
@@ -155,13 +158,12 @@ class Dispatcher:
         """Too little lease left to finish a network call before another process may take
         the row over: give it back untouched instead."""
         config = self.adapter(job.network).config
-        margin = timedelta(seconds=config.connect_timeout + config.read_timeout
-                           + LEASE_MARGIN_SECONDS)
-        return job.lease_expires_at is None or utcnow() + margin > job.lease_expires_at
+        margin = config.connect_timeout + config.read_timeout + LEASE_MARGIN_SECONDS
+        return job.lease.left() < margin
 
     # -- a round ------------------------------------------------------------------------------
 
-    def run_once(self, now: datetime | None = None) -> DispatchReport:
+    def run_once(self) -> DispatchReport:
         """One round: claim a batch, check it, send it with bounded concurrency, record.
 
         With a thread pool, the next batch is claimed and checked while the last wave of
@@ -169,15 +171,15 @@ class Dispatcher:
         the slowest send of a batch."""
         with self._run_lock:  # an overlapping scheduler tick waits instead of piling up
             report = DispatchReport()
-            claims = self._claim(now or utcnow())
+            claims = self._claim()
             report.claimed = len(claims)
             if claims:
                 self._round(claims, report)
             return report
 
-    def _claim(self, now: datetime) -> list[Claim]:
+    def _claim(self) -> list[Claim]:
         with self.make_session() as session:
-            return claim_rows(session, now=now, limit=self.settings.batch_size,
+            return claim_rows(session, limit=self.settings.batch_size,
                               lease_seconds=self.settings.lease_seconds, worker=self.worker)
 
     def _round(self, claims: list[Claim], report: DispatchReport) -> None:
@@ -189,7 +191,7 @@ class Dispatcher:
         def refill() -> list[Job]:
             nonlocal batches
             while batches < self.settings.round_batches:
-                more = self._claim(utcnow())
+                more = self._claim()
                 if not more:
                     break
                 batches += 1
@@ -210,55 +212,72 @@ class Dispatcher:
         decided on the way; returns the rows to send. Adds this batch's claim tokens and
         approvals to ``tokens`` and ``approvals``."""
         tokens.update(c.token for c in claims)
-        reconcile = {c.target_id for c in claims if c.reconcile}
+        reconcile_ids = {c.target_id for c in claims if c.reconcile}
+        leases = {c.target_id: c.lease for c in claims}
         with self.make_session() as session:
             targets = load_claimed(session, claims)
             for _ in range(len(claims) - len(targets)):
                 report.count(Outcome.LOST)
+            now = read_db_now(session)
             account_tokens = self._account_tokens(session, targets.values())
-            # 1. Rows that may be out already are looked up (or marked for one resend).
-            decided, lookups, go_on = [], [], []
+            # 1. Rows that may be out already are looked up (or waited for, or resent once).
+            decided: list[Result] = []
+            lookups: list[Job] = []
+            go_on: list[tuple[PublicationTarget, bool]] = []
+            resend: set[int] = set()
+
+            def decide(target: PublicationTarget, decision: reconcile.Decision) -> None:
+                if decision.verdict is reconcile.Verdict.RESEND:
+                    go_on.append((target, True))
+                    resend.add(target.id)
+                elif decision.verdict is reconcile.Verdict.WAIT:
+                    decided.append(result_for(target, Step.AWAIT_ABSENT))
+                else:
+                    decided.append(result_for(target, Step.NEEDS_CHECK,
+                                              reason=decision.reason))
+
             for target in targets.values():
-                if target.id not in reconcile:
+                if target.id not in reconcile_ids:
                     go_on.append((target, target.resent_for_reconcile))
                     continue
-                step = self._reconcile_step(target, account_tokens.get(target.account_id))
+                step = self._reconcile_step(target, account_tokens.get(target.account_id),
+                                            leases[target.id])
                 if isinstance(step, Result):
                     decided.append(step)
                 elif isinstance(step, Job):
                     lookups.append(step)
                 else:
-                    go_on.append((target, True))
+                    decide(target, reconcile.without_lookup(
+                        target, self.adapter(target.network), now))
             session.commit()  # no transaction open across network calls
             for group in self._map(self._lookup, lookups):
                 for found in group:
                     target = targets[found.target_id]
+                    adapter = self.adapter(target.network)
                     if found.step is Step.NOT_FOUND:
-                        go_on.append((target, False))
+                        decide(target, reconcile.after_absent(target, adapter, now,
+                                                              self.settings))
                     elif found.step is Step.LOOKUP_ERROR and _refused(found.error):
                         # Fall back to one resend relying on duplicate rejection.
-                        if target.resent_for_reconcile:
-                            decided.append(result_for(target, Step.NEEDS_CHECK,
-                                                      reason=REASON_UNKNOWN))
-                        else:
-                            go_on.append((target, True))
+                        decide(target, reconcile.without_lookup(target, adapter, now))
                     else:
                         decided.append(found)
             # 2. Invariant 3 again, then tokens, for everything that may be sent; then the
             # network's rules (an app-wide hold, the X cap, the shared rate buckets).
             gate: Gate | None = None
             try:
-                checks: Checks | None = Checks(session, [t for t, _ in go_on], utcnow(),
+                checks: Checks | None = Checks(session, [t for t, _ in go_on], now,
                                                self.config["UPLOAD_FOLDER"])
-                gate = Gate(session, self.config, utcnow())
+                gate = Gate(session, self.config, read_db_now(session))
             except Exception:  # nothing was sent: every row is tried again later
                 log.exception("pre-send checks of rows %s failed", [t.id for t, _ in go_on])
                 session.rollback()
                 checks = None
-            jobs, resend = [], []
+            jobs = []
             for target, maybe_sent in go_on:
                 outcome = self._check(checks, target, maybe_sent,
-                                      account_tokens.get(target.account_id))
+                                      account_tokens.get(target.account_id),
+                                      leases[target.id])
                 if isinstance(outcome, Job):
                     assert gate is not None  # checks passed: the gate was built with them
                     verdict = gate.verdict(target)
@@ -270,17 +289,16 @@ class Dispatcher:
                                              maybe_sent=maybe_sent)
                 if isinstance(outcome, Result):
                     decided.append(outcome)
+                    resend.discard(target.id)
                     continue
                 jobs.append(outcome)
-                if maybe_sent and not target.resent_for_reconcile:
-                    resend.append(target.id)
             session.commit()
         if checks is not None:
             approvals.update(checks.approvals)
         if decided:
             self.recorder.record(decided, tokens, approvals, report)
         if resend:
-            jobs = self.recorder.mark_resend(jobs, set(resend), tokens, report)
+            jobs = self.recorder.mark_resend(jobs, resend, tokens, report)
         return jobs
 
     def _account_tokens(self, session: Session, targets: Iterable[PublicationTarget]
@@ -300,27 +318,25 @@ class Dispatcher:
         return found
 
     def _job(self, target: PublicationTarget, tokens: TokenSet, maybe_sent: bool,
-             media: Media | None = None) -> Job:
+             lease: LeaseClock, media: Media | None = None) -> Job:
         return Job(target.id, target.post_id, target.network, target.account.external_id,
                    target.text, target.post.link_url, target.idempotency_key, tokens,
-                   target.lease_expires_at, maybe_sent, media)
+                   lease, maybe_sent, media)
 
     def _reconcile_step(self, target: PublicationTarget,
-                        tokens: TokenSet | NetworkError | None) -> Result | Job | None:
-        """A row that may have been sent: a decision, a lookup to make, or None (it may be
-        resent once, relying on the network's duplicate rejection)."""
+                        tokens: TokenSet | NetworkError | None,
+                        lease: LeaseClock) -> Result | Job | None:
+        """A row that may have been sent: a decision, a lookup to make, or None (no lookup:
+        ``reconcile.without_lookup`` decides)."""
         adapter = self.adapter(target.network)
         if adapter.supports_lookup and isinstance(tokens, TokenSet):
-            return self._job(target, tokens, True)
+            return self._job(target, tokens, True, lease)
         if adapter.supports_lookup and isinstance(tokens, NetworkError):
             return result_for(target, Step.LOOKUP_ERROR, error=tokens)
-        if target.resent_for_reconcile:  # resent once already: the advisor must look
-            return result_for(target, Step.NEEDS_CHECK,
-                              reason=target.last_error or REASON_UNKNOWN)
         return None
 
     def _check(self, checks: Checks | None, target: PublicationTarget, maybe_sent: bool,
-               tokens: TokenSet | NetworkError | None) -> Result | Job:
+               tokens: TokenSet | NetworkError | None, lease: LeaseClock) -> Result | Job:
         adapter = self.adapter(target.network)
         try:
             if checks is None:
@@ -340,7 +356,7 @@ class Dispatcher:
         if isinstance(tokens, NetworkError):  # refresh could not reach the network
             return result_for(target, Step.NOT_SENT, error=tokens, maybe_sent=maybe_sent)
         assert tokens is not None and checks is not None  # an active account has either
-        return self._job(target, tokens, maybe_sent, checks.media.get(target.post_id))
+        return self._job(target, tokens, maybe_sent, lease, checks.media.get(target.post_id))
 
     # -- in the sending threads -------------------------------------------------------------
 

@@ -14,6 +14,7 @@ from typing import Any
 
 from advisor_hub.networks import Media, NetworkError, PublishResult, TokenSet
 from advisor_hub.notifications.services import N_
+from advisor_hub.publishing.clock import LeaseClock
 from advisor_hub.publishing.models import PublicationTarget
 
 # Reasons a row is cancelled at publish time (invariant 3); shown translated to the advisor.
@@ -25,13 +26,15 @@ REASON_POLICY = N_("The compliance policy now blocks this text.")
 REASON_LIBRARY = N_("The library item is no longer available: %(reason)s")
 REASON_UNKNOWN = N_("The network did not confirm the publication.")
 REASON_MEDIA = N_("The approved image is no longer available as approved.")
+REASON_NO_RECONCILE = N_("The network can neither look the post up nor reject a duplicate.")
 
 
 class Step(enum.StrEnum):
     """What became of one row before it is recorded; says which handler records it."""
 
     PUBLISHED = "published"  # sent, or found by a lookup (``Result.result``)
-    NOT_FOUND = "not_found"  # a lookup did not find it: it may be sent
+    NOT_FOUND = "not_found"  # a lookup did not find it: not proof that it was not sent
+    AWAIT_ABSENT = "await_absent"  # may be out, "absent" not believed yet: look again later
     GIVE_BACK = "give_back"  # too little lease left to make the call: untouched
     NEEDS_CHECK = "needs_check"  # it may be out and cannot be confirmed: ask the advisor
     HOLD = "hold"  # its account must be relinked first (publish-time re-check)
@@ -81,7 +84,7 @@ class Job:
     link_url: str | None
     idempotency_key: str
     tokens: TokenSet
-    lease_expires_at: datetime | None
+    lease: LeaseClock  # what is left of the claim's lease, by the monotonic clock
     maybe_sent: bool  # an earlier attempt may be out (a reconciled row)
     media: Media | None = None
 

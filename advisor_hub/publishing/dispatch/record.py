@@ -7,18 +7,20 @@ are reconciled after their lease, never resent blindly.
 
 Failures are handled by class (``advisor_hub.networks.errors``): not sent → retry with
 exponential backoff and jitter, honouring Retry-After, up to a maximum; outcome unknown →
-reconcile; re-auth → account "relink needed", rows held; permanent → failed.
+reconcile; re-auth → account "relink needed", rows held; permanent → failed. A row that
+may be out is never failed or given up at its last attempt without a final reconciliation
+(``reconcile``). Times written (due, lease, published) are the database's (``clock``).
 """
 
 from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Iterable, Mapping
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import select, update
-from sqlalchemy.orm import Session, joinedload, sessionmaker
+from sqlalchemy.orm import Session, joinedload
 
 from advisor_hub.archive.append import append_records
 from advisor_hub.audit.services import record as audit
@@ -37,6 +39,8 @@ from advisor_hub.networks import (
 )
 from advisor_hub.notifications.services import N_, notify
 from advisor_hub.publishing import upstream
+from advisor_hub.publishing.clock import read_db_now
+from advisor_hub.publishing.dispatch import reconcile
 from advisor_hub.publishing.dispatch.claim import still_claimed
 from advisor_hub.publishing.dispatch.outcomes import (
     REASON_ACCOUNT,
@@ -69,6 +73,15 @@ class Write:
         self.archive: list[tuple[dict[str, Any], int | None]] = []
         self.locked: list[Post] = []
         self.published_accounts: set[int] = set()
+        self._now: datetime | None = None
+
+    @property
+    def now(self) -> datetime:
+        """The database's time, read once (after ``hold_claims``: on SQLite the write lock
+        is taken first)."""
+        if self._now is None:
+            self._now = read_db_now(self.session)
+        return self._now
 
     def hold_claims(self, results: list[Result], tokens: Iterable[str]
                     ) -> dict[int, PublicationTarget]:
@@ -107,8 +120,9 @@ class Write:
 
     def finish(self) -> None:
         settle_posts(self.session, self.posts, locked=self.locked)
-        mark_success(self.session, self.published_accounts, utcnow())
-        upstream.mark_used(self.session, review_ids=self.used_reviews, at=utcnow())
+        mark_success(self.session, self.published_accounts, self.now)
+        if self.used_reviews:
+            upstream.mark_used(self.session, review_ids=self.used_reviews, at=self.now)
         # Last: the archive serialises its appends (a chain), so hold its lock briefly.
         append_records(self.session, kind="publication", entries=self.archive)
 
@@ -116,7 +130,7 @@ class Write:
 class Recorder:
     """Records results: each in one transaction per group, by its ``Step``."""
 
-    def __init__(self, make_session: sessionmaker[Session], settings: DispatchSettings,
+    def __init__(self, make_session: Callable[[], Session], settings: DispatchSettings,
                  adapter: Callable[[str], NetworkAdapter],
                  config: Mapping[str, Any] | None = None) -> None:
         self.make_session = make_session
@@ -126,12 +140,14 @@ class Recorder:
 
     def mark_resend(self, jobs: list[Job], resend: set[int], tokens: set[str],
                     report: DispatchReport) -> list[Job]:
-        """Commit "resent once" before the resend: even if we crash during it, there is
-        only one. Rows whose claim was lost meanwhile are dropped."""
+        """Commit "a reconcile resend" before the resend: even if we crash during it, it is
+        known to be one (a duplicate rejection then means published). The resend is a new
+        attempt: "absent" is not believed again until after it. Rows whose claim was lost
+        meanwhile are dropped."""
         with self.make_session() as session:
             marked = set(session.scalars(
                 update(T).where(still_claimed(session, resend, tokens))
-                .values(resent_for_reconcile=True).returning(T.id)
+                .values(resent_for_reconcile=True, absent_trusted_at=None).returning(T.id)
                 .execution_options(synchronize_session=False)))
             for target_id in marked:
                 audit(session, None, "publication.reconcile_resend",
@@ -185,13 +201,15 @@ class Recorder:
         if r.error is not None and r.step in (Step.SEND_ERROR, Step.NOT_SENT, Step.REAUTH):
             fault = self.faults.app_fault(r.error, target.network)
             if fault is not None:  # the app's fault, not the post's: hold, do not fail
-                hold = self.faults.hold_for(w.session, fault, target.network, r.error, utcnow())
+                hold = self.faults.hold_for(w.session, fault, target.network, r.error, w.now)
                 return self._app_hold(w, target, hold.id, maybe_sent=r.maybe_sent)
             if r.step in (Step.SEND_ERROR, Step.REAUTH):
-                self.faults.problem(w.session, target, r.error, utcnow())
+                self.faults.problem(w.session, target, r.error, w.now)
             if r.step is Step.SEND_ERROR and is_server_error(r.error):
                 self.faults.server_error(w.session, target.network, target.account_id,
-                                         r.error, utcnow())
+                                         r.error, w.now)
+        if r.step is Step.AWAIT_ABSENT:
+            return self._await_absent(w, target)
         if r.step is Step.HOLD:
             set_target_state(w.session, target, TargetState.HELD, error=REASON_ACCOUNT,
                              failure_class=(FailureClass.OUTCOME_UNKNOWN if r.maybe_sent
@@ -211,7 +229,7 @@ class Recorder:
             if r.maybe_sent and not target.resent_for_reconcile:
                 # Back in the queue as a resend that relies on duplicate rejection.
                 self._mark_resent(w, target)
-            return self._not_sent(w, target, r.error)
+            return self._not_sent(w, target, r.error, maybe_out=r.maybe_sent)
         return self._after_error(w, target, r.error)
 
     def _app_hold(self, w: Write, target: PublicationTarget, hold_id: int | None, *,
@@ -223,7 +241,7 @@ class Recorder:
             hold = holds.active_hold_for(w.session, target.network)
         if hold is None:
             return self._give_back(w, target)
-        holds.hold_rows(w.session, hold, [target], now=utcnow(), maybe_sent=maybe_sent,
+        holds.hold_rows(w.session, hold, [target], now=w.now, maybe_sent=maybe_sent,
                         settle=False)
         return Outcome.HELD
 
@@ -251,7 +269,7 @@ class Recorder:
             return self._published(w, target, PublishResult(
                 error.existing_post_id or "", error.existing_post_url))
         if isinstance(error, NotSent):
-            return self._not_sent(w, target, error)
+            return self._not_sent(w, target, error, maybe_out=target.resent_for_reconcile)
         if isinstance(error, OutcomeUnknown):
             if target.resent_for_reconcile and not self.adapter(target.network).supports_lookup:
                 return self._needs_check(w, target, error.message or str(error))
@@ -264,8 +282,8 @@ class Recorder:
                             error: NetworkError) -> Outcome:
         if isinstance(error, ReauthNeeded):
             return self._reauth(w, target, error, sent_maybe=True)
-        if isinstance(error, NotSent | OutcomeUnknown):
-            return self._unknown(w, target, error)
+        if isinstance(error, NotSent | OutcomeUnknown):  # the lookup failed, not a send
+            return self._unknown(w, target, error, new_attempt=False)
         return self._needs_check(w, target, error.message or REASON_UNKNOWN)
 
     # -- outcomes -----------------------------------------------------------------------------
@@ -273,7 +291,7 @@ class Recorder:
     def _published(self, w: Write, target: PublicationTarget,
                    result: PublishResult) -> Outcome:
         post = target.post
-        now = utcnow()
+        now = w.now
         target.network_post_id = result.post_id or None
         target.network_post_url = result.post_url
         target.published_at = now
@@ -301,31 +319,61 @@ class Recorder:
         }, post.author_id))
         return Outcome.PUBLISHED
 
-    def _not_sent(self, w: Write, target: PublicationTarget, error: NetworkError) -> Outcome:
-        if target.attempts >= self.settings.max_attempts:
+    def _not_sent(self, w: Write, target: PublicationTarget, error: NetworkError, *,
+                  maybe_out: bool = False) -> Outcome:
+        """Nothing went out this time: retry after a backoff. At the last attempt: failed,
+        unless an earlier attempt may be out (then a final reconciliation decides)."""
+        if reconcile.past_last_attempt(target, self.settings):
+            if maybe_out:
+                return self._unknown(w, target, error)
             return self._fail(w, target, FailureClass.NOT_SENT, error.message or str(error))
         delay = backoff_delay(target.attempts, self.settings.backoff_seconds,
                               getattr(error, "retry_after", None))
-        target.due_at = utcnow() + timedelta(seconds=delay)
+        target.due_at = w.now + timedelta(seconds=delay)
         set_target_state(w.session, target, TargetState.SCHEDULED,
                          failure_class=FailureClass.NOT_SENT,
                          error=error.message or str(error), flush=False)
         return Outcome.RETRY
 
-    def _unknown(self, w: Write, target: PublicationTarget, error: NetworkError) -> Outcome:
+    def _unknown(self, w: Write, target: PublicationTarget, error: NetworkError, *,
+                 new_attempt: bool = True) -> Outcome:
         """Maybe sent: keep the row ``publishing`` and reconcile it after a delay (a slow
-        network may still be acting on the request)."""
-        if target.attempts >= self.settings.max_attempts:
+        network may still be acting on the request). "Absent" is believed only after the
+        hold (``reconcile``). Past the last attempt it is still reconciled, up to
+        ``reconcile.FINAL_ROUNDS`` times, where a lookup or duplicate rejection can settle
+        it; otherwise the advisor must look."""
+        adapter = self.adapter(target.network)
+        if reconcile.past_last_attempt(target, self.settings) and (
+                reconcile.final_rounds_spent(target, self.settings)
+                or not (adapter.supports_lookup or adapter.rejects_duplicates)):
             return self._needs_check(w, target, error.message or str(error))
         before = {"state": target.state, "failure_class": target.failure_class}
         target.failure_class = FailureClass.OUTCOME_UNKNOWN
         target.last_error = (error.message or str(error))[:2000]
         target.claimed_by = None
-        target.lease_expires_at = utcnow() + timedelta(
+        if new_attempt or target.absent_trusted_at is None:
+            target.absent_trusted_at = w.now + timedelta(
+                seconds=reconcile.absent_hold(adapter, self.settings))
+        target.lease_expires_at = w.now + timedelta(
             seconds=self.settings.reconcile_delay_seconds)
         audit(w.session, None, "publication.outcome_unknown", target, before,
               {"state": target.state, "failure_class": target.failure_class,
                "error": target.last_error}, flush=False)
+        return Outcome.UNKNOWN
+
+    def _await_absent(self, w: Write, target: PublicationTarget) -> Outcome:
+        """A lookup found nothing, too early to believe it: look again once "absent" is
+        believed (``absent_trusted_at``, set now if this attempt had none: a row whose
+        process died mid-send)."""
+        if target.attempts > self.settings.max_attempts + reconcile.FINAL_ROUNDS:
+            return self._needs_check(w, target, target.last_error or REASON_UNKNOWN)
+        if target.absent_trusted_at is None:
+            target.absent_trusted_at = w.now + timedelta(
+                seconds=reconcile.absent_hold(self.adapter(target.network), self.settings))
+        target.failure_class = FailureClass.OUTCOME_UNKNOWN
+        target.claimed_by = None
+        target.lease_expires_at = max(target.absent_trusted_at, w.now + timedelta(
+            seconds=self.settings.reconcile_delay_seconds))
         return Outcome.UNKNOWN
 
     def _reauth(self, w: Write, target: PublicationTarget, error: NetworkError, *,

@@ -20,6 +20,9 @@ class DispatchSettings:
     max_attempts: int = 6
     backoff_seconds: float = 30.0
     reconcile_delay_seconds: float = 30.0
+    # "Absent" from a lookup is believed this many read timeouts after the attempt
+    # (``reconcile``): a backlogged network may still publish what it has not shown yet.
+    absent_hold_read_timeouts: float = 3.0
 
     @classmethod
     def from_config(cls, config: Mapping[str, Any]) -> DispatchSettings:
@@ -31,6 +34,8 @@ class DispatchSettings:
             max_attempts=int(config.get("DISPATCH_MAX_ATTEMPTS", 6)),
             backoff_seconds=float(config.get("DISPATCH_BACKOFF_SECONDS", 30.0)),
             reconcile_delay_seconds=float(config.get("DISPATCH_RECONCILE_DELAY_SECONDS", 30.0)),
+            absent_hold_read_timeouts=float(
+                config.get("DISPATCH_ABSENT_HOLD_READ_TIMEOUTS", 3.0)),
         )
 
 

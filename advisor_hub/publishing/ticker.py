@@ -1,0 +1,117 @@
+"""The dispatch loop of a scheduler process: a round every ``SCHEDULER_INTERVAL_SECONDS``,
+timed by the monotonic clock, each followed by a heartbeat row.
+
+Not an APScheduler interval job: APScheduler 3 computes its next run time from the wall
+clock, so a host clock that jumps back an hour stops dispatch for an hour (#12.2). The loop
+here waits on a monotonic deadline and cannot stall whatever the wall clock does. It runs
+beside the APScheduler of the process (started and stopped with it, ``attach_dispatch_loop``)
+and survives anything a round raises, a database outage included (#12.9): the next round
+tries again, the heartbeat says what went wrong.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections.abc import Callable
+from typing import Any
+
+from apscheduler.events import EVENT_SCHEDULER_SHUTDOWN, EVENT_SCHEDULER_START
+from apscheduler.schedulers.base import BaseScheduler
+from flask import Flask
+
+from advisor_hub.db import transaction
+from advisor_hub.publishing.health import describe
+from advisor_hub.publishing.heartbeat import Beat, process_name, write_heartbeat
+
+log = logging.getLogger(__name__)
+
+LOOP_EXTENSION = "publishing_dispatch_loop"
+PROCESS_EXTENSION = "publishing_process"
+
+
+class MonotonicTicker:
+    """Calls ``tick`` every ``interval`` seconds on a daemon thread, timed by
+    ``time.monotonic`` (``Event.wait`` waits on the monotonic clock too). A tick that
+    raises is logged; the next one comes all the same. A tick longer than the interval
+    delays the next one (no burst to catch up)."""
+
+    def __init__(self, tick: Callable[[], Any], interval: float,
+                 name: str = "dispatch-loop") -> None:
+        self.tick = tick
+        self.interval = max(0.01, float(interval))
+        self.name = name
+        self.ticks = 0
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+
+    @property
+    def running(self) -> bool:
+        return self._thread is not None and self._thread.is_alive()
+
+    def start(self) -> None:
+        if self.running:
+            return
+        self._stop.clear()
+        self._thread = threading.Thread(target=self.run, name=self.name, daemon=True)
+        self._thread.start()
+
+    def stop(self, timeout: float | None = None) -> None:
+        self._stop.set()
+        if self._thread is not None and self._thread is not threading.current_thread():
+            self._thread.join(timeout)
+
+    def run(self) -> None:
+        next_at = time.monotonic()
+        while not self._stop.is_set():
+            try:
+                self.tick()
+            except Exception:  # noqa: BLE001 - the loop must outlive any round
+                log.exception("%s: a round failed", self.name)
+            self.ticks += 1
+            next_at = max(next_at + self.interval, time.monotonic())
+            self._stop.wait(max(0.0, next_at - time.monotonic()))
+
+
+def process_of(app: Flask) -> str:
+    """This process's heartbeat name (one per app in a process)."""
+    return app.extensions.setdefault(PROCESS_EXTENSION, process_name())
+
+
+def dispatch_round(app: Flask, run: Callable[[], Any]) -> None:
+    """One round (``run`` returns the dispatcher's report), then the heartbeat saying how it
+    ended. Neither may stop the loop: failures are logged."""
+    with app.app_context():
+        error: str | None = None
+        claimed = 0
+        try:
+            report = run()
+            claimed = report.claimed
+            if claimed:
+                log.info("dispatch: %s", report.outcomes)
+        except Exception as exc:  # the next round tries again; rows keep their leases
+            log.exception("dispatch round failed")
+            error = describe(exc)
+        try:
+            with transaction() as session:
+                write_heartbeat(session, process_of(app), Beat(claimed, error))
+        except Exception as exc:  # noqa: BLE001 - the database may be down: say so, go on
+            log.error("scheduler heartbeat not written: %s", describe(exc))
+
+
+def attach_dispatch_loop(app: Flask, scheduler: BaseScheduler,
+                         tick: Callable[[], Any]) -> MonotonicTicker:
+    """Run ``tick`` in a monotonic loop while ``scheduler`` runs (from its start event to
+    its shutdown event)."""
+    loop = MonotonicTicker(tick, float(app.config["SCHEDULER_INTERVAL_SECONDS"]))
+    app.extensions[LOOP_EXTENSION] = loop
+
+    def on_event(event: Any) -> None:
+        if event.code == EVENT_SCHEDULER_START:
+            loop.start()
+        elif event.code == EVENT_SCHEDULER_SHUTDOWN:
+            loop.stop(timeout=0)
+
+    scheduler.add_listener(on_event, EVENT_SCHEDULER_START | EVENT_SCHEDULER_SHUTDOWN)
+    return loop
