@@ -5,7 +5,7 @@ approval still stands. Keeping every call here makes the seam easy to see and to
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy.orm import Session
@@ -22,15 +22,18 @@ handlers: dict[str, Callable[[Session, int, str, Any], None]] = {}
 
 def register(kind: str, *, subject_type: str,
              on_decision: Callable[[Session, int, str, Any], None],
+             editors: Callable[[Session, int], Iterable[int]],
              url: Callable[[int], str] | None = None) -> None:
-    """Remember our handler and hand it to approvals; ``url(subject_id)`` is where the
+    """Remember our handler and hand it to approvals; ``editors(session, subject_id)`` is who
+    wrote or changed the subject (they may not decide on it); ``url(subject_id)`` is where the
     author's notification about a decision links to."""
     handlers[kind] = on_decision
     try:
         from approvals.services import register_subject
     except ImportError:  # approvals not installed: decisions come through ``decide`` only
         return
-    register_subject(kind, subject_type=subject_type, on_decision=on_decision, url=url)
+    register_subject(kind, subject_type=subject_type, on_decision=on_decision,
+                     editors=editors, url=url)
 
 
 def submit(session: Session, *, kind: str, subject_id: int, author: User, text: str,

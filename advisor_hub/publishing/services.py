@@ -12,12 +12,14 @@ from advisor_hub.publishing.composer import (
     edit_post,
     on_post_decision,
     own_post,
+    post_editors,
     posts_of,
     reschedule_post,
     schedule_post,
     schedule_time,
 )
 from advisor_hub.publishing.linking import (
+    account_editors,
     accounts_of,
     active_accounts_of,
     link_account,
@@ -27,17 +29,20 @@ from advisor_hub.publishing.linking import (
 )
 
 __all__ = [
-    "accounts_of", "active_accounts_of", "cancel_post", "compose_post", "edit_post",
-    "link_account", "own_account", "own_post", "posts_of", "register_review_kinds",
-    "reschedule_post", "schedule_post", "schedule_time", "unlink_account",
+    "account_editors", "accounts_of", "active_accounts_of", "cancel_post", "compose_post",
+    "edit_post", "link_account", "own_account", "own_post", "post_editors", "posts_of",
+    "register_review_kinds", "reschedule_post", "schedule_post", "schedule_time",
+    "unlink_account",
 ]
 
 
 def register_review_kinds() -> bool:
     """Tell approvals who decides what happens after a decision on our two kinds."""
-    ok = upstream.register_subject("post", subject_type="posts", on_decision=on_post_decision)
+    ok = upstream.register_subject("post", subject_type="posts", on_decision=on_post_decision,
+                                   editors=post_editors)
     return upstream.register_subject("linked_account", subject_type="linked_accounts",
-                                     on_decision=on_account_decision) and ok
+                                     on_decision=on_account_decision,
+                                     editors=account_editors) and ok
 
 
 register_review_kinds()

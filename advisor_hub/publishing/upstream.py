@@ -62,11 +62,14 @@ def _review_content(api: ModuleType | Any, content: Content | None) -> Any:
 
 
 def register_subject(kind: str, *, subject_type: str,
-                     on_decision: Callable[[Session, int, str, Any], None]) -> bool:
-    """Register a review kind; False (logged) while the approvals package lacks its API."""
+                     on_decision: Callable[[Session, int, str, Any], None],
+                     editors: Callable[[Session, int], Iterable[int]]) -> bool:
+    """Register a review kind (``editors``: who may not decide on a subject); False (logged)
+    while the approvals package lacks its API."""
     try:
         api = approvals_api()
-        api.register_subject(kind, subject_type=subject_type, on_decision=on_decision)
+        api.register_subject(kind, subject_type=subject_type, on_decision=on_decision,
+                             editors=editors)
     except (ImportError, AttributeError) as error:
         log.warning("approvals API not available yet, %s not registered: %s", kind, error)
         return False
