@@ -30,6 +30,7 @@ from advisor_hub.notifications.views import bp as notifications_bp
 from advisor_hub.publishing import cli as publishing_cli
 from advisor_hub.publishing import jobs as publishing_jobs
 from advisor_hub.publishing import scheduler, upstream
+from advisor_hub.publishing import services as publishing_services
 from advisor_hub.publishing import views as publishing_views
 from advisor_hub.publishing.composer import on_post_decision
 from advisor_hub.publishing.linking import on_account_decision
@@ -43,7 +44,7 @@ from approvals import views as approvals_views
 from approvals.services import Subject
 from approvals.views import bp as approvals_bp
 from content_library import cli as library_cli
-from content_library import review
+from content_library import editors, review
 from content_library import views as library_views
 from content_library.life_events import on_template_decision
 from content_library.models import LibraryItemVersion, LifeEventTemplate
@@ -65,9 +66,9 @@ LIBRARY = Feature(
     submits=(review.ITEM_KIND, review.TEMPLATE_KIND),
     review_subjects=(
         Subject(review.ITEM_KIND, LibraryItemVersion.__tablename__, on_item_decision,
-                review.version_url),
+                review.version_url, editors=editors.version_editors),
         Subject(review.TEMPLATE_KIND, LifeEventTemplate.__tablename__, on_template_decision,
-                review.template_url),
+                review.template_url, editors=editors.template_editors),
     ),
 )
 APPROVALS = Feature("approvals", blueprints=(approvals_bp,),
@@ -78,8 +79,10 @@ PUBLISHING = Feature(
     jobs=publishing_jobs.JOBS, submits=(POST_KIND, LINKED_ACCOUNT_KIND),
     nav=publishing_views.NAV,
     review_subjects=(
-        Subject(POST_KIND, Post.__tablename__, on_post_decision),
-        Subject(LINKED_ACCOUNT_KIND, LinkedAccount.__tablename__, on_account_decision),
+        Subject(POST_KIND, Post.__tablename__, on_post_decision,
+                editors=publishing_services.post_editors),
+        Subject(LINKED_ACCOUNT_KIND, LinkedAccount.__tablename__, on_account_decision,
+                editors=publishing_services.account_editors),
     ),
     checks=(upstream.check_contracts,),
 )

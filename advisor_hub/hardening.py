@@ -28,6 +28,7 @@ from urllib.parse import parse_qsl
 
 from flask import Flask, Request, request
 from flask_babel import lazy_gettext as _l
+from sqlalchemy.engine import Engine
 from sqlalchemy.exc import DataError
 from werkzeug.datastructures import ImmutableMultiDict
 from werkzeug.exceptions import BadRequest
@@ -139,7 +140,13 @@ def sqlite_writes_take_the_lock_first() -> None:
     if request.method in SAFE_METHODS or database().engine.dialect.name != "sqlite":
         return
     session = get_session()
-    if not session.in_transaction():
+    if session.in_transaction():
+        return
+    if isinstance(session.bind, Engine):
+        # Every transaction of this request, also one begun after a commit mid-request
+        # (the login's lockout commits its count first), takes the write lock first.
+        session.bind = session.bind.execution_options(**{SQLITE_BEGIN: "BEGIN IMMEDIATE"})
+    else:  # bound to a connection (tests): its transaction is already begun or joined
         session.connection(execution_options={SQLITE_BEGIN: "BEGIN IMMEDIATE"})
 
 

@@ -120,7 +120,8 @@ def install(app: Flask, features: list[Feature]) -> None:
             jobs[job.name] = job
         for subject in feature.review_subjects:
             register_subject(subject.kind, subject_type=subject.subject_type,
-                             on_decision=subject.on_decision, url=subject.url)
+                             on_decision=subject.on_decision, url=subject.url,
+                             editors=subject.editors)
         for declared in feature.signal_handlers:
             # Strong references: the handler lives as long as the process, like the app.
             _signal(declared.signal, feature).connect(declared.handler, weak=False)

@@ -11,19 +11,23 @@ from sqlalchemy.orm import Session
 
 from advisor_hub.accounts.models import User
 from advisor_hub.db import utcnow
-from advisor_hub.errors import NotFound
+from advisor_hub.errors import DomainError, NotFound
 from advisor_hub.roles import Role, require_role
 from approvals.access import REVIEWERS
-from approvals.errors import AlreadyDecided, ClaimedByOther, OwnContent, SeniorOnly
+from approvals.errors import AlreadyDecided, ClaimedByOther, EditedContent, OwnContent, SeniorOnly
 from approvals.models import OPEN_STATUSES, ReviewRequest
 from approvals.periods import claim_minutes
+from approvals.subjects import barred_from_deciding
 
 
-def check_reviewer(review: ReviewRequest, actor: User) -> None:
-    """Refuse a non-reviewer, the author, and anyone but a senior on an escalated item."""
+def check_reviewer(session: Session, review: ReviewRequest, actor: User) -> None:
+    """Refuse a non-reviewer, the author, anyone who edited the content (separation of
+    duties), and anyone but a senior on an escalated item."""
     require_role(actor, *REVIEWERS)
     if actor.id == review.author_id:
         raise OwnContent()
+    if actor.id in barred_from_deciding(session, review):
+        raise EditedContent()
     if review.escalation_level > 0 and not actor.has_role(Role.SENIOR_COMPLIANCE):
         raise SeniorOnly(_l("This item was escalated: only a senior reviewer can decide it."))
 
@@ -33,6 +37,22 @@ def claim_holder(review: ReviewRequest, now: datetime | None = None) -> int | No
     now = now or utcnow()
     if review.claimed_by_id and review.claim_expires_at and review.claim_expires_at > now:
         return review.claimed_by_id
+    return None
+
+
+def claim_refusal(session: Session, review: ReviewRequest, actor: User,
+                  now: datetime | None = None) -> DomainError | None:
+    """Why ``actor`` could not claim or decide ``review`` now, or None; reads only (the
+    review page asks it on GET and offers "Start review", a POST, when it is None)."""
+    try:
+        check_reviewer(session, review, actor)
+    except DomainError as error:
+        return error
+    if not review.is_open:
+        return AlreadyDecided()
+    holder = claim_holder(review, now)
+    if holder is not None and holder != actor.id:
+        return ClaimedByOther()
     return None
 
 
@@ -46,7 +66,7 @@ def claim(session: Session, *, review_id: int, actor: User,
     review = session.get(ReviewRequest, review_id)
     if review is None:
         raise NotFound()
-    check_reviewer(review, actor)
+    check_reviewer(session, review, actor)
     if not review.is_open:
         raise AlreadyDecided()
     result = cast(CursorResult[Any], session.execute(

@@ -65,7 +65,8 @@ def decide(
 ) -> ReviewRequest:
     """Approve, reject (reason code), request changes (comment) or escalate (note).
 
-    Refused, changing nothing: deciding on one's own content; an item someone else holds;
+    Refused, changing nothing: deciding on one's own content, or on content one edited (the
+    subject's ``editors``: separation of duties); an item someone else holds;
     an item already decided (or changed since the page was loaded: ``expected_version``);
     a reject with no reason; changes requested or an escalation without a comment; approving
     an item with a ``block`` finding, unless a senior reviewer overrides it with a written
@@ -78,7 +79,7 @@ def decide(
                             .with_for_update().execution_options(populate_existing=True))
     if review is None:
         raise NotFound()
-    check_reviewer(review, actor)
+    check_reviewer(session, review, actor)
     if not review.is_open or (expected_version is not None
                               and expected_version != review.version):
         raise AlreadyDecided() if not review.is_open else AlreadyDecided(

@@ -25,3 +25,13 @@ class SeniorOnly(PermissionDenied):
 
 class BadDecision(ValidationError):
     default_message = _l("This decision is not valid.")
+
+
+class NeedsReview(ValidationError):
+    default_message = _l("The automatic screening found something in this text: it must be "
+                         "reviewed by compliance.")
+
+
+class EditedContent(PermissionDenied):
+    default_message = _l("You edited or submitted this content, so you cannot decide on it: "
+                         "another reviewer must.")

@@ -1,11 +1,13 @@
 """The approvals package's public services: what other packages (and the compliance screens)
 call. The code lives in modules by job; this facade re-exports it.
 
-- ``subjects``: ``register_subject``, ``subject_for`` (the kinds of reviewable content);
+- ``subjects``: ``register_subject``, ``subject_for``, ``barred_from_deciding`` (the kinds
+  of reviewable content and who may not decide on them);
 - ``submission``: ``submit_for_review``, ``approve_from_library``, ``withdraw``,
   ``ReviewContent``;
 - ``standing``: ``get_approval(s)``, ``mark_used``, ``expire_reviews``, ``ApprovalInfo``;
-- ``claims`` and ``decisions``: ``claim``, ``release``, ``claim_holder``, ``decide``;
+- ``claims`` and ``decisions``: ``claim``, ``claim_refusal``, ``release``, ``claim_holder``,
+  ``decide``;
 - ``reading``: ``get_review``, ``get_own_review``, ``author_history``, ``subject_history``,
   ``decisions_of``;
 - the policy: ``screen_text(s)``, ``Screening``, ``disclosures_for``, ``apply_disclosures``;
@@ -15,7 +17,7 @@ call. The code lives in modules by job; this facade re-exports it.
 from __future__ import annotations
 
 from approvals.access import REVIEWERS
-from approvals.claims import claim, claim_holder, release
+from approvals.claims import claim, claim_holder, claim_refusal, release
 from approvals.decisions import MAX_COMMENT, decide
 from approvals.disclosures import apply_disclosures, disclosures_for
 from approvals.models import (
@@ -35,16 +37,23 @@ from approvals.reading import (
 )
 from approvals.screening import Screening, screen_text, screen_texts
 from approvals.standing import ApprovalInfo, expire_reviews, get_approval, get_approvals, mark_used
-from approvals.subjects import DecisionHandler, Subject, register_subject, subject_for
+from approvals.subjects import (
+    DecisionHandler,
+    EditorsProvider,
+    Subject,
+    barred_from_deciding,
+    register_subject,
+    subject_for,
+)
 from approvals.submission import ReviewContent, approve_from_library, submit_for_review, withdraw
 
 __all__ = [
     "APPROVAL_EXPIRY_KINDS", "FINAL_STATUSES", "MAX_COMMENT", "OPEN_STATUSES", "REVIEWERS",
-    "ApprovalInfo", "DecisionHandler", "DecisionKind", "ReviewContent", "ReviewStatus",
-    "Screening", "Subject", "Verdict", "apply_disclosures", "approve_from_library",
-    "author_history", "claim", "claim_holder", "claim_minutes", "decide", "decisions_of",
-    "disclosures_for", "expire_reviews", "expiry_days", "get_approval", "get_approvals",
-    "get_own_review", "get_review", "mark_used", "register_subject", "release",
-    "screen_text", "screen_texts", "subject_for", "submit_for_review", "subject_history",
-    "withdraw",
+    "ApprovalInfo", "DecisionHandler", "DecisionKind", "EditorsProvider", "ReviewContent",
+    "ReviewStatus", "Screening", "Subject", "Verdict", "apply_disclosures",
+    "approve_from_library", "author_history", "barred_from_deciding", "claim", "claim_holder",
+    "claim_minutes", "claim_refusal", "decide", "decisions_of", "disclosures_for",
+    "expire_reviews", "expiry_days", "get_approval", "get_approvals", "get_own_review",
+    "get_review", "mark_used", "register_subject", "release", "screen_text", "screen_texts",
+    "subject_for", "subject_history", "submit_for_review", "withdraw",
 ]

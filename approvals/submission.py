@@ -16,7 +16,7 @@ from advisor_hub.content_hash import content_hash
 from advisor_hub.db import utcnow
 from advisor_hub.errors import NotFound, PermissionDenied, ValidationError
 from approvals.decisions import close_review, log_decision, snapshot
-from approvals.errors import AlreadyDecided
+from approvals.errors import AlreadyDecided, NeedsReview
 from approvals.models import OPEN_STATUSES, DecisionKind, ReviewRequest, ReviewStatus
 from approvals.periods import approval_expires
 from approvals.policy import BLOCK
@@ -97,7 +97,8 @@ def approve_from_library(
 ) -> ReviewRequest:
     """An unedited library item/template used by an advisor: an approval decided by the
     system at once, resting on the library version's approval, with the hash of the exact
-    personalised content."""
+    personalised content. Refused (NeedsReview) when the screening finds anything in the
+    personalised content: it must then be submitted for review."""
     if author is None or not author.active:
         raise PermissionDenied()
     require_subject(kind)
@@ -105,6 +106,12 @@ def approve_from_library(
     info = get_approval(session, basis_review_id) if basis is not None else None
     if basis is None or info is None or not info.stands:
         raise ValidationError(_l("The library approval this rests on no longer stands."))
+    # The personalised text holds values no reviewer read (a client's name...): it rests on
+    # the library's approval only when the policy engine finds nothing in it.
+    screening = screen_text(session, content.text, link_url=content.link_url,
+                            allowed_contacts=frozenset({author.email.lower()}))
+    if screening.count:
+        raise NeedsReview()
     now = utcnow()
     review = ReviewRequest(
         kind=kind, subject_id=subject_id, author_id=author.id, branch_id=author.branch_id,

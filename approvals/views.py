@@ -8,6 +8,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import format_datetime
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
@@ -128,14 +129,17 @@ def _decision_form(review: ReviewRequest, form: DecisionForm | None = None) -> D
     return form
 
 
-def _render_detail(review: ReviewRequest, form: DecisionForm, notice: str | None = None) -> str:
+def _render_detail(review: ReviewRequest, form: DecisionForm) -> str:
     session = get_session()
     subject = services.subject_for(review.kind)
     subject_type = subject.subject_type if subject else review.kind
     author = session.get(User, review.author_id)
     holder_id = services.claim_holder(review)
+    refusal = services.claim_refusal(session, review, current_user) if review.is_open else None
     return render_template(
-        "approvals/detail.html", review=review, form=form, notice=notice, author=author,
+        "approvals/detail.html", review=review, form=form, author=author,
+        notice=str(refusal) if refusal else None, confirm_form=ConfirmForm(),
+        claim_minutes=services.claim_minutes(),
         holder=session.get(User, holder_id) if holder_id else None,
         segments=highlight(review.text, review.findings, "text"),
         link_findings=[f for f in review.findings if f.get("field") == "link"],
@@ -163,14 +167,24 @@ def _people(session: Any, review: ReviewRequest) -> dict[int, str]:
 @bp.get("/<int:review_id>")
 @roles_required(*REVIEWERS)
 def detail(review_id: int) -> str:
-    session = get_session()
+    """Reading only: who holds the item and until when; "Start review" (a POST) claims it."""
     review = _load(review_id)
-    notice = None
-    if review.is_open:
-        with unit_of_work(quiet=True) as work:
-            services.claim(session, review_id=review.id, actor=current_user)
-        notice = str(work.error) if work.error else None
-    return _render_detail(review, _decision_form(review), notice)
+    return _render_detail(review, _decision_form(review))
+
+
+@bp.post("/<int:review_id>/claim")
+@roles_required(*REVIEWERS)
+def claim(review_id: int) -> Response:
+    """"Start review": hold the item for a few minutes while deciding."""
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    _load(review_id)
+    with unit_of_work() as work:
+        review = services.claim(get_session(), review_id=review_id, actor=current_user)
+    if work.done:
+        flash(_("You hold this item until %(time)s.",
+                time=format_datetime(review.claim_expires_at, "short")), "info")
+    return redirect(url_for("approvals.detail", review_id=review_id))
 
 
 @bp.post("/<int:review_id>/decide")

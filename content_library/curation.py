@@ -17,6 +17,7 @@ from advisor_hub.errors import Conflict, NotFound, PermissionDenied, ValidationE
 from advisor_hub.pagination import Page, paginate
 from advisor_hub.roles import Role, require_role
 from content_library import review, search
+from content_library.editors import note_version_editor, version_editors
 from content_library.fields import ImageUpload, ItemFields, check_fits, clean_fields
 from content_library.images import store_image
 from content_library.labels import status_label
@@ -90,6 +91,7 @@ def create_item(session: Session, *, actor: User, fields: ItemFields,
     _apply_image(version, image, False)
     session.add(item)
     session.flush()
+    note_version_editor(session, version, actor)
     search.index_version(session, version)
     record(session, actor, "library.item_created", version, after=version_state(version))
     return version
@@ -127,6 +129,7 @@ def update_version(session: Session, *, actor: User, version_id: int, fields: It
     _apply(session, version, fields)
     _apply_image(version, image, remove_image)
     session.flush()
+    note_version_editor(session, version, actor)
     search.index_version(session, version)
     record(session, actor, "library.version_updated", version, before=before,
            after=version_state(version))
@@ -158,6 +161,7 @@ def edit_item(session: Session, *, actor: User, item_id: int, fields: ItemFields
     version.image_width, version.image_height = latest.image_width, latest.image_height
     _apply_image(version, image, remove_image)
     session.flush()
+    note_version_editor(session, version, actor)
     search.index_version(session, version)
     record(session, actor, "library.version_created", version, after=version_state(version))
     return version
@@ -202,7 +206,7 @@ def on_item_decision(session: Session, version_id: int, outcome: str, decision: 
         raise Conflict(_l("This version is not in review."))
     decider = _decider(session, decision)
     if outcome == ReviewStatus.APPROVED and decider is not None \
-            and decider.id == version.created_by_id:
+            and decider.id in version_editors(session, version.id):
         raise PermissionDenied(_l("Nobody approves their own work."))
     before = {"status": version.status}
     now = utcnow()

@@ -21,7 +21,7 @@ from wtforms.widgets import CheckboxInput, ListWidget
 
 from advisor_hub.i18n import LANGUAGE_NAMES
 from content_library.limits import NETWORK_LABELS, NETWORKS
-from content_library.rendering import ITEM_PLACEHOLDERS
+from content_library.rendering import ITEM_PLACEHOLDERS, NAME_MAX
 
 LANGUAGE_CHOICES = list(LANGUAGE_NAMES.items())
 
@@ -88,7 +88,7 @@ class LifeEventForm(FlaskForm):
     event = SelectField(_l("Life event"), coerce=int)
     language = SelectField(_l("Language"), choices=LANGUAGE_CHOICES)
     client_first_name = StringField(_l("Client's first name"),
-                                    validators=[DataRequired(), Length(max=80)])
+                                    validators=[DataRequired(), Length(max=NAME_MAX)])
     submit = SubmitField(_l("Show the message"))
 
 

@@ -23,6 +23,7 @@ from advisor_hub.i18n import LANGUAGES
 from advisor_hub.roles import Role, require_role
 from advisor_hub.text import sanitize
 from content_library import review
+from content_library.editors import note_template_editor, template_editors
 from content_library.limits import NETWORKS, over_limit
 from content_library.models import (
     EDITABLE,
@@ -126,6 +127,7 @@ def create_template(session: Session, *, actor: User, type_id: int, language: st
     session.flush()
     template.lineage_id = template.id
     session.flush()
+    note_template_editor(session, template, actor)
     record(session, actor, "library.template_created", template, after=_state(template))
     return template
 
@@ -154,6 +156,7 @@ def edit_template(session: Session, *, actor: User, template_id: int, text: str
         latest.text = cleaned
         latest.updated_at = utcnow()
         session.flush()
+        note_template_editor(session, latest, actor)
         record(session, actor, "library.template_updated", latest, before=before,
                after=_state(latest))
         return latest
@@ -162,6 +165,7 @@ def edit_template(session: Session, *, actor: User, template_id: int, text: str
                             status=Status.DRAFT, created_by_id=actor.id)
     session.add(new)
     session.flush()
+    note_template_editor(session, new, actor)
     record(session, actor, "library.template_version_created", new, after=_state(new))
     return new
 
@@ -206,7 +210,7 @@ def on_template_decision(session: Session, template_id: int, outcome: str,
         raise Conflict(_l("This template is not in review."))
     decider = find_user(session, getattr(decision, "decided_by_id", None))
     if outcome == ReviewStatus.APPROVED and decider is not None \
-            and decider.id == template.created_by_id:
+            and decider.id in template_editors(session, template.id):
         raise PermissionDenied(_l("Nobody approves their own work."))
     before = {"status": template.status}
     now = utcnow()
@@ -308,8 +312,8 @@ def is_template_publishable(session: Session, *, template_id: int, now: datetime
 
 def render_life_event(template: LifeEventTemplate, advisor: User, client_first_name: str
                       ) -> str:
-    """The message for one client; RenderError if a value is missing (never a raw
-    placeholder)."""
+    """The message for one client; RenderError if a value is missing or is not a plain name
+    (never a raw placeholder, never text of its own: see ``rendering.clean_value``)."""
     values = advisor_values(advisor)
-    values["client_first_name"] = " ".join(sanitize(client_first_name).split())[:80]
+    values["client_first_name"] = client_first_name
     return render_placeholders(template.text, values, TEMPLATE_PLACEHOLDERS)

@@ -231,6 +231,29 @@ class LifeEventTemplate(Base):
         return self.status == Status.IN_REVIEW
 
 
+class LibraryVersionEditor(Base):
+    """Someone who wrote or changed a library version: they may not decide on its review
+    (separation of duties; ``content_library.editors``)."""
+
+    __tablename__ = "library_version_editors"
+
+    version_id: Mapped[int] = mapped_column(
+        ForeignKey("library_item_versions.id", ondelete="CASCADE"), primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), primary_key=True, index=True)
+    first_edited_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class LifeEventTemplateEditor(Base):
+    """Someone who wrote or changed a life-event template version (see above)."""
+
+    __tablename__ = "life_event_template_editors"
+
+    template_id: Mapped[int] = mapped_column(
+        ForeignKey("life_event_templates.id", ondelete="CASCADE"), primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), primary_key=True, index=True)
+    first_edited_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
 class LibraryUsage(Base):
     """One publication made from a library version or a template (filled by the publisher)."""
 

@@ -26,6 +26,7 @@ from content_library.curation import (
     update_version,
     version_state,
 )
+from content_library.editors import template_editors, version_editors
 from content_library.fields import (
     LANGUAGES,
     MAX_TAGS,
@@ -64,6 +65,6 @@ __all__ = [
     "edit_item", "get_item", "get_template_for_use", "get_version", "get_version_for_use",
     "is_template_publishable", "is_version_publishable", "library_query", "list_items",
     "on_item_decision", "personalise", "record_use", "render_placeholders", "retire_item",
-    "search_library", "split_list", "status_label", "submit_version", "update_version",
-    "usage_by_version", "version_state",
+    "search_library", "split_list", "status_label", "submit_version", "template_editors",
+    "update_version", "usage_by_version", "version_editors", "version_state",
 ]

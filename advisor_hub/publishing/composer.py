@@ -142,9 +142,11 @@ def load_source(session: Session, *, advisor: User, version_id: int | None = Non
                       basis_review_id=item.review_id, title=item.title)
     if template_id is not None:
         item = upstream.template_for_use(session, template_id=template_id, advisor=advisor)
-        values["client_first_name"] = plain_text(client_first_name, "client_first_name")
-        if not values["client_first_name"]:
+        if not (client_first_name or "").strip():
             raise ValidationError(_l("Give the client's first name."), field="client_first_name")
+        # The library checks every value it renders (a short plain name: no digits, links,
+        # markup or control characters), whichever way it came in (form or query string).
+        values["client_first_name"] = client_first_name or ""
         text = upstream.render_placeholders(item.text, values, item.placeholders)
         return Source(PostSource.LIFE_EVENT, text, template_id=item.id,
                       basis_review_id=item.review_id, title=item.title)
@@ -197,8 +199,9 @@ def compose_post(session: Session, *, author: User, body: str, link_url: str | N
                  account_ids: list[int], publish_now: bool, when_local: datetime | None,
                  version_id: int | None = None, template_id: int | None = None,
                  client_first_name: str | None = None, now: datetime | None = None) -> Post:
-    """Create a post. Unedited library content is approved and scheduled at once; anything
-    else is screened by the policy engine and enters the approvals queue."""
+    """Create a post. Everything is screened by the policy engine: unedited library content
+    without findings is approved and scheduled at once; anything else enters the approvals
+    queue (edited text with a blocking finding is refused)."""
     require_role(author, Role.ADVISOR)
     now = now or utcnow()
     source = load_source(session, advisor=author, version_id=version_id,
@@ -233,15 +236,19 @@ def compose_post(session: Session, *, author: User, body: str, link_url: str | N
     content = upstream.Content(text, link_url, source.media_sha256, source.media_url,
                                source.title)
     edited = source.kind == PostSource.FREE_FORM or body != source.text
-    if not edited and source.basis_review_id is not None:
+    # Screened even when unedited: the personalised values (a client's name...) are text
+    # no reviewer has read. Unedited content with no finding rests on the library's approval;
+    # any finding sends it to a reviewer.
+    screening = upstream.screen_text(session, text, link_url=link_url)
+    if not edited and source.basis_review_id is not None and not screening.blocked \
+            and not screening.messages:
         post.review_id = upstream.approve_from_library(
             session, kind=KIND, subject_id=post.id, author=author, content=content,
             basis_review_id=source.basis_review_id)
         _set_state(session, post, PostState.APPROVED, author)
         schedule_post(session, post, now=now)
         return post
-    screening = upstream.screen_text(session, text, link_url=link_url)
-    if screening.blocked:
+    if edited and screening.blocked:
         raise ValidationError(_l("The compliance policy blocks this text: %(findings)s",
                                  findings="; ".join(screening.messages)), field="text")
     base = upstream.Content(exact_text(session, source.text, networks, source.category),
@@ -290,6 +297,13 @@ def schedule_post(session: Session, post: Post, *, now: datetime | None = None) 
                {"state": target.state, "due_at": due})
     _set_state(session, post, PostState.SCHEDULED, None)
     settle_post(session, post.id)
+
+
+def post_editors(session: Session, post_id: int) -> frozenset[int]:
+    """Who wrote the post: only its author ever changes it (an edit is a new post by the
+    same author), so the author is barred from deciding on it (registered with approvals)."""
+    post = session.get(Post, post_id)
+    return frozenset({post.author_id}) if post is not None else frozenset()
 
 
 def on_post_decision(session: Session, subject_id: int, outcome: str, review: Any) -> None:

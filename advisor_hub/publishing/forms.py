@@ -37,8 +37,10 @@ class WhenMixin:
 class ComposeForm(WhenMixin, FlaskForm):
     version_id = IntegerField(widget=HiddenField.widget, validators=[Optional()])
     template_id = IntegerField(widget=HiddenField.widget, validators=[Optional()])
+    # The library refuses anything but a plain name of at most 40 characters (the query
+    # string ``?client_first_name=`` meets the same check in the service).
     client_first_name = StringField(_l("Client's first name"),
-                                    validators=[Optional(), Length(max=80)])
+                                    validators=[Optional(), Length(max=40)])
     text = TextAreaField(_l("Text"), validators=[InputRequired(), Length(max=10_000)],
                          render_kw={"rows": 8})
     link_url = StringField(_l("Link"), validators=[Optional(), URL(), Length(max=2000)])

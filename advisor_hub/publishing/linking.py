@@ -133,6 +133,12 @@ def link_account(session: Session, *, user: User, network: str, account: Account
     return linked
 
 
+def account_editors(session: Session, account_id: int) -> frozenset[int]:
+    """Who linked the account (the only person who changes it): barred from deciding."""
+    account = session.get(LinkedAccount, account_id)
+    return frozenset({account.user_id}) if account is not None else frozenset()
+
+
 def on_account_decision(session: Session, subject_id: int, outcome: str, review: Any) -> None:
     """Compliance decided on a linked account (registered with approvals)."""
     account = session.get(LinkedAccount, subject_id)

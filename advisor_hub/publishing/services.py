@@ -11,12 +11,14 @@ from advisor_hub.publishing.composer import (
     edit_post,
     on_post_decision,
     own_post,
+    post_editors,
     posts_of,
     reschedule_post,
     schedule_post,
     schedule_time,
 )
 from advisor_hub.publishing.linking import (
+    account_editors,
     accounts_of,
     active_accounts_of,
     link_account,
@@ -26,8 +28,9 @@ from advisor_hub.publishing.linking import (
 )
 
 __all__ = [
-    "accounts_of", "active_accounts_of", "cancel_post", "compose_post", "edit_post",
-    "link_account", "on_account_decision", "on_post_decision", "own_account", "own_post",
-    "posts_of", "reschedule_post", "schedule_post", "schedule_time", "unlink_account",
+    "account_editors", "accounts_of", "active_accounts_of", "cancel_post", "compose_post",
+    "edit_post", "link_account", "on_account_decision", "on_post_decision", "own_account",
+    "own_post", "post_editors", "posts_of", "reschedule_post", "schedule_post",
+    "schedule_time", "unlink_account",
 ]
 

@@ -61,7 +61,9 @@ def _author_only() -> dict[str, int]:
 # idempotent), so every role meets the same state.
 ROWS = [
     Row("GET", "/review/", only(REVIEWERS)),
-    Row("GET", "/review/{review_id}", only(REVIEWERS), setup=_review),
+    Row("GET", "/review/{review_id}", only(REVIEWERS), setup=_review),  # reads, claims nothing
+    # "Start review": the claim is a POST (issue 11, point 12); back to the review page.
+    Row("POST", "/review/{review_id}/claim", only(REVIEWERS, allowed=302), setup=_review),
     Row("POST", "/review/{review_id}/decide", only(REVIEWERS), setup=_review,
         data={"decision": "reject", "reason_code": ""}),
     Row("POST", "/review/{review_id}/release", only(REVIEWERS, allowed=302), setup=_review),

@@ -26,7 +26,10 @@ class Calls:
 
 
 CALLS = Calls()
-services.register_subject(TEST_KIND, subject_type="test_items", on_decision=CALLS)
+# Who edited a test item, by subject id (the submitter is barred from deciding anyway).
+EDITORS: dict[int, set[int]] = {}
+services.register_subject(TEST_KIND, subject_type="test_items", on_decision=CALLS,
+                          editors=lambda session, subject_id: EDITORS.get(subject_id, set()))
 
 
 @pytest.fixture

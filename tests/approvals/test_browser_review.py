@@ -13,6 +13,7 @@ import pytest
 from advisor_hub.accounts import services as accounts
 from advisor_hub.db import transaction
 from approvals import services
+from approvals.models import ReviewRequest
 from tests.approvals.conftest import TEST_KIND
 from tests.browser_support import log_in
 
@@ -40,6 +41,13 @@ def test_reviewer_rejects_with_a_reason_and_the_advisor_sees_it(live_server, pag
     mark = page.locator("mark.finding-block")
     assert mark.inner_text() == "Double your money"
     assert "<new>" in page.get_by_test_id("review-text").inner_text()  # escaped, shown as text
+    # Opening the page only reads it: the item is claimed by "Start review" (a POST).
+    with live_server.app.app_context(), transaction() as session:
+        assert session.get(ReviewRequest, review_id).claimed_by_id is None
+    assert page.get_by_label("Reject", exact=True).count() == 0
+    page.get_by_role("button", name="Start review").click()
+    page.wait_for_url(f"{base}/review/{review_id}")
+    assert "You hold this item until" in page.get_by_test_id("claim-holder").inner_text()
     page.get_by_label("Reject", exact=True).check()
     page.get_by_label("Reason (for a rejection)").select_option(
         label="Promise of return or absence of risk")

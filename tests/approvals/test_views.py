@@ -33,7 +33,8 @@ def test_queue_lists_open_items_oldest_first(client, auth, db_session, people, s
     assert f'data-review-id="{first.id}"' not in html
 
 
-def test_review_page_claims_and_highlights(client, auth, db_session, people, submit) -> None:  # noqa: ANN001
+def test_review_page_highlights_and_start_review_claims(client, auth, db_session, people,  # noqa: ANN001
+                                                        submit) -> None:
     review = submit(people["advisor"], "<b>Risk-free</b> & guaranteed returns",
                     base_content=services.ReviewContent("A balanced offer"))
     db_session.flush()
@@ -45,12 +46,17 @@ def test_review_page_claims_and_highlights(client, auth, db_session, people, sub
     assert "&lt;b&gt;" in html and "<b>Risk-free" not in html  # escaped, never rendered
     assert '<ins class="diff-insert">' in html
     db_session.expire_all()
+    assert db_session.get(ReviewRequest, review.id).claimed_by_id is None  # GET only reads
+    assert "Start review" in html
+    assert client.post(f"/review/{review.id}/claim").status_code == 302
+    db_session.expire_all()
     assert db_session.get(ReviewRequest, review.id).claimed_by_id == people["reviewer"].id
     # A second reviewer sees who holds it; a forged decision changes nothing.
     auth.logout()
     auth.login(people["other"])
     html = client.get(f"/review/{review.id}").get_data(as_text=True)
     assert "Another reviewer is working on this item" in html
+    assert "is reviewing this item until" in html and "Start review" not in html
     html = client.post(f"/review/{review.id}/decide",
                        data={"decision": Verdict.REJECT, "reason_code": "promise"}
                        ).get_data(as_text=True)

@@ -51,6 +51,8 @@ def test_curator_creates_reviewer_approves_advisor_finds_and_previews(live_serve
     page.get_by_role("link", name="Review queue").first.click()
     page.locator(f'tr[data-review-id="{review_id}"]').get_by_role("link").click()
     page.wait_for_url(f"{base}/review/{review_id}")
+    page.get_by_role("button", name="Start review").click()
+    page.wait_for_url(f"{base}/review/{review_id}")
     page.get_by_label("Approve", exact=True).check()
     page.get_by_role("button", name="Record the decision").click()
     page.wait_for_url(f"{base}/review/")

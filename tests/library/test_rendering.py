@@ -51,10 +51,11 @@ def test_missing_value_is_an_error_never_a_literal_placeholder() -> None:
         render_placeholders("Dear {client_first_name}", {}, TEMPLATE_PLACEHOLDERS)
 
 
-def test_values_are_inserted_literally() -> None:
+def test_values_are_never_parsed_as_placeholders() -> None:
+    """A value with braces is not a name: refused (issue 11), never parsed or formatted."""
     values = {**VALUES, "client_first_name": "{advisor_last_name} {0.__class__}"}
-    assert render_placeholders("{client_first_name}", values, TEMPLATE_PLACEHOLDERS) == \
-        "{advisor_last_name} {0.__class__}"
+    with pytest.raises(RenderError, match="plain name"):
+        render_placeholders("{client_first_name}", values, TEMPLATE_PLACEHOLDERS)
 
 
 @settings(max_examples=400)

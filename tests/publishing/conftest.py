@@ -46,7 +46,7 @@ def fakes(monkeypatch: pytest.MonkeyPatch) -> Fakes:
     monkeypatch.setattr(upstream, "library_api", lambda: library)
     for subject in PUBLISHING.review_subjects:
         approvals.register_subject(subject.kind, subject_type=subject.subject_type,
-                                   on_decision=subject.on_decision)
+                                   on_decision=subject.on_decision, editors=subject.editors)
     return Fakes(approvals, library)
 
 

@@ -79,7 +79,8 @@ class FakeApprovals:
         self._ids = itertools.count(1000)
 
     def register_subject(self, kind: str, *, subject_type: str,
-                         on_decision: Callable[..., None]) -> None:
+                         on_decision: Callable[..., None],
+                         editors: Callable[..., Any]) -> None:
         self.handlers[kind] = on_decision
 
     def _new(self, kind: str, subject_id: int, author: Any, content: ReviewContent,
