@@ -16,6 +16,13 @@ from advisor_hub.accounts.views import bp as accounts_bp
 from advisor_hub.archive import cli as archive_cli
 from advisor_hub.archive.views import bp as archive_bp
 from advisor_hub.audit.views import bp as audit_bp
+from advisor_hub.campaigns import authoring as campaign_authoring
+from advisor_hub.campaigns import cli as campaigns_cli
+from advisor_hub.campaigns import jobs as campaigns_jobs
+from advisor_hub.campaigns import settings as campaigns_settings
+from advisor_hub.campaigns.enrolment import on_library_item_retired
+from advisor_hub.campaigns.models import Campaign
+from advisor_hub.campaigns.views import bp as campaigns_bp
 from advisor_hub.core_views import bp as core_bp
 from advisor_hub.dashboard.views import bp as dashboard_bp
 from advisor_hub.notifications.views import bp as notifications_bp
@@ -26,7 +33,7 @@ from advisor_hub.publishing.composer import on_post_decision
 from advisor_hub.publishing.linking import on_account_decision
 from advisor_hub.publishing.models import LinkedAccount, Post
 from advisor_hub.publishing.views import bp as publishing_bp
-from advisor_hub.wiring import Feature
+from advisor_hub.wiring import Feature, SignalHandler
 from approvals import cli as approvals_cli
 from approvals import jobs as approvals_jobs
 from approvals.services import Subject
@@ -68,6 +75,19 @@ PUBLISHING = Feature(
     ),
     checks=(upstream.check_contracts,),
 )
+# Campaigns and adoption: approved as a whole (kind "campaign"); a retired library item
+# cancels its campaign posts (signal sent by content_library); the digest and invitations
+# jobs; CAMPAIGN_* settings (advisor_hub.campaigns.settings).
+CAMPAIGNS = Feature(
+    "campaigns", blueprints=(campaigns_bp,), commands=tuple(campaigns_cli.commands),
+    jobs=campaigns_jobs.JOBS, submits=(campaign_authoring.KIND,),
+    review_subjects=(
+        Subject(campaign_authoring.KIND, Campaign.__tablename__,
+                campaign_authoring.on_campaign_decision, campaign_authoring.campaign_url),
+    ),
+    signal_handlers=(SignalHandler("library.item_retired", on_library_item_retired),),
+    init_app=campaigns_settings.init_app,
+)
 ARCHIVE = Feature("archive", blueprints=(archive_bp,), commands=tuple(archive_cli.commands))
 DASHBOARD = Feature("dashboard", blueprints=(dashboard_bp,))
 # Served under /sandbox unless SANDBOX_MOUNT is false.
@@ -76,6 +96,6 @@ SANDBOX = Feature("sandbox", init_app=sandbox_mount.init_app)
 SCHEDULER = Feature("scheduler", init_app=scheduler.init_app)
 
 FEATURES: tuple[Feature, ...] = (
-    CORE, ACCOUNTS, SSO, AUDIT, NOTIFICATIONS, LIBRARY, APPROVALS, PUBLISHING, ARCHIVE, DASHBOARD,
-    SANDBOX, SCHEDULER,
+    CORE, ACCOUNTS, SSO, AUDIT, NOTIFICATIONS, LIBRARY, APPROVALS, PUBLISHING, CAMPAIGNS, ARCHIVE,
+    DASHBOARD, SANDBOX, SCHEDULER,
 )
