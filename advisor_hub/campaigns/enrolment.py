@@ -37,7 +37,7 @@ from advisor_hub.campaigns.models import (
     TimeMode,
 )
 from advisor_hub.campaigns.schedule import step_time, zone
-from advisor_hub.campaigns.settings import stagger_minutes
+from advisor_hub.campaigns.settings import schedule_ahead, stagger_minutes
 from advisor_hub.db import utcnow
 from advisor_hub.errors import DomainError, NotFound, ValidationError
 from advisor_hub.notifications.services import N_, notify
@@ -228,10 +228,30 @@ def _claim(session: Session, campaign: Campaign, advisor: User, step: CampaignSt
     return row
 
 
+def _compose(session: Session, advisor: User, step: CampaignStep, rows: list[CampaignPost],
+             when: datetime) -> str | None:
+    """One post for these claimed rows of one step (one per account); returns the reason
+    when it could not be composed (the rows say it too)."""
+    try:
+        with session.begin_nested():
+            post = publishing.compose_library_post(
+                session, author=advisor, version_id=step.version_id,
+                account_ids=[r.account_id for r in rows], scheduled_at=when)
+    except DomainError as error:
+        for row in rows:
+            row.state, row.reason = CampaignPostState.NOT_SCHEDULED, str(error)[:500]
+        return str(error)
+    for row in rows:
+        row.state, row.post_id = CampaignPostState.SCHEDULED, post.id
+    return None
+
+
 def opt_in(session: Session, *, campaign_id: int, advisor: User,
            account_ids: list[int] | None = None, now: datetime | None = None) -> OptIn:
-    """Schedule the campaign's future steps on the advisor's chosen active accounts (all of
-    them by default). Idempotent: what is already scheduled is not scheduled again."""
+    """Claim the campaign's future steps on the advisor's chosen active accounts (all of
+    them by default) and compose the posts due within ``CAMPAIGN_SCHEDULE_AHEAD_DAYS`` (the
+    later ones are composed by a job as their time nears). Idempotent: what is claimed
+    already is not claimed again."""
     require_role(advisor, Role.ADVISOR)
     now = now or utcnow()
     campaign = get_campaign(session, campaign_id)
@@ -244,6 +264,7 @@ def opt_in(session: Session, *, campaign_id: int, advisor: User,
     member = _member(session, campaign, advisor, now)
     before = {"state": member.state}
     member.state, member.opted_in_at, member.left_at = MemberState.OPTED_IN, now, None
+    horizon = now + schedule_ahead()
     scheduled = already = 0
     refused: list[tuple[str, str]] = []
     for step in campaign.steps:
@@ -264,24 +285,50 @@ def opt_in(session: Session, *, campaign_id: int, advisor: User,
                 claimed.append(row)
         if not claimed:
             continue
-        try:
-            with session.begin_nested():
-                post = publishing.compose_library_post(
-                    session, author=advisor, version_id=step.version_id,
-                    account_ids=[r.account_id for r in claimed], scheduled_at=when)
-        except DomainError as error:
+        if when > horizon:
             for row in claimed:
-                row.state, row.reason = CampaignPostState.NOT_SCHEDULED, str(error)[:500]
-            refused.append((step.title, str(error)))
+                row.state = CampaignPostState.PLANNED
+            scheduled += len(claimed)
             continue
-        for row in claimed:
-            row.state, row.post_id = CampaignPostState.SCHEDULED, post.id
-        scheduled += len(claimed)
+        reason = _compose(session, advisor, step, claimed, when)
+        if reason is None:
+            scheduled += len(claimed)
+        else:
+            refused.append((step.title, reason))
     session.flush()
     record(session, advisor, "campaign.opted_in", campaign, before=before,
            after={"state": member.state, "scheduled": scheduled, "already": already,
                   "advisor_id": advisor.id})
     return OptIn(scheduled, already, refused)
+
+
+def compose_planned(session: Session, now: datetime) -> None:
+    """Job: compose the planned rows whose time is within the horizon. Each row is taken by
+    a conditional update, so two schedulers running this at once compose it once."""
+    horizon = now + schedule_ahead()
+    rows = list(session.scalars(select(CampaignPost).where(
+        CampaignPost.state == CampaignPostState.PLANNED, CampaignPost.scheduled_at <= horizon)
+        .order_by(CampaignPost.advisor_id, CampaignPost.step_id, CampaignPost.id)))
+    groups: dict[tuple[int, int], list[CampaignPost]] = defaultdict(list)
+    for row in rows:
+        taken = session.execute(
+            update(CampaignPost).where(CampaignPost.id == row.id,
+                                       CampaignPost.state == CampaignPostState.PLANNED)
+            .values(state=CampaignPostState.PENDING, updated_at=now)
+            .execution_options(synchronize_session=False))
+        if taken.rowcount == 1:  # type: ignore[attr-defined]
+            session.refresh(row)
+            groups[(row.advisor_id, row.step_id)].append(row)
+    for (advisor_id, _step_id), claimed in groups.items():
+        advisor = session.get(User, advisor_id)
+        when = claimed[0].scheduled_at
+        if advisor is None or when <= now + LEAD_TIME:
+            for row in claimed:
+                row.state, row.reason = CampaignPostState.NOT_SCHEDULED, N_(
+                    "Its time passed before it could be scheduled.")
+            continue
+        _compose(session, advisor, claimed[0].step, claimed, when)
+    session.flush()
 
 
 @dataclass(frozen=True)
@@ -296,11 +343,14 @@ def _cancel_rows(session: Session, advisor: User, rows: list[CampaignPost],
     ``state``. A post already out (or going out) stays as it is."""
     cancelled: list[Cancelled] = []
     by_post: dict[int, list[CampaignPost]] = defaultdict(list)
+    planned: dict[int, list[CampaignPost]] = defaultdict(list)
     for row in rows:
         if row.post_id is not None:
             by_post[row.post_id].append(row)
-        else:
+        else:  # planned: nothing composed yet
             row.state = state
+            planned[row.step_id].append(row)
+    cancelled.extend(Cancelled(r[0].step.title, r[0].scheduled_at) for r in planned.values())
     for post_id, post_rows in by_post.items():
         try:
             with session.begin_nested():
@@ -318,7 +368,8 @@ def _future_rows(session: Session, campaign_id: int, advisor: User, now: datetim
                  step_id: int | None = None) -> list[CampaignPost]:
     query = select(CampaignPost).where(
         CampaignPost.campaign_id == campaign_id, CampaignPost.advisor_id == advisor.id,
-        CampaignPost.state == CampaignPostState.SCHEDULED, CampaignPost.scheduled_at > now)
+        CampaignPost.state.in_((CampaignPostState.SCHEDULED, CampaignPostState.PLANNED)),
+        CampaignPost.scheduled_at > now)
     if step_id is not None:
         query = query.where(CampaignPost.step_id == step_id)
     return list(session.scalars(query.order_by(CampaignPost.scheduled_at, CampaignPost.id)))
@@ -375,7 +426,8 @@ def on_item_retired(session: Session, *, item_id: int, version_ids: list[int] | 
     rows = list(session.scalars(
         select(CampaignPost).join(CampaignStep, CampaignStep.id == CampaignPost.step_id)
         .where(CampaignStep.item_id == item_id,
-               CampaignPost.state == CampaignPostState.SCHEDULED)))
+               CampaignPost.state.in_((CampaignPostState.SCHEDULED,
+                                       CampaignPostState.PLANNED)))))
     if not rows:
         return
     post_ids = sorted({r.post_id for r in rows if r.post_id is not None})
@@ -383,7 +435,7 @@ def on_item_retired(session: Session, *, item_id: int, version_ids: list[int] | 
                                                             reason=RETIRED_REASON)}
     told: dict[int, list[CampaignPost]] = defaultdict(list)
     for row in rows:
-        if row.post_id in cancelled:
+        if row.post_id in cancelled or row.state == CampaignPostState.PLANNED:
             row.state, row.reason = CampaignPostState.RETIRED, RETIRED_REASON
             told[row.advisor_id].append(row)
     session.flush()

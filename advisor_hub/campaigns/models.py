@@ -68,7 +68,8 @@ class MemberState(_Lifecycle):
 class CampaignPostState(_Lifecycle):
     """One step of a campaign for one advisor's account."""
 
-    PENDING = "pending"              # claimed by an opt-in, its post being composed
+    PLANNED = "planned"              # claimed by an opt-in; composed when its time nears
+    PENDING = "pending"              # claimed, its post being composed (this transaction)
     SCHEDULED = "scheduled"          # a post exists (its own state says where it stands)
     SKIPPED = "skipped"              # the advisor skipped this step
     LEFT = "left"                    # cancelled when the advisor left the campaign
@@ -77,7 +78,8 @@ class CampaignPostState(_Lifecycle):
 
     @property
     def live(self) -> bool:
-        return self is CampaignPostState.SCHEDULED
+        """It will go out unless someone stops it."""
+        return self in (CampaignPostState.PLANNED, CampaignPostState.SCHEDULED)
 
 
 _LABELS: dict[str, LazyString] = {
@@ -85,10 +87,12 @@ _LABELS: dict[str, LazyString] = {
     "changes_requested": _l("Changes requested"), "rejected": _l("Rejected"),
     "approved": _l("Approved"), "ended": _l("Ended"), "invited": _l("Invited"),
     "opted_in": _l("Opted in"), "left": _l("Left"), "pending": _l("Being scheduled"),
+    "planned": _l("Planned"),
     "scheduled": _l("Scheduled"), "skipped": _l("Skipped"), "retired": _l("Item retired"),
     "not_scheduled": _l("Not scheduled"),
 }
 _STYLES = {"approved": "success", "opted_in": "success", "scheduled": "primary",
+           "planned": "info",
            "rejected": "danger", "retired": "warning", "not_scheduled": "warning",
            "changes_requested": "warning", "in_review": "info"}
 

@@ -33,6 +33,7 @@ from advisor_hub.campaigns.enrolment import (
     OptIn,
     PlannedPost,
     campaigns_for,
+    compose_planned,
     leave,
     member_of,
     on_item_retired,
@@ -46,7 +47,8 @@ from advisor_hub.campaigns.enrolment import (
 
 __all__ = [
     "KIND", "CampaignFields", "Cancelled", "OptIn", "PlannedPost", "StepFields", "add_step",
-    "audience_ids", "campaign_url", "campaigns_for", "create_campaign", "end_campaign",
+    "audience_ids", "campaign_url", "campaigns_for", "compose_planned", "create_campaign",
+    "end_campaign",
     "get_campaign", "in_audience", "invite_audience", "leave", "list_campaigns", "member_of",
     "on_campaign_decision", "on_item_retired", "on_library_item_retired", "opt_in", "plan",
     "read_campaign", "remove_step", "skip_step", "submit_campaign", "summary",
