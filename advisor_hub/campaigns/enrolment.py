@@ -453,7 +453,7 @@ def on_item_retired(session: Session, *, item_id: int, version_ids: list[int] | 
         record(session, actor, "campaign.item_retired", get_campaign(session, campaign_id),
                after={"item_id": item_id, "cancelled_posts": sorted(
                    {r.post_id for rows_ in told.values() for r in rows_
-                    if r.campaign_id == campaign_id})})
+                    if r.campaign_id == campaign_id and r.post_id is not None})})
 
 
 def on_library_item_retired(session: Session, **kwargs: Any) -> None:
