@@ -19,7 +19,8 @@ signal                    points  when
 ========================  ======  ==========================================================
 
 Ties go to the newest approval, then the highest version id. The one-line explanation is the
-signal that gave the most points ("new this week", "used by 6 colleagues in Lyon").
+signal that gave the most points ("new this week", "used by 6 colleagues in Lyon"), the
+generic "you have not posted it yet" / "in your language" only when no other signal counts.
 """
 
 from __future__ import annotations
@@ -50,6 +51,7 @@ COLLEAGUES_CAP = 6
 CANDIDATES = 100
 WINDOW = timedelta(days=30)
 
+_GENERIC = ("not_posted", "language")
 _REASONS = {
     "branch": N_("written for your branch"),
     "language": N_("in your language"),
@@ -119,9 +121,12 @@ def score(candidate: Candidate, *, language: str, city: str, now: datetime,
     if set(candidate.tags) & set(life_events):
         parts.append(("life_event", WEIGHTS["life_event"], {}))
     total = round(sum(points for _code, points, _params in parts), 4)
-    # The explanation: the largest contribution with a sentence (first listed on a tie).
-    code, _points, params = max((p for p in parts if p[0] in _REASONS),
-                                key=lambda p: p[1], default=("not_posted", 0.0, {}))
+    # The explanation: the largest distinctive contribution (first listed on a tie); the
+    # generic ones ("not posted yet", "in your language") only when there is none.
+    explained = [p for p in parts if p[0] in _REASONS and p[0] not in _GENERIC] or \
+        [p for p in parts if p[0] in _GENERIC]
+    code, _points, params = max(explained, key=lambda p: p[1],
+                                default=("not_posted", 0.0, {}))
     return Suggestion(candidate.version_id, candidate.title, total, _REASONS[code], params)
 
 
