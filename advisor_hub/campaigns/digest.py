@@ -293,8 +293,8 @@ def _due(session: Session, now: datetime, hour: int, limit: int) -> list[tuple[i
     weeks = sorted({w for _a, w in due})
     if not weeks:
         return []
-    sent = set(session.execute(select(DigestSent.advisor_id, DigestSent.week)
-                               .where(DigestSent.week.in_(weeks))).tuples())
+    sent = {(a, w) for a, w in session.execute(select(DigestSent.advisor_id, DigestSent.week)
+                                               .where(DigestSent.week.in_(weeks)))}
     return [(a, w) for a, w in due if (a, w) not in sent][:limit]
 
 

@@ -168,7 +168,7 @@ def plan(session: Session, campaign: Campaign, advisor: User, *,
                                      when <= now + LEAD_TIME))
     post_ids = sorted({p.post_id for p in lines if p.post_id is not None})
     if post_ids:
-        reviews = dict(session.execute(post_approvals(post_ids)).tuples())
+        reviews = dict(session.execute(post_approvals(post_ids)).all())
         lines = [replace(p, post_review_id=reviews.get(p.post_id)) if p.post_id else p
                  for p in lines]
     lines.sort(key=lambda p: (p.when, p.step.id, p.account_name, p.account_id))

@@ -76,7 +76,7 @@ def reach(session: Session, campaign: Campaign) -> Reach:
     rows = session.execute(select(CampaignPost.state, CampaignPost.post_id).where(
         CampaignPost.campaign_id == campaign.id)).all()
     post_ids = sorted({p for _s, p in rows if p is not None})
-    states = dict(session.execute(post_states(post_ids)).tuples()) if post_ids else {}
+    states = dict(session.execute(post_states(post_ids)).all()) if post_ids else {}
     published = sum(1 for s, p in rows if s == CampaignPostState.SCHEDULED
                     and states.get(p) == PostState.PUBLISHED)
     scheduled = sum(1 for s, p in rows if s == CampaignPostState.SCHEDULED
@@ -100,7 +100,7 @@ def digest_effect(session: Session) -> DigestEffect:
     links = session.scalar(select(func.count()).select_from(DigestLink)) or 0
     post_ids = [p for p in session.scalars(select(DigestLink.post_id).where(
         DigestLink.post_id.is_not(None)))]
-    states = dict(session.execute(post_states(post_ids)).tuples()) if post_ids else {}
+    states = dict(session.execute(post_states(post_ids)).all()) if post_ids else {}
     return DigestEffect(sent, links, len(post_ids),
                         sum(1 for p in post_ids if states.get(p) == PostState.PUBLISHED))
 

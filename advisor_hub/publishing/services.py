@@ -28,7 +28,8 @@ from advisor_hub.publishing.linking import (
 )
 
 __all__ = [
-    "accounts_of", "active_accounts_of", "cancel_post", "cancel_posts", "compose_library_post", "compose_post", "edit_post",
+    "accounts_of", "active_accounts_of", "cancel_post", "cancel_posts", "compose_library_post",
+    "compose_post", "edit_post",
     "link_account", "on_account_decision", "on_post_decision", "own_account", "own_post",
     "posts_of", "reschedule_post", "schedule_post", "schedule_time", "unlink_account",
 ]
