@@ -47,7 +47,7 @@ from advisor_hub.roles import Role, require_role
 
 # A step due sooner than this at opt-in is not scheduled any more (it could not be checked
 # and claimed in time).
-LEAD_TIME = timedelta(minutes=1)
+LEAD_TIME = timedelta(seconds=15)
 RETIRED_REASON = N_("The library post was retired: this campaign post was cancelled.")
 
 
