@@ -235,7 +235,7 @@ def next_campaign_posts(session: Session, advisor: User, now: datetime
             entry[1].append((step_id, when))
     steps = {s for _n, entries in grouped.values() for s, _w in entries}
     if steps:
-        titles = dict(session.execute(select(CampaignStep.id, CampaignStep.title)  # type: ignore[arg-type]
+        titles = dict(session.execute(select(CampaignStep.id, CampaignStep.title)
                                       .where(CampaignStep.id.in_(steps))).all())
     return [(name, [(titles.get(s, ""), w) for s, w in entries])
             for name, entries in grouped.values()]

@@ -162,7 +162,7 @@ def candidates_for(session: Session, advisor: User, *, now: datetime) -> list[Ca
     colleagues: dict[int, int] = {}
     if advisor.branch_id is not None:
         used = library_publications(now - WINDOW, now + timedelta(seconds=1)).subquery()
-        colleagues = dict(session.execute(  # type: ignore[arg-type]
+        colleagues = dict(session.execute(
             select(used.c.item_id, func.count(func.distinct(used.c.advisor_id)))
             .where(used.c.advisor_id.in_(users_of_branch(advisor.branch_id)),
                    used.c.advisor_id != advisor.id)

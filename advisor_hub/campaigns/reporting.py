@@ -53,7 +53,7 @@ def funnel(session: Session, now: datetime | None = None) -> Funnel:
     linked = invited & set(session.scalars(users_with_active_account()))
     ever = {a for a, _last in session.execute(last_publication_by_author())}
     recent = {a for a, _last in session.execute(
-        last_publication_by_author(now - timedelta(days=ACTIVE_DAYS), now))}
+        last_publication_by_author(now - timedelta(days=ACTIVE_DAYS)))}
     return Funnel(len(invited), len(linked), len(invited & ever), len(invited & recent))
 
 
@@ -70,21 +70,25 @@ class Reach:
 
 
 def reach(session: Session, campaign: Campaign) -> Reach:
-    members = Counter(dict(session.execute(  # type: ignore[arg-type]
-        select(CampaignMember.state, func.count()).where(
-            CampaignMember.campaign_id == campaign.id).group_by(CampaignMember.state)).all()))
-    rows = session.execute(select(CampaignPost.state, CampaignPost.post_id).where(
-        CampaignPost.campaign_id == campaign.id)).all()
+    members: Counter[str] = Counter()
+    for state, count in session.execute(
+            select(CampaignMember.state, func.count()).where(
+                CampaignMember.campaign_id == campaign.id).group_by(CampaignMember.state)):
+        members[str(state)] += int(count)
+    rows = [(CampaignPostState(s), p) for s, p in session.execute(
+        select(CampaignPost.state, CampaignPost.post_id).where(
+            CampaignPost.campaign_id == campaign.id))]
     post_ids = sorted({p for _s, p in rows if p is not None})
-    states = dict(session.execute(post_states(post_ids)).all()) if post_ids else {}
-    published = sum(1 for s, p in rows if s == CampaignPostState.SCHEDULED
-                    and states.get(p) == PostState.PUBLISHED)
-    scheduled = sum(1 for s, p in rows if s == CampaignPostState.SCHEDULED
-                    and states.get(p) in (PostState.SCHEDULED, PostState.PUBLISHING))
+    states: dict[int, PostState] = {
+        i: PostState(s) for i, s in session.execute(post_states(post_ids))} if post_ids else {}
+    live = [states.get(p) for s, p in rows if s == CampaignPostState.SCHEDULED and p]
+    by_state = Counter(s for s, _p in rows)
     return Reach(
-        campaign, sum(members.values()), members[MemberState.OPTED_IN], members[MemberState.LEFT],
-        scheduled, published, sum(1 for s, _p in rows if s == CampaignPostState.SKIPPED),
-        sum(1 for s, _p in rows if s in (CampaignPostState.LEFT, CampaignPostState.RETIRED)))
+        campaign, sum(members.values()), members[MemberState.OPTED_IN],
+        members[MemberState.LEFT],
+        sum(1 for s in live if s in (PostState.SCHEDULED, PostState.PUBLISHING)),
+        sum(1 for s in live if s == PostState.PUBLISHED), by_state[CampaignPostState.SKIPPED],
+        by_state[CampaignPostState.LEFT] + by_state[CampaignPostState.RETIRED])
 
 
 @dataclass(frozen=True)
@@ -99,8 +103,9 @@ def digest_effect(session: Session) -> DigestEffect:
     sent = session.scalar(select(func.count()).select_from(DigestSent)) or 0
     links = session.scalar(select(func.count()).select_from(DigestLink)) or 0
     post_ids = [p for p in session.scalars(select(DigestLink.post_id).where(
-        DigestLink.post_id.is_not(None)))]
-    states = dict(session.execute(post_states(post_ids)).all()) if post_ids else {}
+        DigestLink.post_id.is_not(None))) if p is not None]
+    states: dict[int, PostState] = {
+        i: PostState(s) for i, s in session.execute(post_states(post_ids))} if post_ids else {}
     return DigestEffect(sent, links, len(post_ids),
                         sum(1 for p in post_ids if states.get(p) == PostState.PUBLISHED))
 
