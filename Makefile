@@ -63,6 +63,7 @@ bench: translations
 	$(BIN)/python bench/policy.py
 	$(BIN)/python bench/dispatch.py
 	$(BIN)/python bench/dashboard.py
+	$(BIN)/python bench/campaigns.py
 
 clean:
 	rm -rf $(VENV) *.egg-info .pytest_cache .mypy_cache build dist

@@ -19,6 +19,14 @@ from advisor_hub.archive import views as archive_views
 from advisor_hub.archive.views import bp as archive_bp
 from advisor_hub.audit import views as audit_views
 from advisor_hub.audit.views import bp as audit_bp
+from advisor_hub.campaigns import authoring as campaign_authoring
+from advisor_hub.campaigns import cli as campaigns_cli
+from advisor_hub.campaigns import jobs as campaigns_jobs
+from advisor_hub.campaigns import settings as campaigns_settings
+from advisor_hub.campaigns import views as campaigns_views
+from advisor_hub.campaigns.enrolment import on_library_item_retired
+from advisor_hub.campaigns.models import Campaign
+from advisor_hub.campaigns.views import bp as campaigns_bp
 from advisor_hub.connectors import jobs as connectors_jobs
 from advisor_hub.connectors import views as connectors_views
 from advisor_hub.connectors.views import bp as connectors_bp
@@ -37,7 +45,7 @@ from advisor_hub.publishing.linking import on_account_decision
 from advisor_hub.publishing.models import LinkedAccount, Post
 from advisor_hub.publishing.views import bp as publishing_bp
 from advisor_hub.sso import views as sso_views
-from advisor_hub.wiring import Feature
+from advisor_hub.wiring import Feature, SignalHandler
 from approvals import cli as approvals_cli
 from approvals import jobs as approvals_jobs
 from approvals import views as approvals_views
@@ -86,6 +94,20 @@ PUBLISHING = Feature(
     ),
     checks=(upstream.check_contracts,),
 )
+# Campaigns and adoption: approved as a whole (kind "campaign"); a retired library item
+# cancels its campaign posts (signal sent by content_library); the digest and invitations
+# jobs; CAMPAIGN_* settings (advisor_hub.campaigns.settings).
+CAMPAIGNS = Feature(
+    "campaigns", blueprints=(campaigns_bp,), commands=tuple(campaigns_cli.commands),
+    jobs=campaigns_jobs.JOBS, submits=(campaign_authoring.KIND,),
+    review_subjects=(
+        Subject(campaign_authoring.KIND, Campaign.__tablename__,
+                campaign_authoring.on_campaign_decision, campaign_authoring.campaign_url,
+                editors=campaign_authoring.campaign_editors),
+    ),
+    signal_handlers=(SignalHandler("library.item_retired", on_library_item_retired),),
+    init_app=campaigns_settings.init_app, nav=campaigns_views.NAV,
+)
 ARCHIVE = Feature("archive", blueprints=(archive_bp,), commands=tuple(archive_cli.commands),
                   nav=archive_views.NAV)
 DASHBOARD = Feature("dashboard", blueprints=(dashboard_bp,), nav=dashboard_views.NAV)
@@ -100,6 +122,6 @@ SANDBOX = Feature("sandbox", init_app=sandbox_mount.init_app)
 SCHEDULER = Feature("scheduler", init_app=scheduler.init_app)
 
 FEATURES: tuple[Feature, ...] = (
-    CORE, ACCOUNTS, SSO, AUDIT, NOTIFICATIONS, LIBRARY, APPROVALS, PUBLISHING, ARCHIVE, DASHBOARD,
-    CONNECTORS, HEALTH, SANDBOX, SCHEDULER,
+    CORE, ACCOUNTS, SSO, AUDIT, NOTIFICATIONS, LIBRARY, APPROVALS, PUBLISHING, CAMPAIGNS, ARCHIVE,
+    DASHBOARD, CONNECTORS, HEALTH, SANDBOX, SCHEDULER,
 )

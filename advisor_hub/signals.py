@@ -13,3 +13,7 @@ from __future__ import annotations
 from blinker import Namespace
 
 namespace = Namespace()
+
+# content_library.curation.retire_item, in the retiring transaction:
+# ``send(session, item_id=int, version_ids=list[int], actor=User)``. Handlers flush only.
+library_item_retired = namespace.signal("library.item_retired")

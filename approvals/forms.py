@@ -25,6 +25,7 @@ KIND_LABELS = {
     "life_event_template": _l("Life-event template"),
     "post": _l("Post"),
     "linked_account": _l("Linked account"),
+    "campaign": _l("Campaign"),
 }
 # Labels of review statuses and of the decision log's entries (DecisionKind shares the
 # status values, plus APPROVED_FROM_LIBRARY).

@@ -9,6 +9,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from advisor_hub import signals
 from advisor_hub.accounts.models import Branch, User
 from advisor_hub.accounts.services import find_user
 from advisor_hub.audit.services import record
@@ -247,6 +248,9 @@ def retire_item(session: Session, *, actor: User, item_id: int) -> LibraryItem:
     session.flush()
     record(session, actor, "library.item_retired", item,
            after={"retired_at": item.retired_at})
+    # Campaigns cancel the item's future posts (their handler runs in this transaction).
+    signals.library_item_retired.send(session, item_id=item.id,
+                                      version_ids=[v.id for v in item.versions], actor=actor)
     return item
 
 

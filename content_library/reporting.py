@@ -25,3 +25,9 @@ def version_titles(version_ids: Iterable[int]) -> Select[int, str]:
     """The titles of these versions: (id, title)."""
     return (select(LibraryItemVersion.id, LibraryItemVersion.title)
             .where(LibraryItemVersion.id.in_(list(version_ids))))
+
+
+def version_items(version_ids: Iterable[int]) -> Select[int, int]:
+    """The item of each of these versions: (version_id, item_id)."""
+    return (select(LibraryItemVersion.id, LibraryItemVersion.item_id)
+            .where(LibraryItemVersion.id.in_(list(version_ids))))

@@ -198,11 +198,19 @@ def _check_fits(text: str, link_url: str | None, networks: list[str],
 def compose_post(session: Session, *, author: User, body: str, link_url: str | None,
                  account_ids: list[int], publish_now: bool, when_local: datetime | None,
                  version_id: int | None = None, template_id: int | None = None,
-                 client_first_name: str | None = None, now: datetime | None = None) -> Post:
+                 client_first_name: str | None = None, now: datetime | None = None,
+                 scheduled_at: datetime | None = None) -> Post:
     """Create a post. Everything is screened by the policy engine: unedited library content
     without findings is approved and scheduled at once; anything else enters the approvals
-    queue (edited text with a blocking finding is refused)."""
+    queue (edited text with a blocking finding is refused).
+
+    ``scheduled_at``: a UTC time fixed by the caller instead of ``when_local`` (a campaign's
+    schedule, already resolved in the advisor's zone); it must be in the future. ``now`` is
+    the moment the library item must be usable at (default: now)."""
     require_role(author, Role.ADVISOR)
+    if scheduled_at is not None and scheduled_at <= utcnow():
+        raise ValidationError(_l("That time is in the past. Choose a time in the future."),
+                              field="when")
     now = now or utcnow()
     source = load_source(session, advisor=author, version_id=version_id,
                          template_id=template_id, client_first_name=client_first_name, now=now)
@@ -214,8 +222,11 @@ def compose_post(session: Session, *, author: User, body: str, link_url: str | N
     link_url = source.link_url if source.kind.fixed_link else check_link(link_url)
     accounts = _chosen_accounts(session, author, account_ids, source.networks)
     networks = [a.network for a in accounts]
-    scheduled_at = now if publish_now else None
-    if not publish_now:
+    if scheduled_at is not None:
+        publish_now = False
+    elif publish_now:
+        scheduled_at = now
+    else:
         if when_local is None:
             raise ValidationError(_l("Give a date and time, or choose to publish now."),
                                   field="when")
@@ -260,6 +271,20 @@ def compose_post(session: Session, *, author: User, body: str, link_url: str | N
         base_content=base)
     _set_state(session, post, PostState.PENDING_REVIEW, author)
     return post
+
+
+def compose_library_post(session: Session, *, author: User, version_id: int,
+                         account_ids: list[int], scheduled_at: datetime,
+                         now: datetime | None = None) -> Post:
+    """An unedited library post at a UTC time fixed by the caller (a campaign step, a
+    suggestion from the digest): approved on creation like any unedited library post, and
+    checked again at publish time. ``now``: the moment the item must be usable at (default:
+    ``scheduled_at``, when it goes out)."""
+    usable_at = now or scheduled_at
+    source = load_source(session, advisor=author, version_id=version_id, now=usable_at)
+    return compose_post(session, author=author, body=source.text, link_url=None,
+                        account_ids=account_ids, publish_now=False, when_local=None,
+                        version_id=version_id, now=usable_at, scheduled_at=scheduled_at)
 
 
 def _set_state(session: Session, post: Post, state: PostState, actor: User | None) -> None:
@@ -369,6 +394,20 @@ def cancel_post(session: Session, *, post_id: int, actor: User) -> list[Publicat
         raise ValidationError(_l("Nothing is left to cancel: the post is being published or "
                                  "already is."))
     return cancelled
+
+
+def cancel_posts(session: Session, *, post_ids: list[int], reason: str,
+                 actor: User | None = None) -> list[PublicationTarget]:
+    """Cancel what may still go out of these posts, for a reason of the system (a campaign
+    whose library item was retired): the open rows, with ``reason`` (an ``N_`` message id)
+    shown to the advisor; an approved post not yet scheduled is cancelled. Rows already
+    sending or sent are left alone. Returns the rows cancelled."""
+    posts = [p for p in (session.get(Post, i) for i in dict.fromkeys(post_ids)) if p]
+    for post in posts:
+        if post.state in (PostState.DRAFT, PostState.APPROVED):
+            _set_state(session, post, PostState.CANCELLED, actor)
+    return cancel_open_targets(session, [t for p in posts if p.state.settles
+                                         for t in p.targets], actor=actor, reason=reason)
 
 
 def reschedule_post(session: Session, *, post_id: int, actor: User, publish_now: bool,

@@ -79,3 +79,36 @@ def post_subject(post_id: int) -> tuple[str, int]:
 def target_subject(target_id: int) -> tuple[str, int]:
     """The audit subject of an outbox row."""
     return PublicationTarget.__tablename__, target_id
+
+
+def library_versions_in_use(author_id: int) -> Select[int | None]:
+    """The library versions of the author's posts that are out or on their way (scheduled,
+    publishing, published): (library_version_id), distinct."""
+    return (select(Post.library_version_id).distinct()
+            .where(Post.author_id == author_id, Post.library_version_id.is_not(None),
+                   Post.state.in_((PostState.SCHEDULED, PostState.PUBLISHING,
+                                   PostState.PUBLISHED))))
+
+
+def post_states(post_ids: list[int]) -> Select[int, PostState]:
+    """The state of each of these posts: (id, state)."""
+    return select(Post.id, Post.state).where(Post.id.in_(post_ids))
+
+
+def author_targets(author_id: int, start: datetime, end: datetime
+                   ) -> Select[int, int, str, TargetState, datetime | None, str | None]:
+    """The author's outbox rows due or published in [start, end): (post_id, account_id,
+    network, state, when, network_post_url), ``when`` the publication time once published,
+    else the due time."""
+    when = func.coalesce(PublicationTarget.published_at, PublicationTarget.due_at)
+    return (select(PublicationTarget.post_id, PublicationTarget.account_id,
+                   PublicationTarget.network, PublicationTarget.state, when.label("when"),
+                   PublicationTarget.network_post_url)
+            .join(Post, Post.id == PublicationTarget.post_id)
+            .where(Post.author_id == author_id, when >= start, when < end)
+            .order_by(when, PublicationTarget.id))
+
+
+def post_approvals(post_ids: list[int]) -> Select[int, int | None]:
+    """The approval (review id) of each of these posts: (id, review_id)."""
+    return select(Post.id, Post.review_id).where(Post.id.in_(post_ids))

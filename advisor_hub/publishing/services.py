@@ -7,6 +7,8 @@ from __future__ import annotations
 
 from advisor_hub.publishing.composer import (
     cancel_post,
+    cancel_posts,
+    compose_library_post,
     compose_post,
     edit_post,
     on_post_decision,
@@ -28,9 +30,9 @@ from advisor_hub.publishing.linking import (
 )
 
 __all__ = [
-    "account_editors", "accounts_of", "active_accounts_of", "cancel_post", "compose_post",
-    "edit_post", "link_account", "on_account_decision", "on_post_decision", "own_account",
-    "own_post", "post_editors", "posts_of", "reschedule_post", "schedule_post",
-    "schedule_time", "unlink_account",
+    "account_editors", "accounts_of", "active_accounts_of", "cancel_post", "cancel_posts",
+    "compose_library_post", "compose_post", "edit_post", "link_account", "on_account_decision",
+    "on_post_decision", "own_account", "own_post", "post_editors", "posts_of",
+    "reschedule_post", "schedule_post", "schedule_time", "unlink_account",
 ]
 
