@@ -13,9 +13,9 @@ from flask import Flask
 from advisor_hub.networks.sandbox import DEFAULT_CLIENT_ID, DEFAULT_CLIENT_SECRET
 from advisor_hub.security import set_security_headers
 
+from .comments import bp as comments_bp
 from .protocol import get_state
 from .state import Client, SandboxState
-from .comments import bp as comments_bp
 from .views import bp
 
 __all__ = ["DEFAULTS", "create_sandbox_app", "get_state"]
