@@ -18,6 +18,11 @@ from advisor_hub.archive.views import bp as archive_bp
 from advisor_hub.audit.views import bp as audit_bp
 from advisor_hub.connectors import jobs as connectors_jobs
 from advisor_hub.connectors.views import bp as connectors_bp
+from advisor_hub.conversations import answers as conversation_answers
+from advisor_hub.conversations import jobs as conversations_jobs
+from advisor_hub.conversations import replies as conversation_replies
+from advisor_hub.conversations.models import Reply, ReplyTemplate
+from advisor_hub.conversations.views import bp as conversations_bp
 from advisor_hub.core_views import bp as core_bp
 from advisor_hub.dashboard.views import bp as dashboard_bp
 from advisor_hub.notifications.views import bp as notifications_bp
@@ -74,6 +79,21 @@ ARCHIVE = Feature("archive", blueprints=(archive_bp,), commands=tuple(archive_cl
 DASHBOARD = Feature("dashboard", blueprints=(dashboard_bp,))
 # Connector health: the networks' rules, app-wide holds, grant reminders (docs/networks.md).
 CONNECTORS = Feature("connectors", blueprints=(connectors_bp,), jobs=connectors_jobs.JOBS)
+# Clients' comments captured, answered (approved answers, free-form under REPLY_REVIEW_MODE),
+# escalated and archived (issue 15).
+CONVERSATIONS = Feature(
+    "conversations", blueprints=(conversations_bp,), jobs=conversations_jobs.JOBS,
+    submits=(conversation_replies.REPLY_KIND, conversation_replies.SAMPLE_KIND,
+             conversation_answers.TEMPLATE_KIND),
+    review_subjects=(
+        Subject(conversation_replies.REPLY_KIND, Reply.__tablename__,
+                conversation_replies.on_reply_decision, conversation_replies.reply_url),
+        Subject(conversation_replies.SAMPLE_KIND, Reply.__tablename__,
+                conversation_replies.on_sample_decision, conversation_replies.reply_url),
+        Subject(conversation_answers.TEMPLATE_KIND, ReplyTemplate.__tablename__,
+                conversation_answers.on_template_decision, conversation_answers.template_url),
+    ),
+)
 # Served under /sandbox unless SANDBOX_MOUNT is false.
 SANDBOX = Feature("sandbox", init_app=sandbox_mount.init_app)
 # Last: starts the scheduler (SCHEDULER_ENABLED) once every job above is in the job table.
@@ -81,5 +101,5 @@ SCHEDULER = Feature("scheduler", init_app=scheduler.init_app)
 
 FEATURES: tuple[Feature, ...] = (
     CORE, ACCOUNTS, SSO, AUDIT, NOTIFICATIONS, LIBRARY, APPROVALS, PUBLISHING, ARCHIVE, DASHBOARD,
-    CONNECTORS, SANDBOX, SCHEDULER,
+    CONNECTORS, CONVERSATIONS, SANDBOX, SCHEDULER,
 )

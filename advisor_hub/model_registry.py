@@ -6,6 +6,7 @@ def import_all_models() -> None:
     import advisor_hub.archive.models  # noqa: F401
     import advisor_hub.audit.models  # noqa: F401
     import advisor_hub.connectors.models  # noqa: F401
+    import advisor_hub.conversations.models  # noqa: F401
     import advisor_hub.notifications.models  # noqa: F401
     import advisor_hub.publishing.models  # noqa: F401
     import advisor_hub.sso.models  # noqa: F401

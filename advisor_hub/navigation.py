@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from advisor_hub.roles import Role
@@ -16,6 +17,8 @@ class NavItem:
     order: int = 100
     # Items sharing a group label show as one drop-down menu in the top bar.
     group: object | None = None
+    # A count shown next to the entry (unread items), called while rendering the page.
+    badge: Callable[[], int] | None = None
 
 
 _items: dict[str, NavItem] = {}

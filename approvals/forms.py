@@ -25,6 +25,9 @@ KIND_LABELS = {
     "life_event_template": _l("Life-event template"),
     "post": _l("Post"),
     "linked_account": _l("Linked account"),
+    "reply": _l("Reply to a client"),
+    "reply_sample": _l("Reply sent (sampled)"),
+    "reply_template": _l("Approved answer"),
 }
 # Labels of review statuses and of the decision log's entries (DecisionKind shares the
 # status values, plus APPROVED_FROM_LIBRARY).
