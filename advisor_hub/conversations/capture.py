@@ -105,16 +105,23 @@ def _cursor_row(session: Session, target: _Target) -> CaptureCursor:
     return cursor
 
 
-def due_targets(session: Session, now: datetime, config: Mapping[str, Any]) -> list[_Target]:
-    """Published rows whose comments are read this pass (not put off, network not held)."""
-    networks = [n for n in capturing_networks(config) if holds.active_hold_for(session, n) is None]
+def published_targets(session: Session, now: datetime, config: Mapping[str, Any],
+                      networks: list[str]) -> list[_Target]:
+    """Published rows of ``networks`` still inside the capture window, unless the network is
+    held."""
+    networks = [n for n in networks if holds.active_hold_for(session, n) is None]
     if not networks:
         return []
     since = now - timedelta(days=settings.capture_days(config))
     rows = [_Target(*row) for row in session.execute(
         publishing.published_on_networks(networks, since)).all()]
     x_since = now - timedelta(days=SEARCH_WINDOW_DAYS)
-    rows = [r for r in rows if r.network != "x" or r.published_at >= x_since]
+    return [r for r in rows if r.network != "x" or r.published_at >= x_since]
+
+
+def due_targets(session: Session, now: datetime, config: Mapping[str, Any]) -> list[_Target]:
+    """Published rows whose comments are read this pass (not put off, network not held)."""
+    rows = published_targets(session, now, config, capturing_networks(config))
     if not rows:
         return []
     waiting = set(session.scalars(select(CaptureCursor.target_id).where(
@@ -205,7 +212,8 @@ def store_comments(session: Session, target: _Target, comments: Iterable[Network
                    own_id: str | None, now: datetime) -> int:
     """Insert the comments not stored yet; archive and screen each one inserted here."""
     new = 0
-    for found in sorted(comments, key=lambda c: c.created_at):
+    # Oldest first; listings come newest first, so ties (same second) keep their order too.
+    for found in sorted(reversed(list(comments)), key=lambda c: c.created_at):
         inserted = session.execute(_insert(session)(Comment).values(
             network=target.network, external_id=found.external_id,
             parent_external_id=found.parent_id, post_id=target.post_id,
@@ -259,8 +267,7 @@ def sweep_deleted(session: Session, now: datetime, *,
     config = config if config is not None else current_app.config
     networks = [n for n in capturing_networks(config) if n != "x"]
     before = now - timedelta(seconds=settings.sweep_seconds(config))
-    targets = {t.target_id: t for t in due_targets(session, now, config)
-               if t.network in networks}
+    targets = {t.target_id: t for t in published_targets(session, now, config, networks)}
     cursors = list(session.scalars(select(CaptureCursor).where(
         CaptureCursor.target_id.in_(list(targets)), CaptureCursor.comments_seen > 0,
         (CaptureCursor.swept_at.is_(None)) | (CaptureCursor.swept_at < before))))
