@@ -43,12 +43,15 @@ def _digits(text: str) -> str:
 
 def repeats(session: Session, comment_text: str, reply_text: str) -> bool:
     """Whether the reply contains a sensitive value of the comment, spaced or not, whole or
-    as its run of digits (an IBAN quoted without its country code)."""
+    any eight of its digits in a row (an IBAN quoted without its country code, a card number
+    in part)."""
     reply, reply_digits = compact(reply_text), _digits(reply_text)
     for _rule, value in sensitive_values(session, comment_text):
         whole, digits = compact(value), _digits(value)
         if len(whole) >= MIN_VALUE_LENGTH and whole in reply:
             return True
-        if len(digits) >= MIN_DIGITS and digits in reply_digits:
-            return True
+        if len(digits) >= MIN_DIGITS and any(
+                digits[i:i + MIN_DIGITS] in reply_digits
+                for i in range(len(digits) - MIN_DIGITS + 1)):
+            return True  # eight of its digits in a row, however the reply spaces them
     return False
