@@ -45,7 +45,7 @@ from advisor_hub.networks import (
 from advisor_hub.notifications.services import N_, notify
 from advisor_hub.publishing.connect import adapter_for, token_cipher
 from advisor_hub.publishing.linking import mark_relink_needed
-from advisor_hub.publishing.models import LinkedAccount
+from advisor_hub.publishing.models import AccountStatus, LinkedAccount
 from advisor_hub.publishing.tokens import fresh_tokens
 
 LEASE = timedelta(minutes=2)
@@ -164,7 +164,10 @@ def hide_comment(session: Session, *, actor: User, comment_id: int,
         return comment
     if comment.deleted_at is not None:
         raise Conflict(_l("The client deleted this comment on the network."))
-    account_id, external_id = comment.account_id, comment.external_id
+    account = session.get(LinkedAccount, comment.account_id)
+    if account is None or account.status != AccountStatus.ACTIVE:
+        raise Conflict(_l("The account of this post is no longer linked: relink it first."))
+    account_id, external_id = account.id, comment.external_id
     session.commit()
     adapter = adapter or adapter_for(config, comment.network)
     tokens = fresh_tokens(session, account_id, adapter, token_cipher(config))
