@@ -35,6 +35,7 @@ from advisor_hub.connectors import holds, limits
 from advisor_hub.conversations import archiving, settings
 from advisor_hub.conversations.models import CaptureCursor, Comment, Reply
 from advisor_hub.conversations.sensitive import sensitive_rules
+from advisor_hub.db import SQLITE_BEGIN
 from advisor_hub.networks import (
     ADAPTERS,
     NETWORK_NAMES,
@@ -43,6 +44,7 @@ from advisor_hub.networks import (
     NetworkError,
     NotSent,
     ReauthNeeded,
+    TokenSet,
 )
 from advisor_hub.networks.base import http_session
 from advisor_hub.networks.x import SEARCH_WINDOW_DAYS
@@ -89,6 +91,23 @@ class _Target:
     published_at: datetime
     author_id: int
     branch_id: int | None
+
+
+def begin_write(session: Session) -> None:
+    """Start the next transaction as a writer on SQLite (``BEGIN IMMEDIATE``, waiting its
+    turn): a deferred one that reads first would fail at its first write, without waiting,
+    once another process has written since its snapshot ("database is locked")."""
+    if session.get_bind().dialect.name == "sqlite" and not session.in_transaction():
+        session.connection(execution_options={SQLITE_BEGIN: "BEGIN IMMEDIATE"})
+
+
+def tokens_for(session: Session, account_id: int, adapter: NetworkAdapter,
+               config: Mapping[str, Any]) -> TokenSet:
+    """The account's usable tokens, refreshed if need be; the reading transaction ends here,
+    so none stays open during the network call that follows."""
+    tokens = fresh_tokens(session, account_id, adapter, token_cipher(config))
+    session.commit()
+    return tokens
 
 
 def _insert(session: Session) -> Any:
@@ -151,6 +170,7 @@ def capture_comments(session: Session, now: datetime, *,
 
 def capture_post(session: Session, target: _Target, adapter: NetworkAdapter, now: datetime,
                  config: Mapping[str, Any], report: PassReport) -> None:
+    begin_write(session)
     cursor = _cursor_row(session, target)
     wait = limits.reserve_read(session, target.account_id, target.network, now, config=config)
     if wait is not None:
@@ -161,10 +181,11 @@ def capture_post(session: Session, target: _Target, adapter: NetworkAdapter, now
     since = cursor.cursor
     session.commit()
     try:
-        tokens = fresh_tokens(session, target.account_id, adapter, token_cipher(config))
+        tokens = tokens_for(session, target.account_id, adapter, config)
         page = adapter.list_comments(tokens, target.network_post_id, since=since)
     except ReauthNeeded as error:
         session.rollback()
+        begin_write(session)
         account = session.get(LinkedAccount, target.account_id)
         if account is not None:
             mark_relink_needed(session, account, error.message or str(error))
@@ -183,6 +204,7 @@ def capture_post(session: Session, target: _Target, adapter: NetworkAdapter, now
         _put_off(session, target, now, BACKOFF, error)
         report.failed += 1
         return
+    begin_write(session)
     account = session.get(LinkedAccount, target.account_id)
     own_id = account.external_id if account is not None else None
     new = store_comments(session, target, page.comments, own_id, now)
@@ -201,6 +223,7 @@ def capture_post(session: Session, target: _Target, adapter: NetworkAdapter, now
 
 def _put_off(session: Session, target: _Target, now: datetime, delay: timedelta,
              error: NetworkError) -> None:
+    begin_write(session)
     cursor = _cursor_row(session, target)
     cursor.last_run_at = now
     cursor.next_run_at = now + delay
@@ -277,17 +300,19 @@ def sweep_deleted(session: Session, now: datetime, *,
     marked = 0
     for target_id, target in chosen:
         adapter = adapter_for(config, target.network, http=http)
+        begin_write(session)
         if limits.reserve_read(session, target.account_id, target.network, now,
                                config=config) is not None:
             session.commit()
             continue
         session.commit()
         try:
-            tokens = fresh_tokens(session, target.account_id, adapter, token_cipher(config))
+            tokens = tokens_for(session, target.account_id, adapter, config)
             page = adapter.list_comments(tokens, target.network_post_id, since=None)
         except NetworkError:
             session.rollback()
             continue
+        begin_write(session)
         cursor = session.get(CaptureCursor, target_id)
         if cursor is not None:
             cursor.swept_at = now

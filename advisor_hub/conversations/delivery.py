@@ -24,6 +24,7 @@ from sqlalchemy.orm import Session
 from advisor_hub.accounts.models import User
 from advisor_hub.audit.services import record
 from advisor_hub.conversations import archiving
+from advisor_hub.conversations.capture import begin_write, tokens_for
 from advisor_hub.conversations.models import (
     Comment,
     Escalation,
@@ -43,10 +44,9 @@ from advisor_hub.networks import (
     ReauthNeeded,
 )
 from advisor_hub.notifications.services import N_, notify
-from advisor_hub.publishing.connect import adapter_for, token_cipher
+from advisor_hub.publishing.connect import adapter_for
 from advisor_hub.publishing.linking import mark_relink_needed
 from advisor_hub.publishing.models import AccountStatus, LinkedAccount
-from advisor_hub.publishing.tokens import fresh_tokens
 
 LEASE = timedelta(minutes=2)
 MAX_ATTEMPTS = 5
@@ -70,6 +70,7 @@ def deliver_reply(session: Session, reply_id: int, *, config: Mapping[str, Any],
                   adapter: NetworkAdapter | None = None) -> Reply | None:
     """Send one queued reply; None when another sender has it (or it is not queued)."""
     now = now or utcnow()
+    begin_write(session)
     claimed = _claim(session, reply_id, now)
     session.commit()
     if not claimed:
@@ -82,12 +83,13 @@ def deliver_reply(session: Session, reply_id: int, *, config: Mapping[str, Any],
     try:
         if account is None:
             raise ReauthNeeded("the linked account is gone")
-        tokens = fresh_tokens(session, account.id, adapter, token_cipher(config))
+        tokens = tokens_for(session, account.id, adapter, config)
         external_id = adapter.reply(tokens, account.external_id, comment.network_post_id,
                                     comment.external_id, reply.text)
     except NetworkError as error:
         session.rollback()
         return _failed(session, reply_id, error, now)
+    begin_write(session)
     reply = session.get(Reply, reply_id, populate_existing=True)
     assert reply is not None
     reply.state, reply.external_id, reply.sent_at = ReplyState.SENT, external_id, now
@@ -107,6 +109,7 @@ def deliver_reply(session: Session, reply_id: int, *, config: Mapping[str, Any],
 
 
 def _failed(session: Session, reply_id: int, error: NetworkError, now: datetime) -> Reply:
+    begin_write(session)
     reply = session.get(Reply, reply_id, populate_existing=True)
     assert reply is not None
     message = (error.message or str(error))[:2000]
@@ -170,8 +173,9 @@ def hide_comment(session: Session, *, actor: User, comment_id: int,
     account_id, external_id = account.id, comment.external_id
     session.commit()
     adapter = adapter or adapter_for(config, comment.network)
-    tokens = fresh_tokens(session, account_id, adapter, token_cipher(config))
+    tokens = tokens_for(session, account_id, adapter, config)
     adapter.hide_comment(tokens, external_id)  # a NetworkError propagates: nothing recorded
+    begin_write(session)
     comment = own_comment(session, actor, comment_id)
     comment.hidden_at, comment.hidden_by_id = now, actor.id
     session.flush()

@@ -56,8 +56,8 @@ def graph_comment(node: dict[str, Any]) -> NetworkComment | None:
     """One Graph API comment node; None without an id (no MODERATE task on the Page)."""
     if not node.get("id"):
         return None
-    author = node.get("from") if isinstance(node.get("from"), dict) else {}
-    parent = node.get("parent") if isinstance(node.get("parent"), dict) else {}
+    author: dict[str, Any] = node["from"] if isinstance(node.get("from"), dict) else {}
+    parent: dict[str, Any] = node["parent"] if isinstance(node.get("parent"), dict) else {}
     return NetworkComment(
         external_id=str(node["id"]),
         text=str(node.get("message") or ""),

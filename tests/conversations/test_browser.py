@@ -13,8 +13,8 @@ from advisor_hub.accounts.models import User
 from advisor_hub.conversations import capture
 from advisor_hub.db import transaction, utcnow
 from tests.browser_support import log_in
-from tests.conversations.conftest import approved_answer, publish_on_sandbox
 from tests.conftest import Factory
+from tests.conversations.conftest import approved_answer, publish_on_sandbox
 from tests.publishing.conftest import KEY
 
 pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]

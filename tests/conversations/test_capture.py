@@ -188,7 +188,7 @@ def test_a_restarted_app_resumes_from_the_stored_cursor(committed, sandbox) -> N
     client_comments(sandbox.url, post_id, "After the restart")
     restarted = make_app()
     with restarted.app_context():
-        from advisor_hub.db import get_session, transaction
+        from advisor_hub.db import transaction
 
         with transaction() as session:
             for cursor in session.scalars(select(CaptureCursor)):

@@ -8,7 +8,7 @@ import json
 from typing import Any
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from advisor_hub.archive.integrity import verify_chain
@@ -16,7 +16,7 @@ from advisor_hub.archive.models import ArchiveRecord
 from advisor_hub.audit.models import AuditEvent
 from advisor_hub.conversations import capture, delivery, replies
 from advisor_hub.conversations.errors import RepeatsClientData
-from advisor_hub.conversations.models import Comment, ReplyState
+from advisor_hub.conversations.models import CaptureCursor, Comment, ReplyState
 from advisor_hub.db import utcnow
 from advisor_hub.notifications.models import Notification
 from approvals.models import ReviewRequest, ReviewStatus
@@ -45,7 +45,8 @@ def test_an_approved_answer_goes_out_in_one_click(app, db_session, sandbox, publ
         assert reply.state == ReplyState.QUEUED
         sent = delivery.deliver_reply(db_session, reply.id, config=app.config)
     assert sent is not None and sent.state == ReplyState.SENT
-    assert sent.text == "Thank you! Alice from Lyon Bellecour will call you: please call your branch."
+    assert sent.text == ("Thank you! Alice from Lyon Bellecour will call you: please call "
+                         "your branch.")
     # Published at once under the comment on the Sandbox.
     on_network = [c for c in sandbox.state.comments_for(published.network_post_id)
                   if c.parent_id == comment.external_id]
@@ -73,8 +74,7 @@ def test_the_reply_read_back_is_the_account_s_own_and_not_archived_twice(
         reply = replies.reply_with_template(db_session, actor=published.advisor,
                                             comment_id=comment.id, template_id=template.id)
         delivery.deliver_reply(db_session, reply.id, config=app.config)
-        db_session.execute(__import__("sqlalchemy").update(
-            capture.CaptureCursor).values(next_run_at=None))
+        db_session.execute(update(CaptureCursor).values(next_run_at=None))
         capture.capture_comments(db_session, utcnow(), config=app.config)
     own = db_session.scalars(select(Comment).where(Comment.own.is_(True))).one()
     assert own.external_id == reply.external_id and own.archive_record_id is None
