@@ -3,8 +3,10 @@ belongs to; one comment's thread with what was answered; unread counts for the n
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from flask_babel import LazyString
 from flask_babel import lazy_gettext as _l
@@ -128,8 +130,8 @@ NOTES = {
 }
 
 
-def capture_status(config: dict | object) -> list[NetworkCapture]:
+def capture_status(config: Mapping[str, Any]) -> list[NetworkCapture]:
     """Which networks' comments reach the inbox, said plainly on the screen."""
-    captured = set(capture.capturing_networks(config))  # type: ignore[arg-type]
+    captured = set(capture.capturing_networks(config))
     return [NetworkCapture(name, str(cls.label), name in captured, NOTES[name])
             for name, cls in ADAPTERS.items()]
