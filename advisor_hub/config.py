@@ -96,6 +96,12 @@ def defaults(instance_path: str) -> dict[str, Any]:
         "REVIEW_CLAIM_MINUTES": int(_env("REVIEW_CLAIM_MINUTES", "15") or 15),
         "REVIEW_BUSINESS_TIMEZONE": _env("REVIEW_BUSINESS_TIMEZONE", "Europe/Paris"),
         "REVIEW_BUSINESS_HOURS": _env("REVIEW_BUSINESS_HOURS", "09:00-17:00"),
+        # conversations: free-form replies reviewed before ("pre") or sampled after ("post");
+        # X replies are billed per read (off); LinkedIn comments are partner-only (off).
+        "REPLY_REVIEW_MODE": _env("REPLY_REVIEW_MODE", "pre"),
+        "REPLY_SAMPLE_RATE": float(_env("REPLY_SAMPLE_RATE", "0.1") or 0.1),
+        "X_CAPTURE_REPLIES": _env("X_CAPTURE_REPLIES", "false") == "true",
+        "LINKEDIN_CAPTURE_COMMENTS": _env("LINKEDIN_CAPTURE_COMMENTS", "false") == "true",
     }
 
 

@@ -30,6 +30,12 @@ from advisor_hub.campaigns.views import bp as campaigns_bp
 from advisor_hub.connectors import jobs as connectors_jobs
 from advisor_hub.connectors import views as connectors_views
 from advisor_hub.connectors.views import bp as connectors_bp
+from advisor_hub.conversations import answers as conversation_answers
+from advisor_hub.conversations import jobs as conversations_jobs
+from advisor_hub.conversations import replies as conversation_replies
+from advisor_hub.conversations import views as conversations_views
+from advisor_hub.conversations.models import Reply, ReplyTemplate
+from advisor_hub.conversations.views import bp as conversations_bp
 from advisor_hub.core_views import bp as core_bp
 from advisor_hub.dashboard import views as dashboard_views
 from advisor_hub.dashboard.views import bp as dashboard_bp
@@ -116,6 +122,25 @@ CONNECTORS = Feature("connectors", blueprints=(connectors_bp,), jobs=connectors_
                      nav=connectors_views.NAV)
 # /healthz and the scheduler health page.
 HEALTH = Feature("health", blueprints=(health_views.bp,), nav=health_views.NAV)
+# Clients' comments captured, answered (approved answers, free-form under REPLY_REVIEW_MODE),
+# escalated and archived (issue 15).
+CONVERSATIONS = Feature(
+    "conversations", blueprints=(conversations_bp,), jobs=conversations_jobs.JOBS,
+    submits=(conversation_replies.REPLY_KIND, conversation_replies.SAMPLE_KIND,
+             conversation_answers.TEMPLATE_KIND),
+    review_subjects=(
+        Subject(conversation_replies.REPLY_KIND, Reply.__tablename__,
+                conversation_replies.on_reply_decision, conversation_replies.reply_url,
+                editors=conversation_replies.reply_editors),
+        Subject(conversation_replies.SAMPLE_KIND, Reply.__tablename__,
+                conversation_replies.on_sample_decision, conversation_replies.reply_url,
+                editors=conversation_replies.reply_editors),
+        Subject(conversation_answers.TEMPLATE_KIND, ReplyTemplate.__tablename__,
+                conversation_answers.on_template_decision, conversation_answers.template_url,
+                editors=conversation_answers.template_editors),
+    ),
+    nav=conversations_views.NAV,
+)
 # Served under /sandbox unless SANDBOX_MOUNT is false.
 SANDBOX = Feature("sandbox", init_app=sandbox_mount.init_app)
 # Last: starts the scheduler (SCHEDULER_ENABLED) once every job above is in the job table.
@@ -123,5 +148,5 @@ SCHEDULER = Feature("scheduler", init_app=scheduler.init_app)
 
 FEATURES: tuple[Feature, ...] = (
     CORE, ACCOUNTS, SSO, AUDIT, NOTIFICATIONS, LIBRARY, APPROVALS, PUBLISHING, CAMPAIGNS, ARCHIVE,
-    DASHBOARD, CONNECTORS, HEALTH, SANDBOX, SCHEDULER,
+    DASHBOARD, CONNECTORS, CONVERSATIONS, HEALTH, SANDBOX, SCHEDULER,
 )

@@ -7,6 +7,7 @@ def import_all_models() -> None:
     import advisor_hub.audit.models  # noqa: F401
     import advisor_hub.campaigns.models  # noqa: F401
     import advisor_hub.connectors.models  # noqa: F401
+    import advisor_hub.conversations.models  # noqa: F401
     import advisor_hub.notifications.models  # noqa: F401
     import advisor_hub.publishing.heartbeat  # noqa: F401
     import advisor_hub.publishing.models  # noqa: F401

@@ -5,7 +5,7 @@ the layout and the home page list the current app's entries. Nothing is register
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 from flask import Flask, current_app
@@ -24,6 +24,8 @@ class NavItem:
     order: int = 100
     # Items sharing a group label show as one drop-down menu in the top bar.
     group: object | None = None
+    # A count shown next to the entry (unread items), called while rendering the page.
+    badge: Callable[[], int] | None = None
 
 
 def nav_of(app: Flask | None = None) -> tuple[NavItem, ...]:

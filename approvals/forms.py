@@ -26,6 +26,9 @@ KIND_LABELS = {
     "post": _l("Post"),
     "linked_account": _l("Linked account"),
     "campaign": _l("Campaign"),
+    "reply": _l("Reply to a client"),
+    "reply_sample": _l("Reply sent (sampled)"),
+    "reply_template": _l("Approved answer"),
 }
 # Labels of review statuses and of the decision log's entries (DecisionKind shares the
 # status values, plus APPROVED_FROM_LIBRARY).

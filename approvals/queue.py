@@ -25,7 +25,8 @@ from approvals.access import REVIEWERS
 from approvals.models import OPEN_STATUSES, ReviewRequest
 from approvals.settings import get_settings
 
-KINDS = ("library_item", "life_event_template", "post", "linked_account", "campaign")
+KINDS = ("library_item", "life_event_template", "post", "linked_account", "campaign",
+         "reply", "reply_sample", "reply_template")
 SORTS = ("oldest", "newest", "findings")
 
 

@@ -19,7 +19,8 @@ from advisor_hub.archive.models import ArchiveRecord, PurgeCheckpoint
 from advisor_hub.db import utcnow
 from advisor_hub.errors import ValidationError
 
-KINDS = ("publication", "decision")
+# "comment" and "reply": clients' comments captured and the replies sent (conversations).
+KINDS = ("publication", "decision", "comment", "reply")
 
 # One lock id for "appending to the archive" on PostgreSQL (serialises writers).
 _PG_APPEND_LOCK = 7_420_001
@@ -63,7 +64,7 @@ def _last_hash(session: Session) -> str:
 def append_record(
     session: Session, *, kind: str, payload: dict[str, Any], actor_id: int | None = None
 ) -> ArchiveRecord:
-    """Append one record (``kind`` "publication" or "decision") chained to the previous one."""
+    """Append one record (``kind`` one of ``KINDS``) chained to the previous one."""
     return append_records(session, kind=kind, entries=[(payload, actor_id)])[0]
 
 

@@ -17,8 +17,9 @@ class ArchiveSearchForm(DateRangeForm):
     branch = SelectField(_l("Branch"), coerce=int, validators=[Optional()])
     network = SelectField(_l("Network"), validators=[Optional()])
     kind = SelectField(_l("Kind"), validators=[Optional()], choices=[
-        ("", _l("Publications and decisions")), ("publication", _l("Publications")),
-        ("decision", _l("Decisions")),
+        ("", _l("Every kind")), ("publication", _l("Publications")),
+        ("decision", _l("Decisions")), ("comment", _l("Clients' comments")),
+        ("reply", _l("Replies")),
     ])
     submit = SubmitField(_l("Search"))
 

@@ -38,13 +38,16 @@ class Bucket:
     refill_per_second: float
 
     @classmethod
-    def for_limit(cls, limit: Limit, network: str, account_id: int) -> Bucket:
+    def for_limit(cls, limit: Limit, network: str, account_id: int, *,
+                  use: str = "") -> Bucket:
+        """``use``: "" for posting, "read" for reading comments (buckets of their own)."""
         owner = f"account:{account_id}" if limit.scope == Scope.ACCOUNT else "app"
         capacity = float(math.ceil(limit.limit / 2))
         refill = (limit.limit - capacity) / limit.window
         if refill <= 0:  # a limit of 1: one post, then one per window
             capacity, refill = 1.0, 1.0 / limit.window
-        return cls(f"{network}:{owner}:{limit.limit}/{limit.window}", capacity, refill)
+        prefix = f"{network}:{use}:" if use else f"{network}:"
+        return cls(f"{prefix}{owner}:{limit.limit}/{limit.window}", capacity, refill)
 
 
 def buckets_for(config: Mapping[str, Any], network: str, account_id: int) -> list[Bucket]:
@@ -104,7 +107,20 @@ def reserve_slot(session: Session, account_id: int, network: str, now: datetime,
         from flask import current_app
 
         config = current_app.config
-    buckets = buckets_for(config, network, account_id)
+    return take_slot(session, buckets_for(config, network, account_id), now)
+
+
+def reserve_read(session: Session, account_id: int, network: str, now: datetime, *,
+                 config: Mapping[str, Any]) -> datetime | None:
+    """``reserve_slot`` for one read of comments (the read buckets, never the posting ones)."""
+    buckets = sorted((Bucket.for_limit(limit, network, account_id, use="read")
+                      for limit in rules.read_limits_for(config, network)),
+                     key=lambda b: b.key)
+    return take_slot(session, buckets, now)
+
+
+def take_slot(session: Session, buckets: list[Bucket], now: datetime) -> datetime | None:
+    """One token from every bucket, all or none: None when taken, else when to ask again."""
     if not buckets:
         return None
     now_ts = now.astimezone(UTC).timestamp()

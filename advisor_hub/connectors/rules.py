@@ -8,6 +8,7 @@ Configuration (``app.config``), all optional:
 * ``CONNECTOR_VERSION_WARNING_DAYS``: warn this many days before a version's end (61).
 * ``CONNECTOR_REMINDER_DAYS``: remind advisors this many days before a grant ends ((14, 3)).
 * ``CONNECTOR_LIMITS``: ``{network: [Limit, ...]}`` replacing :data:`DEFAULT_LIMITS` per network.
+* ``CONNECTOR_READ_LIMITS``: the same for reading comments (:data:`DEFAULT_READ_LIMITS`).
 * ``CONNECTOR_STORM_THRESHOLD``: consecutive 5xx answers across accounts that hold a network (5).
 """
 
@@ -120,8 +121,25 @@ DEFAULT_LIMITS: dict[str, tuple[Limit, ...]] = {
     "sandbox": (),
 }
 
+# Reading comments (the conversations feature) draws on buckets of its own ("<network>:read:..."),
+# never on the posting limits. X recent search: "GET /2/tweets/search/recent 450/15min [per
+# app] 300/15min [per user]" (X_LIMITS_URL's sibling page below); the defaults stay well under.
+# Facebook counts calls per Page in its Business Use Case limits (FACEBOOK_LIMITS_URL), with no
+# fixed number: a conservative one.
+X_RATE_LIMITS_URL = "https://docs.x.com/x-api/fundamentals/rate-limits"
+DEFAULT_READ_LIMITS: dict[str, tuple[Limit, ...]] = {
+    "x": (Limit(Scope.ACCOUNT, 150, 900, X_RATE_LIMITS_URL),
+          Limit(Scope.APP, 300, 900, X_RATE_LIMITS_URL)),
+    "facebook": (Limit(Scope.ACCOUNT, 120, 3600, FACEBOOK_LIMITS_URL),
+                 Limit(Scope.APP, 1200, 3600, FACEBOOK_LIMITS_URL)),
+    "linkedin": (),
+    "sandbox": (),
+}
+
 # --- X prices -----------------------------------------------------------------------------------
 
+# "Posts: Read $0.005 per resource": every reply the capture reads is billed.
+X_PRICE_READ = Decimal("0.005")
 # "Content: Create $0.015 per request", "Content: Create (with URL) $0.200 per request"
 # (prices subject to change; the admin sets the current ones):
 # https://docs.x.com/x-api/getting-started/pricing
@@ -137,6 +155,14 @@ def limits_for(config: Mapping[str, Any], network: str) -> tuple[Limit, ...]:
     configured = (config.get("CONNECTOR_LIMITS") or {}).get(network)
     if configured is None:
         return DEFAULT_LIMITS.get(network, ())
+    return tuple(configured)
+
+
+def read_limits_for(config: Mapping[str, Any], network: str) -> tuple[Limit, ...]:
+    """Limits on reading comments (``CONNECTOR_READ_LIMITS`` replaces the defaults per network)."""
+    configured = (config.get("CONNECTOR_READ_LIMITS") or {}).get(network)
+    if configured is None:
+        return DEFAULT_READ_LIMITS.get(network, ())
     return tuple(configured)
 
 

@@ -14,6 +14,7 @@ from sqlalchemy import select
 
 from advisor_hub import csvsafe
 from advisor_hub.accounts.models import Branch
+from advisor_hub.conversations import reporting as conversations
 from advisor_hub.dashboard import services
 from advisor_hub.dashboard.forms import PeriodForm
 from advisor_hub.db import get_session
@@ -64,8 +65,10 @@ def index() -> str:
     args = {"date_from": period.first_day.isoformat(), "date_to": period.last_day.isoformat()}
     if board.scope.can_choose and board.scope.branch_id:
         args["branch"] = str(board.scope.branch_id)
+    responses = conversations.response_metrics(get_session(), period.start, period.end,
+                                               board.scope.branch_id)
     return render_template("dashboard/index.html", form=form, board=board, args=args,
-                           sources=services.SOURCES)
+                           sources=services.SOURCES, responses=responses)
 
 
 @bp.get("/<name>.csv")

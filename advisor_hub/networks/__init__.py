@@ -15,9 +15,11 @@ from typing import Any
 import requests
 
 from .base import NetworkAdapter, NetworkConfig, find_urls
+from .comments import CommentPage, NetworkComment
 from .crypto import TokenCipher, TokenDecryptError, TokenKeyError, generate_key
 from .errors import (
     AuthorizationFailed,
+    CommentsUnsupported,
     Duplicate,
     LookupUnsupported,
     NetworkError,
@@ -111,12 +113,15 @@ __all__ = [
     "NETWORK_NAMES",
     "Account",
     "AuthorizationFailed",
+    "CommentPage",
+    "CommentsUnsupported",
     "Duplicate",
     "FacebookAdapter",
     "LinkedInAdapter",
     "LookupUnsupported",
     "Media",
     "NetworkAdapter",
+    "NetworkComment",
     "NetworkConfig",
     "NetworkError",
     "NotSent",

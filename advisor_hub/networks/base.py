@@ -20,8 +20,10 @@ from oauthlib.oauth2.rfc6749 import errors as oauth_errors
 from requests.auth import HTTPBasicAuth
 from requests_oauthlib import OAuth2Session
 
+from .comments import CommentPage
 from .errors import (
     AuthorizationFailed,
+    CommentsUnsupported,
     Duplicate,
     LookupUnsupported,
     NetworkError,
@@ -141,6 +143,10 @@ class NetworkAdapter(ABC):
     # says so (``Duplicate``): what makes a reconcile resend safe. Settings may turn it off
     # (``<NETWORK>_REJECTS_DUPLICATES=false``, e.g. a Sandbox told to accept duplicates).
     rejects_duplicates_by_default: ClassVar[bool] = False
+    # Comments on the app's posts: read them and answer one (``list_comments``, ``reply``),
+    # hide one from the public (``hide_comment``).
+    supports_comments: ClassVar[bool] = False
+    supports_hide: ClassVar[bool] = False
     # How the token endpoint wants the app's credentials: HTTP Basic or in the form body.
     token_auth: ClassVar[str] = "basic"
     defaults: ClassVar[NetworkConfig]
@@ -376,6 +382,20 @@ class NetworkAdapter(ABC):
     ) -> PublishResult | None:
         """Find a post sent earlier with this key (after ``OutcomeUnknown``); None if absent."""
         raise LookupUnsupported(f"{self.label} has no way to look a post up")
+
+    def list_comments(self, token: TokenSet, post_id: str, *,
+                      since: str | None = None) -> CommentPage:
+        """Comments and replies on the post ``post_id`` newer than the cursor ``since``."""
+        raise CommentsUnsupported(f"{self.label}: the app cannot read comments")
+
+    def reply(self, token: TokenSet, account_external_id: str, post_id: str,
+              comment_id: str, text: str) -> str:
+        """Answer the comment ``comment_id`` as the account; the reply's network id."""
+        raise CommentsUnsupported(f"{self.label}: the app cannot answer comments")
+
+    def hide_comment(self, token: TokenSet, comment_id: str, *, hidden: bool = True) -> None:
+        """Hide the comment from everyone but its author (or show it again)."""
+        raise CommentsUnsupported(f"{self.label}: the app cannot hide comments")
 
     @abstractmethod
     def classify_response(self, response: requests.Response) -> NetworkError:

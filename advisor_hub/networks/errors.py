@@ -75,6 +75,11 @@ class LookupUnsupported(NetworkError):
     """The network offers no way to find a post by idempotency key."""
 
 
+class CommentsUnsupported(PermanentFailure):
+    """The network does not let the app read, answer or hide comments (LinkedIn members'
+    posts: partner-only; hiding on X: a scope the app does not ask for)."""
+
+
 class AuthorizationFailed(NetworkError):
     """Linking an account failed: state mismatch, user denied, bad or used code."""
 

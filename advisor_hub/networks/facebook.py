@@ -6,6 +6,10 @@ Page access token in ``Account.token``. Page tokens derived from a long-lived us
 not expire, so there is nothing to refresh: a dead token means relinking. Publishing uses the
 Page token, never the user token (the linked-accounts service stores the Page token).
 
+Comments (the conversations feature): ``GET /{post-id}/comments`` with the Page token lists a
+Page post's comments, ``POST /{comment-id}/comments`` answers one as the Page, and
+``POST /{comment-id}`` with ``is_hidden=true`` hides one (see the constants below).
+
 Revoking: the grant is the user's, not the Page's, and we keep no user token. So ``revoke``
 removes the app from the user (``DELETE /{user-id}/permissions``) with the app access token,
 which the Graph API accepts for that call; each Page remembers its user (``grantor_id``).
@@ -20,6 +24,7 @@ from typing import Any
 import requests
 
 from .base import NetworkAdapter, NetworkConfig, text_with_link
+from .comments import CommentPage, read_graph_comments
 from .errors import (
     AuthorizationFailed,
     Duplicate,
@@ -42,6 +47,22 @@ REAUTH_CODES = {190, 102, 10}  # invalid/expired token, session, app lacks permi
 RATE_LIMIT_CODES = {4, 17, 32, 613}
 DUPLICATE_CODE = 506
 MAX_PAGES_OF_ACCOUNTS = 20
+# GET /{object-id}/comments: "To get all comments that can be returned depending on your
+# permissions, set the filter parameter to stream or use the order field"; comment ids of a
+# Page post need the MODERATE task on the Page; "Page-owned comments and replies — For any
+# comments or replies owned by (on) a Page, you must use a Page access token if you want User
+# information to be included in the response":
+# https://developers.facebook.com/docs/graph-api/reference/object/comments
+# https://developers.facebook.com/docs/graph-api/reference/comment/
+COMMENT_FIELDS = "id,message,created_time,from{id,name},parent{id},is_hidden"
+COMMENT_PARAMS = {"fields": COMMENT_FIELDS, "filter": "stream",
+                  "order": "reverse_chronological", "limit": "100"}
+# "hide and unhide comments on a Page Post via the Graph API: POST /{comment_id}?is_hidden=true
+# to hide, POST /{comment_id}?is_hidden=false to unhide":
+# https://developers.facebook.com/docs/graph-api/changelog/version2.2
+# Reading comments needs pages_read_engagement (asked already); answering and hiding them,
+# pages_manage_engagement (a Page linked before it was asked for must be relinked).
+ENGAGEMENT_SCOPE = "pages_manage_engagement"
 
 
 def post_url(post_id: str) -> str:
@@ -85,8 +106,11 @@ class FacebookAdapter(NetworkAdapter):
         auth_url=f"https://www.facebook.com/{GRAPH_VERSION}/dialog/oauth",
         token_url=f"https://graph.facebook.com/{GRAPH_VERSION}/oauth/access_token",
         api_base=f"https://graph.facebook.com/{GRAPH_VERSION}",
-        scopes=("pages_manage_posts", "pages_read_engagement", "pages_show_list"),
+        scopes=("pages_manage_posts", "pages_read_engagement", "pages_show_list",
+                ENGAGEMENT_SCOPE),
     )
+    supports_comments = True
+    supports_hide = True
 
     def render_text(self, text: str, link_url: str | None = None, *,
                     with_media: bool = False) -> str:
@@ -229,6 +253,35 @@ class FacebookAdapter(NetworkAdapter):
         if not post_id:
             raise OutcomeUnknown("Facebook accepted the photo without returning an id")
         return PublishResult(post_id=str(post_id), post_url=post_url(str(post_id)))
+
+    def list_comments(self, token: TokenSet, post_id: str, *,
+                      since: str | None = None) -> CommentPage:
+        """The Page post's comments and replies created since the cursor (a time), newest
+        first; ``token`` is the Page token."""
+        def fetch(url: str, params: dict[str, str] | None) -> dict[str, Any]:
+            return response_json(self._api("GET", url, token, params=params))
+
+        return read_graph_comments(fetch, self._url(f"/{post_id}/comments"),
+                                   {**COMMENT_PARAMS, **self._proof(token)}, since)
+
+    def reply(self, token: TokenSet, account_external_id: str, post_id: str,
+              comment_id: str, text: str) -> str:
+        """``POST /{comment-id}/comments`` with ``message``, as the Page: ``{"id": ...}``."""
+        response = self._api("POST", self._url(f"/{comment_id}/comments"), token,
+                             params=self._proof(token), data={"message": text})
+        reply_id = response_json(response).get("id")
+        if not reply_id:
+            raise OutcomeUnknown("Facebook accepted the reply without returning an id")
+        return str(reply_id)
+
+    def hide_comment(self, token: TokenSet, comment_id: str, *, hidden: bool = True) -> None:
+        """``POST /{comment-id}`` with ``is_hidden``: the comment stays visible to its author
+        (and their friends) only."""
+        response = self._api("POST", self._url(f"/{comment_id}"), token,
+                             params=self._proof(token),
+                             data={"is_hidden": "true" if hidden else "false"})
+        if response_json(response).get("success") is False:
+            raise OutcomeUnknown("Facebook answered the hide without success")
 
     def revoke(self, token: TokenSet, grantor_id: str | None = None) -> bool:
         """Remove the app from the user ``grantor_id``: every Page they linked loses access.

@@ -79,6 +79,14 @@ def classify_response(response: requests.Response) -> NetworkError:
     return classify_status(response, f"LinkedIn: {message}")
 
 
+# Comments on a member's posts are read with r_member_social, "Restricted ... This permission is
+# granted to select developers only" (Comments API, Permissions):
+# https://learn.microsoft.com/en-us/linkedin/marketing/integrations/community-management/shares/comments-api
+# So the adapter does not read comments (``supports_comments`` stays False), whatever
+# LINKEDIN_CAPTURE_COMMENTS says: the flag only records that the firm has partner access.
+COMMENTS_PERMISSION = "r_member_social"
+
+
 class LinkedInAdapter(NetworkAdapter):
     name = "linkedin"
     label = "LinkedIn"

@@ -5,6 +5,8 @@ main app mounts it, or a test server: ``NetworkConfig(api_base=<that URL>, ...)`
 URLs are derived from ``api_base`` unless given. Unlike the real networks the Sandbox looks
 posts up by idempotency key, and promises that a 503 means nothing was done.
 
+Comments play Facebook's Graph API shapes (``advisor_hub.sandbox.comments``), under ``/api``.
+
 An image travels inline with the post (base64 in the JSON body, with its SHA-256, which the
 Sandbox checks): one request, so there is no separate upload step that could fail alone.
 """
@@ -17,6 +19,7 @@ from dataclasses import replace
 import requests
 
 from .base import NetworkAdapter, NetworkConfig
+from .comments import CommentPage, read_graph_comments
 from .errors import Duplicate, NetworkError, OutcomeUnknown, classify_status, response_json
 from .media import Media
 from .tokens import Account, Profile, PublishResult, TokenSet
@@ -66,6 +69,8 @@ class SandboxAdapter(NetworkAdapter):
     supports_refresh = True
     supports_lookup = True
     supports_revoke = True
+    supports_comments = True
+    supports_hide = True
     token_auth = "basic"
     defaults = NetworkConfig(
         api_base=DEFAULT_BASE_URL,
@@ -152,6 +157,29 @@ class SandboxAdapter(NetworkAdapter):
         if not posts:
             return None
         return PublishResult(post_id=str(posts[0]["id"]), post_url=posts[0].get("url"))
+
+    def list_comments(self, token: TokenSet, post_id: str, *,
+                      since: str | None = None) -> CommentPage:
+        def fetch(url: str, params: dict[str, str] | None) -> dict:
+            return response_json(self._api("GET", url, token, params=params))
+
+        return read_graph_comments(
+            fetch, self._url(f"/api/posts/{post_id}/comments"),
+            {"fields": "id,message,created_time,from,parent,is_hidden", "filter": "stream",
+             "order": "reverse_chronological", "limit": "100"}, since)
+
+    def reply(self, token: TokenSet, account_external_id: str, post_id: str,
+              comment_id: str, text: str) -> str:
+        response = self._api("POST", self._url(f"/api/comments/{comment_id}/comments"), token,
+                             data={"message": text})
+        reply_id = response_json(response).get("id")
+        if not reply_id:
+            raise OutcomeUnknown("Sandbox accepted the reply without returning an id")
+        return str(reply_id)
+
+    def hide_comment(self, token: TokenSet, comment_id: str, *, hidden: bool = True) -> None:
+        self._api("POST", self._url(f"/api/comments/{comment_id}"), token,
+                  data={"is_hidden": "true" if hidden else "false"})
 
     def revoke(self, token: TokenSet, grantor_id: str | None = None) -> bool:
         return self._revoke_rfc7009(token)

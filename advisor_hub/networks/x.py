@@ -13,6 +13,11 @@ Images: ``POST /2/media/upload`` (v2 one-shot upload, multipart ``media`` with
 ``media_category=tweet_image``) answers ``{"data": {"id": ..., "media_key": ...}}``; the post
 then carries ``"media": {"media_ids": [id]}``. Uploading needs the ``media.write`` scope, so a
 grant made before the app asked for it must be relinked.
+
+Replies (the conversations feature): recent search by ``conversation_id`` reads the replies to
+a post, and a reply is a post with ``reply.in_reply_to_tweet_id``. Reading is billed per post
+returned, so the capture is off unless ``X_CAPTURE_REPLIES`` is set. Hiding a reply needs a
+scope the app does not ask for: not offered.
 """
 
 from __future__ import annotations
@@ -22,6 +27,7 @@ import unicodedata
 import requests
 
 from .base import URL_RE, NetworkAdapter, NetworkConfig, find_urls, text_with_link
+from .comments import MAX_PAGES, CommentPage, NetworkComment, parse_graph_time
 from .errors import (
     Duplicate,
     NetworkError,
@@ -42,6 +48,19 @@ _WEIGHTLESS = {0xFE0E, 0xFE0F} | set(range(0x1F3FB, 0x1F400))  # variation selec
 REAUTH_ERROR_CODES = {32, 89}
 MEDIA_SCOPE = "media.write"
 DUPLICATE_ERROR_CODE = 187
+# "Use conversation_id as a search operator to retrieve all posts in a thread ... This returns
+# all replies to the original post, sorted reverse-chronologically":
+# https://docs.x.com/x-api/fundamentals/conversation-id
+# Recent search covers the last 7 days; 100 results at most per page; 300 requests per 15
+# minutes per user, 450 per app: https://docs.x.com/x-api/fundamentals/rate-limits
+SEARCH_PATH = "/2/tweets/search/recent"
+SEARCH_WINDOW_DAYS = 7
+SEARCH_FIELDS = {
+    "tweet.fields": "author_id,created_at,conversation_id,in_reply_to_user_id,referenced_tweets",
+    "expansions": "author_id",
+    "user.fields": "name,username",
+    "max_results": "100",
+}
 
 
 def post_url(post_id: str) -> str:
@@ -187,5 +206,61 @@ class XAdapter(NetworkAdapter):
             raise OutcomeUnknown("X accepted the post without returning an id")
         return PublishResult(post_id=str(post_id), post_url=post_url(str(post_id)))
 
+    supports_comments = True
+
+    def list_comments(self, token: TokenSet, post_id: str, *,
+                      since: str | None = None) -> CommentPage:
+        """Replies in the post's conversation newer than the reply id ``since`` (``since_id``),
+        every page of them up to ``MAX_PAGES``; ``reads`` counts the posts billed."""
+        params = {"query": f"conversation_id:{post_id}", **SEARCH_FIELDS}
+        if since:
+            params["since_id"] = since
+        found: list[NetworkComment] = []
+        newest = since
+        reads = 0
+        complete = False
+        for page in range(MAX_PAGES):
+            body = response_json(self._api("GET", self._url(SEARCH_PATH), token, params=params))
+            users = {str(u.get("id")): u for u in (body.get("includes") or {}).get("users") or []
+                     if isinstance(u, dict)}
+            meta = body.get("meta") or {}
+            if page == 0 and meta.get("newest_id"):
+                newest = str(meta["newest_id"])
+            for tweet in body.get("data") or []:
+                if not isinstance(tweet, dict) or not tweet.get("id"):
+                    continue
+                reads += 1
+                found.append(_reply_of(tweet, users, post_id))
+            token_next = meta.get("next_token")
+            if not token_next:
+                complete = True
+                break
+            params = {**params, "pagination_token": str(token_next)}
+        # Unread older pages: keep the old cursor so that the next pass reads them.
+        return CommentPage(tuple(found), newest if complete else since, complete=complete,
+                           reads=reads)
+
+    def reply(self, token: TokenSet, account_external_id: str, post_id: str,
+              comment_id: str, text: str) -> str:
+        body = {"text": text, "reply": {"in_reply_to_tweet_id": comment_id}}
+        response = self._api("POST", self._url("/2/tweets"), token, json=body)
+        reply_id = (response_json(response).get("data") or {}).get("id")
+        if not reply_id:
+            raise OutcomeUnknown("X accepted the reply without returning an id")
+        return str(reply_id)
+
     def revoke(self, token: TokenSet, grantor_id: str | None = None) -> bool:
         return self._revoke_rfc7009(token)
+
+
+def _reply_of(tweet: dict, users: dict[str, dict], post_id: str) -> NetworkComment:
+    author_id = str(tweet["author_id"]) if tweet.get("author_id") else None
+    user = users.get(author_id or "") or {}
+    parent = next((str(r.get("id")) for r in tweet.get("referenced_tweets") or []
+                   if isinstance(r, dict) and r.get("type") == "replied_to"), None)
+    name = user.get("name") or (f"@{user['username']}" if user.get("username") else "")
+    created = str(tweet.get("created_at") or "").replace(".000Z", "+0000").replace("Z", "+0000")
+    return NetworkComment(
+        external_id=str(tweet["id"]), text=str(tweet.get("text") or ""), author_id=author_id,
+        author_name=name or (author_id or ""), created_at=parse_graph_time(created),
+        parent_id=parent if parent and parent != post_id else None)

@@ -4,6 +4,7 @@ the archive): ``Select``s built on this package's models. Which states count as
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
 
@@ -112,3 +113,32 @@ def author_targets(author_id: int, start: datetime, end: datetime
 def post_approvals(post_ids: list[int]) -> Select[int, int | None]:
     """The approval (review id) of each of these posts: (id, review_id)."""
     return select(Post.id, Post.review_id).where(Post.id.in_(post_ids))
+
+
+def published_on_networks(
+        networks: Iterable[str], since: datetime,
+) -> Select[int, int, int, str, str | None, datetime | None, int, int | None]:
+    """Outbox rows published since ``since`` on ``networks``, through an account still active
+    (the conversations capture reads their comments): (target_id, post_id, account_id,
+    network, network_post_id, published_at, author_id, branch_id), oldest first."""
+    return (select(PublicationTarget.id.label("target_id"), PublicationTarget.post_id,
+                   PublicationTarget.account_id, PublicationTarget.network,
+                   PublicationTarget.network_post_id, PublicationTarget.published_at,
+                   Post.author_id, Post.branch_id)
+            .join(Post, Post.id == PublicationTarget.post_id)
+            .join(LinkedAccount, LinkedAccount.id == PublicationTarget.account_id)
+            .where(PublicationTarget.state == TargetState.PUBLISHED,
+                   PublicationTarget.network.in_(list(networks)),
+                   PublicationTarget.network_post_id.is_not(None),
+                   PublicationTarget.published_at >= since,
+                   LinkedAccount.status == AccountStatus.ACTIVE)
+            .order_by(PublicationTarget.published_at, PublicationTarget.id))
+
+
+def post_texts(post_ids: Iterable[int]) -> Select[int, str, str | None]:
+    """(post_id, text, network_post_url of its first published row) for the given posts."""
+    url = (select(PublicationTarget.network_post_url)
+           .where(PublicationTarget.post_id == Post.id,
+                  PublicationTarget.state == TargetState.PUBLISHED)
+           .order_by(PublicationTarget.id).limit(1).scalar_subquery())
+    return select(Post.id, Post.text, url.label("url")).where(Post.id.in_(list(post_ids)))

@@ -13,6 +13,7 @@ from flask import Flask
 from advisor_hub.networks.sandbox import DEFAULT_CLIENT_ID, DEFAULT_CLIENT_SECRET
 from advisor_hub.security import set_security_headers
 
+from .comments import bp as comments_bp
 from .protocol import get_state
 from .state import Client, SandboxState
 from .views import bp
@@ -52,5 +53,6 @@ def create_sandbox_app(config: dict[str, Any] | None = None) -> Flask:
         reject_duplicate_text=bool(app.config["REJECT_DUPLICATE_TEXT"]),
     )
     app.register_blueprint(bp)
+    app.register_blueprint(comments_bp)
     app.after_request(set_security_headers)  # the portal's CSP and friends, on every answer
     return app

@@ -156,7 +156,7 @@ def unauthorized(description: str) -> Response:
 
 
 def post_url(post: Post) -> str:
-    return url_for("sandbox.post_page", post_id=post.id, _external=True)
+    return url_for("sandbox_comments.post_page", post_id=post.id, _external=True)
 
 
 def post_json(post: Post) -> dict[str, Any]:

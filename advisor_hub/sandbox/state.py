@@ -27,7 +27,8 @@ FAULT_KINDS = {
     "client_refused",  # 401 invalid_client: the app's credentials refused
     "token_invalidated",  # 401, as Facebook for a Page token a password change killed
 }
-ENDPOINTS = {"authorize", "token", "revoke", "me", "publish", "lookup", "*"}
+ENDPOINTS = {"authorize", "token", "revoke", "me", "publish", "lookup", "comments", "reply",
+             "hide", "*"}
 
 
 @dataclass
@@ -104,6 +105,25 @@ class Post:
         return data
 
 
+@dataclass
+class Comment:
+    """A comment on a post (or, with ``parent_id``, a reply to a comment), as Facebook keeps
+    them: a client's, or the account's own reply (``author_id`` is the account's)."""
+
+    id: str
+    post_id: str
+    author_id: str
+    author_name: str
+    message: str
+    parent_id: str | None = None
+    created_at: datetime = field(default_factory=lambda: datetime.now(UTC))
+    is_hidden: bool = False
+    deleted: bool = False
+
+
+# People who comment on the advisors' posts in the client view (any other name works too).
+DEFAULT_CLIENTS = (("sbx-client-claire", "Claire Petit"), ("sbx-client-marc", "Marc Leroy"))
+
 DEFAULT_PROFILES = (
     SandboxProfile("sbx-alice", "alice", "Alice Martin", "Wealth advisor, Lyon branch"),
     SandboxProfile("sbx-bruno", "bruno", "Bruno Dubois", "Mortgage advisor, Lille branch"),
@@ -154,6 +174,8 @@ class SandboxState:
             self.requests: Counter[str] = Counter()
             self.duplicates_rejected = 0
             self._next_post = 0
+            self.comments: list[Comment] = []
+            self._next_comment = 0
 
     # -- faults ---------------------------------------------------------------------------
 
@@ -335,11 +357,46 @@ class SandboxState:
         with self.lock:
             return next((p for p in self.posts if p.id == post_id), None)
 
+    # -- comments -------------------------------------------------------------------------
+
+    def add_comment(self, post_id: str, author_id: str, author_name: str, message: str,
+                    parent_id: str | None = None) -> Comment:
+        """A comment (or a reply, with ``parent_id``); ids as Facebook's: ``{post}_{n}``."""
+        with self.lock:
+            if self.get_post(post_id) is None:
+                raise KeyError(post_id)
+            if parent_id is not None and self.get_comment(parent_id) is None:
+                raise KeyError(parent_id)
+            self._next_comment += 1
+            comment = Comment(f"{post_id}_{self._next_comment:06d}", post_id, author_id,
+                              author_name, message, parent_id)
+            self.comments.append(comment)
+            return comment
+
+    def get_comment(self, comment_id: str) -> Comment | None:
+        with self.lock:
+            return next((c for c in self.comments if c.id == comment_id and not c.deleted),
+                        None)
+
+    def comments_for(self, post_id: str) -> list[Comment]:
+        """The post's live comments and replies, oldest first (deleted ones are gone)."""
+        with self.lock:
+            return [c for c in self.comments if c.post_id == post_id and not c.deleted]
+
+    def delete_comment(self, comment_id: str) -> bool:
+        with self.lock:
+            comment = self.get_comment(comment_id)
+            if comment is None:
+                return False
+            comment.deleted = True
+            return True
+
     def stats(self) -> dict[str, Any]:
         with self.lock:
             per_key = Counter(p.idempotency_key for p in self.posts if p.idempotency_key)
             return {
                 "posts": len(self.posts),
+                "comments": len([c for c in self.comments if not c.deleted]),
                 "posts_per_key": dict(per_key),
                 "keys_posted_more_than_once": sorted(k for k, n in per_key.items() if n > 1),
                 "attempts_per_key": dict(self.attempts_per_key),

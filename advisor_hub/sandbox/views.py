@@ -1,5 +1,8 @@
 """The Sandbox's endpoints: its pages, OAuth 2 (authorize, token, revoke), the post API, and
 the ``/_control`` endpoints the tests and benchmarks use to inject faults and read counters.
+
+Comments (``comments.py``) play Facebook's Graph API shapes: a post's comments, a reply to a
+comment, hiding a comment; the post page is the "client" view where anyone comments.
 """
 
 from __future__ import annotations
@@ -78,16 +81,6 @@ def account_page(account_id: str) -> str:
         abort(404)
     return render_template("sandbox/account.html", profile=profile, posts=posts,
                            account_id=account_id)
-
-
-@bp.get("/posts/<post_id>")
-def post_page(post_id: str) -> str:
-    post = get_state().get_post(post_id)
-    if post is None:
-        abort(404)
-    profile = get_state().profiles.get(post.account_id)
-    return render_template("sandbox/account.html", title=post.id, profile=profile,
-                           posts=[post], account_id=post.account_id)
 
 
 @bp.get("/avatars/<account_id>.svg")
@@ -352,6 +345,30 @@ def all_posts() -> Response:
     with get_state().lock:
         posts = list(get_state().posts)
     return jsonify({"posts": [post_json(p) for p in posts]})
+
+
+@bp.post("/_control/comments")
+def add_comment() -> Response:
+    """JSON ``{"post_id", "message", "author_name", "author_id", "parent_id"}``: a client's
+    comment, as if typed in the client view (tests)."""
+    _control_enabled()
+    data: dict[str, Any] = request.get_json(silent=True) or {}
+    name = str(data.get("author_name") or "Claire Petit")
+    try:
+        comment = get_state().add_comment(
+            str(data.get("post_id", "")), str(data.get("author_id") or "sbx-client-claire"),
+            name, str(data.get("message", "")), parent_id=data.get("parent_id") or None)
+    except KeyError as exc:
+        return json_error(404, "not_found", f"unknown {exc}")
+    return jsonify({"id": comment.id})
+
+
+@bp.delete("/_control/comments/<comment_id>")
+def delete_comment(comment_id: str) -> Response:
+    _control_enabled()
+    if not get_state().delete_comment(comment_id):
+        return json_error(404, "not_found")
+    return jsonify({"ok": True})
 
 
 @bp.post("/_control/config")

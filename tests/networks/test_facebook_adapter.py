@@ -44,7 +44,8 @@ def test_authorization_url(adapter):
     assert f"{parts.scheme}://{parts.netloc}{parts.path}" == (
         "https://www.facebook.com/v25.0/dialog/oauth"
     )
-    assert query["scope"] == ["pages_manage_posts pages_read_engagement pages_show_list"]
+    assert query["scope"] == ["pages_manage_posts pages_read_engagement pages_show_list "
+                              "pages_manage_engagement"]
     assert query["state"] == ["st"]
     assert query["client_id"] == ["fb-id"]
 

@@ -11,6 +11,7 @@ import requests
 from advisor_hub.networks import new_code_verifier, new_state
 from advisor_hub.networks.sandbox import DEFAULT_CLIENT_ID, DEFAULT_CLIENT_SECRET
 from advisor_hub.sandbox import SandboxServer, create_sandbox_app, get_state
+from advisor_hub.sandbox.comments import bp as comments_bp
 from advisor_hub.sandbox.views import bp
 from advisor_hub.security import CONTENT_SECURITY_POLICY
 
@@ -31,7 +32,7 @@ def client():
 
 def test_the_sandbox_is_a_blueprint_app():
     app = create_sandbox_app()
-    assert app.blueprints == {"sandbox": bp}
+    assert app.blueprints == {"sandbox": bp, "sandbox_comments": comments_bp}
     assert {r.endpoint for r in app.url_map.iter_rules()} >= {
         "sandbox.index", "sandbox.authorize", "sandbox.token", "sandbox.publish",
         "sandbox.static"}

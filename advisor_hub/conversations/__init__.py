@@ -1,0 +1,2 @@
+"""Conversations: clients' comments on published posts, captured, answered, escalated and
+archived (issue 15). Declared in ``advisor_hub.features``; see ``services``."""
