@@ -7,7 +7,6 @@ network requires), one approval and one content hash; one outbox row per chosen 
 
 from __future__ import annotations
 
-import re
 import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -38,10 +37,9 @@ from advisor_hub.publishing.models import (
 )
 from advisor_hub.publishing.outbox import cancel_open_targets, set_target_state, settle_post
 from advisor_hub.roles import Role, require_role
-from advisor_hub.text import refuse_control_characters
+from advisor_hub.text import sanitize
 
 KIND = "post"
-_MARKUP = re.compile(r"<\s*/?\s*[a-zA-Z!?]|&#?[a-zA-Z0-9]+;")
 MAX_TEXT = 10_000
 
 
@@ -109,11 +107,9 @@ def char_limits() -> dict[str, int]:
 
 
 def plain_text(value: str | None, field: str) -> str:
-    """Posts are plain text: markup is refused (clear message, nothing saved)."""
-    value = refuse_control_characters((value or "").replace("\r\n", "\n").strip(), field=field)
-    if _MARKUP.search(value):
-        raise ValidationError(_l("HTML is not allowed here; write plain text."), field=field)
-    return value
+    """Posts are plain text: markup is refused (clear message, nothing saved), by the one
+    check every field of the portal goes through."""
+    return sanitize(value, field=field)
 
 
 def check_link(link_url: str | None) -> str | None:

@@ -54,8 +54,9 @@ def test_template_lifecycle_and_versions(db_session, library, factory, wedding) 
     found = life_events.templates_for_event(db_session, advisor=advisor, type_id=wedding.id,
                                             language="fr")
     assert found == [t1]
-    assert life_events.render_life_event(t1, advisor, "<b>Zoé</b>") == \
-        "Félicitations Zoé ! Alice"
+    assert life_events.render_life_event(t1, advisor, "Zoé") == "Félicitations Zoé ! Alice"
+    with pytest.raises(ValidationError, match="HTML"):  # refused, never stripped
+        life_events.render_life_event(t1, advisor, "<b>Zoé</b>")
     life_events.submit_template(db_session, actor=library.curator, template_id=t2.id)
     decide(db_session, t2, ReviewStatus.APPROVED, library.reviewer)
     assert t1.status == Status.SUPERSEDED
