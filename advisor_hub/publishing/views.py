@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 from datetime import datetime
 from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import click
 from flask import (
@@ -19,13 +20,14 @@ from flask import (
     session,
     url_for,
 )
+from flask_babel import format_date
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
 from advisor_hub.accounts.forms import ConfirmForm
-from advisor_hub.db import get_session
+from advisor_hub.db import get_session, utcnow
 from advisor_hub.errors import DomainError, NotFound
 from advisor_hub.navigation import NavItem, register
 from advisor_hub.networks import (
@@ -40,6 +42,7 @@ from advisor_hub.pagination import paginate
 from advisor_hub.publishing import composer, linking, services
 from advisor_hub.publishing.connect import adapter_for, networks_available, token_cipher
 from advisor_hub.publishing.forms import ComposeForm, EditForm, PageChoiceForm, RescheduleForm
+from advisor_hub.publishing.models import PostState
 from advisor_hub.roles import Role
 from advisor_hub.security import roles_required
 from advisor_hub.web import page_arg, unit_of_work
@@ -189,7 +192,34 @@ def unlink(account_id: int) -> Response:
 
 
 def _when(form: Any) -> tuple[bool, datetime | None]:
-    return form.when_mode.data != "later", form.when.data
+    return form.when_mode.data == "now", form.when.data
+
+
+def _zone() -> ZoneInfo:
+    try:
+        return ZoneInfo(current_user.time_zone or "UTC")
+    except (ZoneInfoNotFoundError, ValueError):
+        return ZoneInfo("UTC")
+
+
+def _when_defaults(form: Any, post: Any) -> None:
+    """Reschedule and Edit start from the post's current intent: its time (in the
+    advisor's zone) when it has one still ahead; "now" only for a post sent "now"."""
+    if post.publish_now and post.state != PostState.APPROVED:
+        form.when_mode.data = "now"
+        return
+    form.when_mode.data = "later"
+    if post.scheduled_at is not None and post.scheduled_at > utcnow():
+        form.when.data = post.scheduled_at.astimezone(_zone()).replace(tzinfo=None,
+                                                                       microsecond=0)
+
+
+@bp.app_template_global("short_when")
+def short_when(value: datetime) -> str:
+    """A wall-clock time as the buttons say it: "14 Jan, 09:00" (with the year when it is
+    not this one), in the reader's language; js/when.js writes it the same way."""
+    pattern = "d MMM" if value.year == utcnow().astimezone(_zone()).year else "d MMM y"
+    return f"{format_date(value.date(), pattern)}, {value:%H:%M}"
 
 
 @bp.route("/compose", methods=["GET", "POST"])
@@ -308,6 +338,8 @@ def reschedule(post_id: int) -> Response | str:
     db = get_session()
     post = _own_post(post_id)
     form = RescheduleForm()
+    if request.method == "GET":
+        _when_defaults(form, post)
     if form.validate_on_submit():
         publish_now, when = _when(form)
         with unit_of_work(form) as work:
@@ -327,6 +359,7 @@ def edit(post_id: int) -> Response | str:
     form = EditForm()
     if request.method == "GET":
         form.text.data, form.link_url.data = post.body, post.link_url
+        _when_defaults(form, post)
     if form.validate_on_submit():
         publish_now, when = _when(form)
         with unit_of_work(form) as work:
