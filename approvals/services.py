@@ -5,6 +5,8 @@ call. The code lives in modules by job; this facade re-exports it.
 - ``submission``: ``submit_for_review``, ``approve_from_library``, ``withdraw``,
   ``ReviewContent``;
 - ``standing``: ``get_approval(s)``, ``mark_used``, ``expire_reviews``, ``ApprovalInfo``;
+- ``periods``: ``approval_expires(kind, decided_at)`` (until when an unused approval of a
+  kind stands), ``expiry_days``, ``claim_minutes``;
 - ``claims`` and ``decisions``: ``claim``, ``release``, ``claim_holder``, ``decide``;
 - ``reading``: ``get_review``, ``get_own_review``, ``author_history``, ``subject_history``,
   ``decisions_of``;
@@ -25,7 +27,7 @@ from approvals.models import (
     ReviewStatus,
     Verdict,
 )
-from approvals.periods import APPROVAL_EXPIRY_KINDS, claim_minutes, expiry_days
+from approvals.periods import APPROVAL_EXPIRY_KINDS, approval_expires, claim_minutes, expiry_days
 from approvals.reading import (
     author_history,
     decisions_of,
@@ -41,6 +43,7 @@ from approvals.submission import ReviewContent, approve_from_library, submit_for
 __all__ = [
     "APPROVAL_EXPIRY_KINDS", "FINAL_STATUSES", "MAX_COMMENT", "OPEN_STATUSES", "REVIEWERS",
     "ApprovalInfo", "DecisionHandler", "DecisionKind", "ReviewContent", "ReviewStatus",
+    "approval_expires",
     "Screening", "Subject", "Verdict", "apply_disclosures", "approve_from_library",
     "author_history", "claim", "claim_holder", "claim_minutes", "decide", "decisions_of",
     "disclosures_for", "expire_reviews", "expiry_days", "get_approval", "get_approvals",

@@ -9,10 +9,13 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from babel import dates as babel_dates
+from flask import has_app_context
+from flask_babel import format_datetime
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -72,6 +75,46 @@ def schedule_time(local: datetime, time_zone: str, *, now: datetime | None = Non
         raise ValidationError(_l("That time is in the past. Choose a time in the future."),
                               field="when")
     return when
+
+
+def _zone(time_zone: str | None) -> ZoneInfo:
+    try:
+        return ZoneInfo(time_zone or "UTC")
+    except (ZoneInfoNotFoundError, ValueError):
+        return ZoneInfo("UTC")
+
+
+def limit_text(limit: datetime, time_zone: str | None) -> str:
+    """The last minute before an exclusive limit, as the advisor reads it ("31 Dec 2026,
+    23:59" for a window ending at midnight), in their zone and language."""
+    local = (limit - timedelta(seconds=1)).astimezone(_zone(time_zone)).replace(
+        tzinfo=None, second=0, microsecond=0)
+    if not has_app_context():  # a script without the app: the default language
+        return babel_dates.format_datetime(local, "d MMM y, HH:mm", locale="en")
+    return format_datetime(local, "d MMM y, HH:mm", rebase=False)
+
+
+def check_schedule_limits(session: Session, *, author: User, when: datetime,
+                          version_id: int | None, review_id: int | None,
+                          now: datetime) -> None:
+    """Refuse a time past what the approval allows, with the limit shown: the library
+    version's validity end, and the date an unused approval lapses (the approval standing,
+    or one given now). The publish-time re-check stays the last line."""
+    if version_id is not None:
+        until = upstream.publish_until(session, version_id=version_id)
+        if until is not None and when >= until:
+            raise ValidationError(_l("This item may be published until %(limit)s. Choose an "
+                                     "earlier time.",
+                                     limit=limit_text(until, author.time_zone)), field="when")
+    approval = upstream.get_approval(session, review_id) if review_id is not None else None
+    if approval is not None and approval.status == "approved":
+        lapses = approval.expires_at
+    else:  # not approved yet: an approval given now is the latest it could start
+        lapses = upstream.approval_expires(KIND, now)
+    if lapses is not None and when >= lapses:
+        raise ValidationError(_l("An approval lapses when it is not used in time: this post "
+                                 "may be published until %(limit)s. Choose an earlier time.",
+                                 limit=limit_text(lapses, author.time_zone)), field="when")
 
 
 # -- text and previews -------------------------------------------------------------------------
@@ -229,6 +272,8 @@ def compose_post(session: Session, *, author: User, body: str, link_url: str | N
             raise ValidationError(_l("Give a date and time, or choose to publish now."),
                                   field="when")
         scheduled_at = schedule_time(when_local, author.time_zone, now=now)
+    check_schedule_limits(session, author=author, when=scheduled_at or now,
+                          version_id=source.version_id, review_id=None, now=now)
     text = exact_text(session, body, networks, source.category)
     _check_fits(text, link_url, networks, with_media=bool(source.media_sha256))
     post = Post(author_id=author.id, branch_id=author.branch_id, source=source.kind,
@@ -381,6 +426,8 @@ def reschedule_post(session: Session, *, post_id: int, actor: User, publish_now:
             raise ValidationError(_l("Give a date and time, or choose to publish now."),
                                   field="when")
         when = schedule_time(when_local, actor.time_zone, now=now)
+    check_schedule_limits(session, author=actor, when=when, version_id=post.library_version_id,
+                          review_id=post.review_id, now=now)
     before = {"scheduled_at": post.scheduled_at}
     post.scheduled_at = when
     post.publish_now = publish_now

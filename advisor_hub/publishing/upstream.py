@@ -108,6 +108,7 @@ class Approval:
     content_hash: str | None
     approved_by_id: int | None
     status: str
+    expires_at: datetime | None = None  # an unused approval lapses then (None: never)
 
 
 def get_approval(session: Session, review_id: int | None) -> Approval | None:
@@ -125,8 +126,15 @@ def get_approvals(session: Session, review_ids: Iterable[int | None]) -> dict[in
     return {review_id: Approval(review_id=review_id, stands=bool(info.stands),
                                 content_hash=info.content_hash,
                                 approved_by_id=getattr(info, "approved_by_id", None),
-                                status=str(getattr(info, "status", "")))
+                                status=str(getattr(info, "status", "")),
+                                expires_at=getattr(info, "expires_at", None))
             for review_id, info in infos.items()}
+
+
+def approval_expires(kind: str, decided_at: datetime) -> datetime | None:
+    """Until when an approval of ``kind`` given at ``decided_at`` stands unused."""
+    expires = approvals_api().approval_expires(kind, decided_at)
+    return expires if isinstance(expires, datetime) else None
 
 
 def mark_used(session: Session, *, review_ids: Iterable[int | None], at: datetime) -> None:
@@ -196,6 +204,7 @@ class LibrarySource:
     category: str | None
     placeholders: list[str]
     review_id: int | None
+    expires_at: datetime | None = None  # the end of the validity window (exclusive)
 
 
 def version_for_use(session: Session, *, version_id: int, advisor: User,
@@ -210,7 +219,14 @@ def version_for_use(session: Session, *, version_id: int, advisor: User,
         category=getattr(v, "category", None) or None,
         placeholders=list(getattr(v, "placeholders", None) or []),
         review_id=getattr(v, "review_id", None),
+        expires_at=getattr(v, "expires_at", None),
     )
+
+
+def publish_until(session: Session, *, version_id: int) -> datetime | None:
+    """The end of a library version's validity window (None: no end)."""
+    until = library_api().publish_until(session, version_id=version_id)
+    return until if isinstance(until, datetime) else None
 
 
 TEMPLATE_PLACEHOLDERS = ["client_first_name", "advisor_first_name", "advisor_last_name",

@@ -10,7 +10,7 @@ import itertools
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from advisor_hub.content_hash import content_hash
@@ -75,6 +75,7 @@ class FakeApprovals:
         self.banned = ["guaranteed returns"]
         self.disclosures: dict[str | None, list[str]] = {}
         self._ids = itertools.count(1000)
+        self.approval_days: int | None = None  # unused approvals never lapse by default
 
     def register_subject(self, kind: str, *, subject_type: str,
                          on_decision: Callable[..., None]) -> None:
@@ -101,6 +102,11 @@ class FakeApprovals:
         review = self._new(kind, subject_id, author, content, "approved")
         review.approved_by_id = None
         return review
+
+    def approval_expires(self, kind: str, decided_at: datetime) -> datetime | None:
+        if self.approval_days is None or kind != "post":
+            return None
+        return decided_at + timedelta(days=self.approval_days)
 
     def withdraw(self, session: Any, *, review_id: int, actor: Any) -> None:
         review = self.reviews[review_id]
@@ -164,6 +170,7 @@ class Version:
     placeholders: list[str] = field(default_factory=lambda: ["advisor_first_name",
                                                              "branch_city"])
     review_id: int = 1
+    expires_at: datetime | None = None
 
 
 @dataclass
@@ -234,6 +241,11 @@ class FakeLibrary:
         if version_id in self.retired:
             return False, "retired"
         return True, None
+
+    def publish_until(self, session: Any, *, version_id: int) -> datetime | None:
+        if version_id not in self.versions:
+            raise NotFound()
+        return self.versions[version_id].expires_at
 
     def record_use(self, session: Any, **kwargs: Any) -> None:
         self.uses.append(kwargs)
