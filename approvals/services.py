@@ -1,7 +1,8 @@
 """The approvals package's public services: what other packages (and the compliance screens)
 call. The code lives in modules by job; this facade re-exports it.
 
-- ``subjects``: ``register_subject``, ``subject_for`` (the kinds of reviewable content);
+- ``subjects``: ``register_subject``, ``subject_for`` (the kinds of reviewable content),
+  ``Fact``/``SubjectDetails``/``details_of`` (what the owner shows on the review page);
 - ``submission``: ``submit_for_review``, ``approve_from_library``, ``withdraw``,
   ``ReviewContent``;
 - ``standing``: ``get_approval(s)``, ``mark_used``, ``expire_reviews``, ``ApprovalInfo``;
@@ -37,13 +38,21 @@ from approvals.reading import (
 )
 from approvals.screening import Screening, screen_text, screen_texts
 from approvals.standing import ApprovalInfo, expire_reviews, get_approval, get_approvals, mark_used
-from approvals.subjects import DecisionHandler, Subject, register_subject, subject_for
+from approvals.subjects import (
+    DecisionHandler,
+    Fact,
+    Subject,
+    SubjectDetails,
+    details_of,
+    register_subject,
+    subject_for,
+)
 from approvals.submission import ReviewContent, approve_from_library, submit_for_review, withdraw
 
 __all__ = [
     "APPROVAL_EXPIRY_KINDS", "FINAL_STATUSES", "MAX_COMMENT", "OPEN_STATUSES", "REVIEWERS",
     "ApprovalInfo", "DecisionHandler", "DecisionKind", "ReviewContent", "ReviewStatus",
-    "approval_expires",
+    "approval_expires", "Fact", "SubjectDetails", "details_of",
     "Screening", "Subject", "Verdict", "apply_disclosures", "approve_from_library",
     "author_history", "claim", "claim_holder", "claim_minutes", "decide", "decisions_of",
     "disclosures_for", "expire_reviews", "expiry_days", "get_approval", "get_approvals",

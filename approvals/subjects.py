@@ -4,15 +4,49 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Session
 
-from advisor_hub.errors import ValidationError
+from advisor_hub.errors import NotFound, ValidationError
 from approvals.models import ReviewRequest, ReviewStatus
 
 # on_decision(session, subject_id, outcome, review): the outcome is a final ReviewStatus.
 DecisionHandler = Callable[[Session, int, ReviewStatus, ReviewRequest], None]
+
+
+@dataclass(frozen=True)
+class Fact:
+    """One attribute an approval covers, for the review page (plain data; the template
+    escapes and formats it): a text, a list, a validity window, a link or a picture."""
+
+    label: Any  # a (lazy) string in the reader's language
+    text: Any = None
+    items: tuple[Any, ...] = ()
+    window: bool = False  # ``start``..``end`` is a validity window (either side open)
+    start: datetime | None = None
+    end: datetime | None = None
+    href: str | None = None
+    image_url: str | None = None
+    warning: Any = None  # what the reviewer should notice about it
+    key: str = ""  # a stable name (tests, styling)
+
+
+@dataclass(frozen=True)
+class SubjectDetails:
+    """What the owner of a kind tells the reviewer besides the content: the attributes the
+    approval covers. ``replaces_content``: they are the content (a linked account's
+    profile), shown instead of "As it will be published", under ``heading``."""
+
+    facts: tuple[Fact, ...]
+    heading: Any = None
+    replaces_content: bool = False
+
+
+# describe(session, subject_id): the subject's details, None when there is nothing to add.
+DescribeSubject = Callable[[Session, int], "SubjectDetails | None"]
 
 
 @dataclass(frozen=True)
@@ -21,17 +55,32 @@ class Subject:
     subject_type: str
     on_decision: DecisionHandler
     url: Callable[[int], str] | None = None
+    describe: DescribeSubject | None = None
 
 
 _subjects: dict[str, Subject] = {}
 
 
 def register_subject(kind: str, *, subject_type: str, on_decision: DecisionHandler,
-                     url: Callable[[int], str] | None = None) -> None:
+                     url: Callable[[int], str] | None = None,
+                     describe: DescribeSubject | None = None) -> None:
     """Owners of reviewable things register at start-up: ``on_decision(session, subject_id,
     outcome, review)`` is called in the deciding transaction; ``url(subject_id)`` (optional)
-    is where the author's notification links to."""
-    _subjects[kind] = Subject(kind, subject_type, on_decision, url)
+    is where the author's notification links to; ``describe(session, subject_id)``
+    (optional) gives the review page the attributes the approval covers."""
+    _subjects[kind] = Subject(kind, subject_type, on_decision, url, describe)
+
+
+def details_of(session: Session, review: ReviewRequest) -> SubjectDetails | None:
+    """The owner's details of a review's subject (None: none registered, or the subject is
+    gone)."""
+    subject = _subjects.get(review.kind)
+    if subject is None or subject.describe is None:
+        return None
+    try:
+        return subject.describe(session, review.subject_id)
+    except NotFound:
+        return None
 
 
 def subject_for(kind: str) -> Subject | None:

@@ -132,12 +132,19 @@ def _render_detail(review: ReviewRequest, form: DecisionForm, notice: str | None
     subject_type = subject.subject_type if subject else review.kind
     author = session.get(User, review.author_id)
     holder_id = services.claim_holder(review)
+    details = services.details_of(session, review)
+    findings = review.findings
+    if details is not None and details.replaces_content:
+        # The profile is shown once: a finding on its URL is listed once, not per field.
+        seen: set[str] = set()
+        findings = [f for f in findings
+                    if not (finding_message(f) in seen or seen.add(finding_message(f)))]
     return render_template(
         "approvals/detail.html", review=review, form=form, notice=notice, author=author,
         holder=session.get(User, holder_id) if holder_id else None,
         segments=highlight(review.text, review.findings, "text"),
         link_findings=[f for f in review.findings if f.get("field") == "link"],
-        findings=review.findings, finding_message=finding_message,
+        findings=findings, finding_message=finding_message,
         diff=word_diff(review.base_text, review.text) if review.base_text is not None else None,
         history=services.author_history(session, author_id=review.author_id,
                                         exclude_id=review.id),
@@ -148,6 +155,7 @@ def _render_detail(review: ReviewRequest, form: DecisionForm, notice: str | None
         reasons={r.code: r.label for r in rules.list_reason_codes(session, active_only=False)},
         people=_people(session, review),
         can_override=current_user.has_role(Role.SENIOR_COMPLIANCE),
+        details=details,
     )
 
 

@@ -22,15 +22,18 @@ handlers: dict[str, Callable[[Session, int, str, Any], None]] = {}
 
 def register(kind: str, *, subject_type: str,
              on_decision: Callable[[Session, int, str, Any], None],
-             url: Callable[[int], str] | None = None) -> None:
+             url: Callable[[int], str] | None = None,
+             describe: Callable[[Session, int], Any] | None = None) -> None:
     """Remember our handler and hand it to approvals; ``url(subject_id)`` is where the
-    author's notification about a decision links to."""
+    author's notification about a decision links to; ``describe`` gives the review page
+    the attributes an approval covers."""
     handlers[kind] = on_decision
     try:
         from approvals.services import register_subject
     except ImportError:  # approvals not installed: decisions come through ``decide`` only
         return
-    register_subject(kind, subject_type=subject_type, on_decision=on_decision, url=url)
+    register_subject(kind, subject_type=subject_type, on_decision=on_decision, url=url,
+                     describe=describe)
 
 
 def submit(session: Session, *, kind: str, subject_id: int, author: User, text: str,

@@ -15,7 +15,12 @@ call. The code lives in modules by job; this facade re-exports it.
 from __future__ import annotations
 
 from content_library import review
-from content_library.attributes import ApprovedAttributes, approved_attributes, publish_until
+from content_library.attributes import (
+    ApprovedAttributes,
+    approved_attributes,
+    publish_until,
+    review_details,
+)
 from content_library.curation import (
     CURATORS,
     create_item,
@@ -74,4 +79,5 @@ __all__ = [
 
 review.register(review.ITEM_KIND, subject_type=LibraryItemVersion.__tablename__,
                 on_decision=on_item_decision,
-                url=lambda version_id: f"/library/manage/versions/{version_id}")
+                url=lambda version_id: f"/library/manage/versions/{version_id}",
+                describe=review_details)

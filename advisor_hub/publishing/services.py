@@ -18,6 +18,7 @@ from advisor_hub.publishing.composer import (
     schedule_time,
 )
 from advisor_hub.publishing.linking import (
+    account_details,
     accounts_of,
     active_accounts_of,
     link_account,
@@ -37,7 +38,8 @@ def register_review_kinds() -> bool:
     """Tell approvals who decides what happens after a decision on our two kinds."""
     ok = upstream.register_subject("post", subject_type="posts", on_decision=on_post_decision)
     return upstream.register_subject("linked_account", subject_type="linked_accounts",
-                                     on_decision=on_account_decision) and ok
+                                     on_decision=on_account_decision,
+                                     describe=account_details) and ok
 
 
 register_review_kinds()

@@ -62,15 +62,27 @@ def _review_content(api: ModuleType | Any, content: Content | None) -> Any:
 
 
 def register_subject(kind: str, *, subject_type: str,
-                     on_decision: Callable[[Session, int, str, Any], None]) -> bool:
-    """Register a review kind; False (logged) while the approvals package lacks its API."""
+                     on_decision: Callable[[Session, int, str, Any], None],
+                     describe: Callable[[Session, int], Any] | None = None) -> bool:
+    """Register a review kind; False (logged) while the approvals package lacks its API.
+    ``describe`` (optional) gives the review page the subject's details (``subject_details``)."""
     try:
         api = approvals_api()
-        api.register_subject(kind, subject_type=subject_type, on_decision=on_decision)
+        extra = {"describe": describe} if describe is not None else {}
+        api.register_subject(kind, subject_type=subject_type, on_decision=on_decision, **extra)
     except (ImportError, AttributeError) as error:
         log.warning("approvals API not available yet, %s not registered: %s", kind, error)
         return False
     return True
+
+
+def subject_details(facts: list[dict[str, Any]], *, heading: Any = None,
+                    replaces_content: bool = False) -> Any:
+    """The review page's details of a subject, in approvals' own types (``facts``: the
+    keyword arguments of ``approvals.services.Fact``)."""
+    api = approvals_api()
+    return api.SubjectDetails(facts=tuple(api.Fact(**fact) for fact in facts),
+                              heading=heading, replaces_content=replaces_content)
 
 
 def submit_for_review(session: Session, *, kind: str, subject_id: int, author: User,

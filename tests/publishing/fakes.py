@@ -78,7 +78,7 @@ class FakeApprovals:
         self.approval_days: int | None = None  # unused approvals never lapse by default
 
     def register_subject(self, kind: str, *, subject_type: str,
-                         on_decision: Callable[..., None]) -> None:
+                         on_decision: Callable[..., None], **_options: Any) -> None:
         self.handlers[kind] = on_decision
 
     def _new(self, kind: str, subject_id: int, author: Any, content: ReviewContent,
