@@ -66,6 +66,7 @@ class QueueRow:
     claim_expires_at: datetime | None
     age_minutes: int = 0
     past_target: bool = False
+    claimed_by_id: int | None = None
 
     @property
     def claimed(self) -> bool:
@@ -135,7 +136,7 @@ def list_queue(session: Session, *, actor: User, filters: QueueFilter, page: int
             escalation_level=r.escalation_level,
             claimed_by_name=people.get(r.claimed_by_id) if r.claimed_by_id else None,
             claim_expires_at=r.claim_expires_at, age_minutes=age,
-            past_target=age > settings.sla_minutes,
+            past_target=age > settings.sla_minutes, claimed_by_id=r.claimed_by_id,
         ))
     return Page(items=rows, page=raw.page, per_page=raw.per_page, total=raw.total)
 
