@@ -224,6 +224,12 @@ def when_words(value: datetime) -> str:
              time=f"{local:%H:%M}")
 
 
+@bp.app_template_global("standing_of")
+def standing_of(post: Any) -> status.Standing:
+    """Where a post stands now (the templates say it with ``say``)."""
+    return status.post_standing(post, utcnow())
+
+
 def _said(post: Any) -> str:
     """What just happened to a post, for the flash after composing or rescheduling."""
     standing = status.post_standing(post, utcnow())
