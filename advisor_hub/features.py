@@ -60,6 +60,7 @@ from approvals.views import bp as approvals_bp
 from content_library import cli as library_cli
 from content_library import editors, review
 from content_library import views as library_views
+from content_library.attributes import review_details
 from content_library.life_events import on_template_decision
 from content_library.models import LibraryItemVersion, LifeEventTemplate
 from content_library.services import on_item_decision
@@ -80,7 +81,7 @@ LIBRARY = Feature(
     submits=(review.ITEM_KIND, review.TEMPLATE_KIND),
     review_subjects=(
         Subject(review.ITEM_KIND, LibraryItemVersion.__tablename__, on_item_decision,
-                review.version_url, editors=editors.version_editors),
+                review.version_url, review_details, editors=editors.version_editors),
         Subject(review.TEMPLATE_KIND, LifeEventTemplate.__tablename__, on_template_decision,
                 review.template_url, editors=editors.template_editors),
     ),
@@ -96,6 +97,7 @@ PUBLISHING = Feature(
         Subject(POST_KIND, Post.__tablename__, on_post_decision,
                 editors=publishing_services.post_editors),
         Subject(LINKED_ACCOUNT_KIND, LinkedAccount.__tablename__, on_account_decision,
+                describe=publishing_services.account_details,
                 editors=publishing_services.account_editors),
     ),
     checks=(upstream.check_contracts,),

@@ -1,17 +1,22 @@
-"""Plain text in, plain text out: the one sanitiser every user-typed field goes through.
+"""Plain text in, plain text out: the one check every user-typed field goes through.
 
-Networks take plain text, so HTML typed into a field is stripped (tags and comments removed,
-entities decoded, so "a < b & c" stays so). The HTML library is called in `_strip_markup`
-only: swapping bleach for nh3 is a change to that function.
+Networks take plain text, and nothing typed is ever changed behind the writer's back: text
+that holds markup is refused with a message, never silently stripped (a title typed as
+"<script>…</script>Bad item" is refused, not saved as "…Bad item"). "a < b & c" is plain text
+and stays so. The HTML library is called in `_strip_markup` only: swapping bleach for nh3 is a
+change to that function.
 
-What cannot be made plain is refused, not guessed at (`UnsafeText`, a `ValidationError`):
+What is refused (`UnsafeText`, a `ValidationError`, with a message in the reader's language):
 
 * control characters (NUL, ESC, the C1 range...; tab, line feed and carriage return are
   text). They are invisible, split words for the compliance lexicon and break log lines.
-* markup that is still there after one pass: entities hiding tags ("&lt;img onerror=…&gt;",
-  nested to any depth) decode into new markup. Sanitised text is therefore always a fixed
-  point (sanitising it again changes nothing), and nothing that would become a tag when
-  decoded once more is ever stored.
+* tags and comments (``<b>``, ``<script>``, ``<!-- -->``): what the parser would remove.
+* character references (``&amp;``, ``&lt;``, ``&#60;``): the characters are typed as
+  themselves. Entities hiding tags ("&lt;img onerror=…&gt;", nested to any depth) get a message
+  of their own.
+
+Accepted text is therefore always a fixed point: sanitising it again changes nothing, and no
+pass of the HTML parser would change it either. Line ends are normalised to "\n".
 """
 
 from __future__ import annotations
@@ -31,6 +36,9 @@ _MAYBE_MARKUP: Final = re.compile(r"[<&\r]")
 _ALLOWED_CONTROLS: Final = frozenset("\t\n\r")
 # Every Cc character but tab, LF and CR: C0, DEL, C1.
 _CONTROL: Final = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+# A character reference as the parser decodes it in text (with its semicolon; "AT&T" and
+# "?a=1&copy=2" are text, as the parser leaves them).
+_REFERENCE: Final = re.compile(r"&(?:#[0-9]+|#[xX][0-9a-fA-F]+|[A-Za-z][A-Za-z0-9]*);")
 
 
 class UnsafeText(ValidationError):
@@ -58,17 +66,36 @@ def _strip_markup(text: str) -> str:
                                       strip_comments=True))
 
 
-def sanitize(text: str | None, *, field: str | None = None) -> str:
-    """Plain text from user input, without surrounding whitespace.
+MARKUP_REFUSED: Final = _l("HTML is not allowed here; write plain text.")
+ENTITY_REFUSED: Final = _l("Type characters as themselves, not as HTML codes such as &amp; or "
+                           "&lt;.")
+HIDDEN_MARKUP_REFUSED: Final = _l("This text hides HTML inside encoded characters (such as "
+                                  "&lt;). Write plain text.")
 
-    Raises `UnsafeText` for control characters, and for text that still holds markup after
-    one pass (markup hidden in entities). ``field`` names the form field in the error.
+
+def refuse_markup(text: str, *, field: str | None = None) -> str:
+    """``text`` (line ends as "\\n"), or `UnsafeText` if it holds a tag, a comment or an
+    HTML code."""
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    if not _MAYBE_MARKUP.search(text):
+        return text
+    decoded = _REFERENCE.sub(lambda found: html.unescape(found.group()), text)
+    if decoded != text:
+        hidden = _strip_markup(decoded) != decoded
+        raise UnsafeText(HIDDEN_MARKUP_REFUSED if hidden else ENTITY_REFUSED, field=field)
+    if _strip_markup(text) != text:
+        raise UnsafeText(MARKUP_REFUSED, field=field)
+    return text
+
+
+def sanitize(text: str | None, *, field: str | None = None) -> str:
+    """Plain text from user input, without surrounding whitespace, line ends as "\\n".
+
+    Raises `UnsafeText` for control characters and for any markup (tags, comments, HTML
+    codes): nothing is stripped or decoded silently. ``field`` names the form field in the
+    error.
     """
     if not text:
         return ""
     refuse_control_characters(text, field=field)
-    value = _strip_markup(text)
-    if value != text and _strip_markup(value) != value:
-        raise UnsafeText(_l("This text hides HTML inside encoded characters (such as "
-                            "&lt;). Write plain text."), field=field)
-    return value.strip()
+    return refuse_markup(text, field=field).strip()

@@ -42,11 +42,11 @@ def snapshot(review: ReviewRequest) -> dict[str, Any]:
             "content_hash": review.content_hash, "claimed_by_id": review.claimed_by_id}
 
 
-def _clean_comment(value: str | None) -> str:
-    text = sanitize(value)
+def _clean_comment(value: str | None, field: str = "comment") -> str:
+    text = sanitize(value, field=field)
     if len(text) > MAX_COMMENT:
         raise BadDecision(_l("A comment is at most %(n)d characters.", n=MAX_COMMENT),
-                          field="comment")
+                          field=field)
     return text
 
 
@@ -88,7 +88,7 @@ def decide(
     if holder is not None and holder != actor.id:
         raise ClaimedByOther()
     comment = _clean_comment(comment)
-    justification = _clean_comment(justification)
+    justification = _clean_comment(justification, "justification")
     outcome = verdict.outcome
     values: dict[str, Any] = {}
     reason_label = ""

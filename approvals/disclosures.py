@@ -27,14 +27,14 @@ def list_disclosures(session: Session) -> list[Disclosure]:
 def add_disclosure(session: Session, *, actor: User, text: str, network: str | None,
                    category: str | None) -> Disclosure:
     require_role(actor, *REVIEWERS)
-    text = sanitize(text)
+    text = sanitize(text, field="text")
     if not text:
         raise ValidationError(_l("Enter the text to append."), field="text")
     if len(text) > MAX_DISCLOSURE:
         raise ValidationError(_l("A disclosure is at most 1,000 characters."), field="text")
     if network and network not in NETWORKS:
         raise ValidationError(_l("Unknown network."), field="network")
-    category = sanitize(category)[:120] or None
+    category = sanitize(category, field="category")[:120] or None
     disclosure = Disclosure(text=text, network=network or None, category=category,
                             created_by_id=actor.id)
     session.add(disclosure)

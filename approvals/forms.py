@@ -119,6 +119,8 @@ class QueueFilterForm(FlaskForm):
     class Meta:
         csrf = False
 
+    q = StringField(_l("Search"), validators=[Optional(), Length(max=100)],
+                    render_kw={"type": "search"})
     kind = SelectField(_l("Kind"), validators=[Optional()], validate_choice=False)
     branch = SelectField(_l("Branch"), validators=[Optional()], validate_choice=False)
     author = SelectField(_l("Author"), validators=[Optional()], validate_choice=False)
@@ -129,3 +131,16 @@ class QueueFilterForm(FlaskForm):
     sort = SelectField(_l("Order"), validate_choice=False, choices=[
         ("oldest", _l("Oldest first")), ("newest", _l("Newest first")),
         ("findings", _l("Most findings first"))])
+
+
+class BulkDecisionForm(FlaskForm):
+    """One decision, with its comment, for several library items of the queue."""
+
+    review_ids = StringField(validators=[Optional()])  # many values: read with getlist
+    decision = SelectField(_l("Decision for the chosen items"), choices=DECISION_CHOICES,
+                           validators=[InputRequired(_l("Choose a decision."))])
+    reason_code = SelectField(_l("Reason (for a rejection)"), choices=[],
+                              validate_choice=False)
+    comment = TextAreaField(_l("Comment to the authors"), validators=[Length(max=4000)],
+                            render_kw={"rows": 2})
+    submit = SubmitField(_l("Decide on the chosen items"))

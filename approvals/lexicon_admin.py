@@ -107,7 +107,7 @@ def current_terms(session: Session) -> list[LexiconEntry]:
 
 
 def _clean_term(term: str, language: str, severity: str, note: str) -> tuple[str, str, str]:
-    term = " ".join(sanitize(term).split())
+    term = " ".join(sanitize(term, field="term").split())
     if not term or not normalize_term(term):
         raise ValidationError(_l("Enter a word or phrase."), field="term")
     if len(term) > MAX_TERM:
@@ -116,7 +116,7 @@ def _clean_term(term: str, language: str, severity: str, note: str) -> tuple[str
         raise ValidationError(_l("Choose a language."), field="language")
     if severity not in SEVERITIES:
         raise ValidationError(_l("Choose a severity."), field="severity")
-    return term, normalize_term(term), sanitize(note)[:500]
+    return term, normalize_term(term), sanitize(note, field="note")[:500]
 
 
 def add_term(session: Session, *, actor: User, term: str, language: str = "any",
@@ -214,14 +214,14 @@ def add_link_rule(session: Session, *, actor: User, domain: str, kind: str,
         link_kind = LinkKind(kind)
     except ValueError:
         raise ValidationError(_l("Choose allow or deny."), field="kind") from None
-    cleaned = clean_domain(sanitize(domain))
+    cleaned = clean_domain(sanitize(domain, field="domain"))
     if not cleaned or "." not in cleaned or " " in cleaned:
         raise ValidationError(_l("Enter a domain such as example.com."), field="domain")
     if session.scalar(select(LinkRule.id).where(LinkRule.domain == cleaned)) is not None:
         raise ValidationError(_l("%(domain)s already has a rule.", domain=cleaned),
                               field="domain")
     version = new_version(session, actor, f"link rule: {link_kind} {cleaned}")
-    rule = LinkRule(domain=cleaned, kind=link_kind, note=sanitize(note)[:500],
+    rule = LinkRule(domain=cleaned, kind=link_kind, note=sanitize(note, field="note")[:500],
                     created_by_id=actor.id)
     session.add(rule)
     session.flush()

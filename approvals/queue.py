@@ -13,15 +13,19 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from flask import current_app, has_app_context
+from flask_babel import gettext
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from advisor_hub.accounts.models import User
 from advisor_hub.accounts.services import branch_names, user_names
 from advisor_hub.db import utcnow
+from advisor_hub.errors import DomainError, ValidationError
 from advisor_hub.pagination import Page, paginate
-from advisor_hub.roles import require_role
+from advisor_hub.roles import Role, require_role
 from approvals.access import REVIEWERS
+from approvals.decisions import decide
 from approvals.models import OPEN_STATUSES, ReviewRequest
 from approvals.settings import get_settings
 
@@ -30,8 +34,13 @@ KINDS = ("library_item", "life_event_template", "post", "linked_account", "campa
 SORTS = ("oldest", "newest", "findings")
 
 
+# The kinds a reviewer may decide on several at once (marketing's library content).
+BULK_KINDS = ("library_item", "life_event_template")
+
+
 @dataclass(frozen=True)
 class QueueFilter:
+    q: str = ""  # words in the title or the text
     kind: str | None = None
     branch_id: int | None = None
     author_id: int | None = None
@@ -58,11 +67,16 @@ class QueueRow:
     claim_expires_at: datetime | None
     age_minutes: int = 0
     past_target: bool = False
+    claimed_by_id: int | None = None
 
     @property
     def claimed(self) -> bool:
         return bool(self.claimed_by_name and self.claim_expires_at
                     and self.claim_expires_at > utcnow())
+
+
+def _escape_like(word: str) -> str:
+    return word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
 def _query(filters: QueueFilter) -> Any:
@@ -74,6 +88,10 @@ def _query(filters: QueueFilter) -> Any:
                ReviewRequest.claimed_by_id, ReviewRequest.claim_expires_at)
         .where(ReviewRequest.status.in_(OPEN_STATUSES))
     )
+    for word in filters.q.split()[:5]:
+        pattern = "%" + _escape_like(word) + "%"
+        query = query.where(ReviewRequest.title.ilike(pattern, escape="\\")
+                            | ReviewRequest.text.ilike(pattern, escape="\\"))
     if filters.kind:
         query = query.where(ReviewRequest.kind == filters.kind)
     if filters.branch_id:
@@ -119,7 +137,7 @@ def list_queue(session: Session, *, actor: User, filters: QueueFilter, page: int
             escalation_level=r.escalation_level,
             claimed_by_name=people.get(r.claimed_by_id) if r.claimed_by_id else None,
             claim_expires_at=r.claim_expires_at, age_minutes=age,
-            past_target=age > settings.sla_minutes,
+            past_target=age > settings.sla_minutes, claimed_by_id=r.claimed_by_id,
         ))
     return Page(items=rows, page=raw.page, per_page=raw.per_page, total=raw.total)
 
@@ -128,6 +146,61 @@ def queue_authors(session: Session) -> list[tuple[int, str]]:
     """Authors with something in the queue (for the filter), by name."""
     open_authors = select(ReviewRequest.author_id).where(ReviewRequest.status.in_(OPEN_STATUSES))
     return list(user_names(session, open_authors).items())
+
+
+def next_item(session: Session, *, actor: User, after_id: int | None = None,
+              now: datetime | None = None) -> int | None:
+    """The oldest open item this reviewer could decide now (not their own, not held by
+    someone else, not escalated unless they are senior), other than ``after_id``."""
+    require_role(actor, *REVIEWERS)
+    now = now or utcnow()
+    query = (select(ReviewRequest.id)
+             .where(ReviewRequest.status.in_(OPEN_STATUSES),
+                    ReviewRequest.author_id != actor.id,
+                    (ReviewRequest.claimed_by_id.is_(None))
+                    | (ReviewRequest.claimed_by_id == actor.id)
+                    | (ReviewRequest.claim_expires_at <= now))
+             .order_by(ReviewRequest.submitted_at, ReviewRequest.id).limit(1))
+    if after_id is not None:
+        query = query.where(ReviewRequest.id != after_id)
+    if not actor.has_role(Role.SENIOR_COMPLIANCE):
+        query = query.where(ReviewRequest.escalation_level == 0)
+    return session.scalar(query)
+
+
+@dataclass(frozen=True)
+class BulkResult:
+    decided: list[int]
+    refused: list[tuple[int, str]]  # (review id, why), in the reader's language
+
+
+def decide_many(session: Session, *, actor: User, review_ids: list[int], decision: str,
+                reason_code: str | None = None, comment: str | None = None,
+                now: datetime | None = None) -> BulkResult:
+    """One decision (with its comment) on several library items: each is decided as on its
+    own page, in a savepoint of its own, so one refusal (own work, held by someone else, a
+    blocking finding...) leaves the others decided and is reported."""
+    require_role(actor, *REVIEWERS)
+    ids = list(dict.fromkeys(review_ids))[:100]
+    if not ids:
+        raise ValidationError(_l("Choose at least one item."), field="review_ids")
+    kinds = dict(session.execute(select(ReviewRequest.id, ReviewRequest.kind)
+                                 .where(ReviewRequest.id.in_(ids))).all())
+    decided: list[int] = []
+    refused: list[tuple[int, str]] = []
+    for review_id in ids:
+        if kinds.get(review_id) not in BULK_KINDS:
+            refused.append((review_id, gettext("Only library items can be decided together.")))
+            continue
+        try:
+            with session.begin_nested():
+                decide(session, review_id=review_id, actor=actor, decision=decision,
+                       reason_code=reason_code, comment=comment, now=now)
+        except DomainError as error:
+            refused.append((review_id, str(error)))
+        else:
+            decided.append(review_id)
+    return BulkResult(decided, refused)
 
 
 # --- turnaround -------------------------------------------------------------------------------

@@ -6,6 +6,8 @@ call. The code lives in modules by job; this facade re-exports it.
 - ``submission``: ``submit_for_review``, ``approve_from_library``, ``withdraw``,
   ``ReviewContent``;
 - ``standing``: ``get_approval(s)``, ``mark_used``, ``expire_reviews``, ``ApprovalInfo``;
+  ``Fact``/``SubjectDetails``/``details_of`` (what the owner shows on the review page);
+- ``periods``: ``approval_expires(kind, decided_at)``, ``expiry_days``, ``claim_minutes``;
 - ``claims`` and ``decisions``: ``claim``, ``claim_refusal``, ``release``, ``claim_holder``,
   ``decide``;
 - ``reading``: ``get_review``, ``get_own_review``, ``author_history``, ``subject_history``,
@@ -27,7 +29,7 @@ from approvals.models import (
     ReviewStatus,
     Verdict,
 )
-from approvals.periods import APPROVAL_EXPIRY_KINDS, claim_minutes, expiry_days
+from approvals.periods import APPROVAL_EXPIRY_KINDS, approval_expires, claim_minutes, expiry_days
 from approvals.reading import (
     author_history,
     decisions_of,
@@ -40,8 +42,11 @@ from approvals.standing import ApprovalInfo, expire_reviews, get_approval, get_a
 from approvals.subjects import (
     DecisionHandler,
     EditorsProvider,
+    Fact,
     Subject,
+    SubjectDetails,
     barred_from_deciding,
+    details_of,
     register_subject,
     subject_for,
 )
@@ -49,7 +54,8 @@ from approvals.submission import ReviewContent, approve_from_library, submit_for
 
 __all__ = [
     "APPROVAL_EXPIRY_KINDS", "FINAL_STATUSES", "MAX_COMMENT", "OPEN_STATUSES", "REVIEWERS",
-    "ApprovalInfo", "DecisionHandler", "DecisionKind", "EditorsProvider", "ReviewContent",
+    "ApprovalInfo", "DecisionHandler", "Fact", "SubjectDetails", "approval_expires",
+    "details_of", "DecisionKind", "EditorsProvider", "ReviewContent",
     "ReviewStatus", "Screening", "Subject", "Verdict", "apply_disclosures",
     "approve_from_library", "author_history", "barred_from_deciding", "claim", "claim_holder",
     "claim_minutes", "claim_refusal", "decide", "decisions_of", "disclosures_for",

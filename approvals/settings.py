@@ -44,8 +44,8 @@ def active_reason(session: Session, code: str | None) -> ReasonCode | None:
 
 def add_reason_code(session: Session, *, actor: User, code: str, label: str) -> ReasonCode:
     require_role(actor, *REVIEWERS)
-    code = "_".join(sanitize(code).lower().split())[:64]
-    label = sanitize(label)[:200]
+    code = "_".join(sanitize(code, field="code").lower().split())[:64]
+    label = sanitize(label, field="label")[:200]
     if not code:
         raise ValidationError(_l("Enter a short code."), field="code")
     if not label:

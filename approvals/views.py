@@ -8,7 +8,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
-from flask_babel import format_datetime
+from flask_babel import format_datetime, ngettext
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
@@ -35,6 +35,7 @@ from approvals.display import finding_message, highlight, word_diff
 from approvals.forms import (
     KIND_LABELS,
     STATUS_LABELS,
+    BulkDecisionForm,
     ConfirmForm,
     DecisionForm,
     DisclosureForm,
@@ -99,6 +100,7 @@ def queue() -> str:
         (str(i), name) for i, name in queue_services.queue_authors(session)]
     sort = request.args.get("sort", "oldest")
     filters = queue_services.QueueFilter(
+        q=(request.args.get("q") or "").strip()[:100],
         kind=request.args.get("kind") or None, branch_id=_int_arg("branch"),
         author_id=_int_arg("author"), has_findings=_yes_no("findings"),
         escalated=_yes_no("escalated"),
@@ -109,7 +111,43 @@ def queue() -> str:
                                      page=page_arg(), per_page=per_page)
     args = {k: v for k, v in request.args.items() if k != "page" and v}
     return render_template("approvals/queue.html", page=page, form=form, args=args,
-                           settings=rules.get_settings(session))
+                           settings=rules.get_settings(session),
+                           bulk=_bulk_form(), bulk_kinds=queue_services.BULK_KINDS)
+
+
+def _bulk_form(form: BulkDecisionForm | None = None) -> BulkDecisionForm:
+    form = form or BulkDecisionForm()
+    form.reason_code.choices = [("", _("Choose a reason"))] + [
+        (r.code, r.label) for r in rules.list_reason_codes(get_session())]
+    return form
+
+
+@bp.post("/bulk")
+@roles_required(*REVIEWERS)
+def bulk_decide() -> Response:
+    """One decision with its comment on the library items ticked in the queue."""
+    form = _bulk_form(BulkDecisionForm())
+    back = request.form.get("back") or ""
+    target = url_for("approvals.queue") + (f"?{back}" if back and "//" not in back else "")
+    if not form.validate_on_submit():
+        for errors in form.errors.values():
+            for error in errors:
+                flash(error, "danger")
+        return redirect(target)
+    ids = [int(i) for i in request.form.getlist("review_ids") if i.isdigit()]
+    result = None
+    with unit_of_work() as work:  # a refusal of the whole batch is flashed
+        result = queue_services.decide_many(
+            get_session(), actor=current_user, review_ids=ids, decision=form.decision.data,
+            reason_code=form.reason_code.data or None, comment=form.comment.data)
+    if not work.done or result is None:
+        return redirect(target)
+    if result.decided:
+        flash(ngettext("%(num)d item decided.", "%(num)d items decided.",
+                       len(result.decided)), "success")
+    for review_id, why in result.refused:
+        flash(_("#%(id)d not decided: %(why)s", id=review_id, why=why), "warning")
+    return redirect(target)
 
 
 # --- one item -----------------------------------------------------------------------------------
@@ -136,6 +174,13 @@ def _render_detail(review: ReviewRequest, form: DecisionForm) -> str:
     author = session.get(User, review.author_id)
     holder_id = services.claim_holder(review)
     refusal = services.claim_refusal(session, review, current_user) if review.is_open else None
+    details = services.details_of(session, review)
+    findings = review.findings
+    if details is not None and details.replaces_content:
+        # The profile is shown once: a finding on its URL is listed once, not per field.
+        seen: set[str] = set()
+        findings = [f for f in findings
+                    if not (finding_message(f) in seen or seen.add(finding_message(f)))]
     return render_template(
         "approvals/detail.html", review=review, form=form, author=author,
         notice=str(refusal) if refusal else None, confirm_form=ConfirmForm(),
@@ -143,7 +188,7 @@ def _render_detail(review: ReviewRequest, form: DecisionForm) -> str:
         holder=session.get(User, holder_id) if holder_id else None,
         segments=highlight(review.text, review.findings, "text"),
         link_findings=[f for f in review.findings if f.get("field") == "link"],
-        findings=review.findings, finding_message=finding_message,
+        findings=findings, finding_message=finding_message,
         diff=word_diff(review.base_text, review.text) if review.base_text is not None else None,
         history=services.author_history(session, author_id=review.author_id,
                                         exclude_id=review.id),
@@ -154,6 +199,7 @@ def _render_detail(review: ReviewRequest, form: DecisionForm) -> str:
         reasons={r.code: r.label for r in rules.list_reason_codes(session, active_only=False)},
         people=_people(session, review),
         can_override=current_user.has_role(Role.SENIOR_COMPLIANCE),
+        details=details,
     )
 
 
@@ -204,9 +250,18 @@ def decide(review_id: int) -> str | Response:
         if work.done:
             flash(_("Decision recorded: %(status)s.",
                     status=STATUS_LABELS.get(review.status, review.status)), "success")
-            return redirect(url_for("approvals.queue"))
+            return redirect(_next_url(review.id))
         session.refresh(review)  # the page shows the item as it stands now
     return _render_detail(review, form)
+
+
+def _next_url(done_id: int) -> str:
+    """After a decision: the next item this reviewer can take, else the queue."""
+    following = queue_services.next_item(get_session(), actor=current_user, after_id=done_id)
+    if following is None:
+        flash(_("Nothing else is waiting for you."), "info")
+        return url_for("approvals.queue")
+    return url_for("approvals.detail", review_id=following)
 
 
 @bp.post("/<int:review_id>/release")

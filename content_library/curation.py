@@ -177,6 +177,10 @@ def submit_version(session: Session, *, actor: User, version_id: int) -> Library
     if version.status not in EDITABLE:
         raise Conflict(_l("Only a draft can be sent for review (this version is %(status)s).",
                           status=status_label(version.status)))
+    if version.expires_at is not None and version.expires_at <= utcnow():
+        raise ValidationError(_l("Its whole validity window is in the past (it ended on "
+                                 "%(end)s): change the dates before sending it for review.",
+                                 end=format_end(version.expires_at)), field="expires_at")
     # With its image a post carries its link in the text on some networks (counted there).
     check_fits(list(version.networks), version.text, version.link_url,
                with_media=bool(version.image_sha256))
@@ -193,6 +197,16 @@ def submit_version(session: Session, *, actor: User, version_id: int) -> Library
     record(session, actor, "library.version_submitted", version, before=before,
            after={"status": version.status, "review_id": version.review_id})
     return version
+
+
+def format_end(when: Any) -> str:
+    """A validity end as marketing reads it (their language and zone; UTC for a script)."""
+    from flask import has_request_context
+    from flask_babel import format_datetime
+
+    if has_request_context():
+        return str(format_datetime(when, "d MMM y, HH:mm"))
+    return when.strftime("%Y-%m-%d %H:%M UTC")
 
 
 def _decider(session: Session, decision: Any) -> User | None:

@@ -64,7 +64,7 @@ def split_list(value: str | Sequence[str] | None) -> list[str]:
 
 
 def clean_link(value: str | None) -> str | None:
-    link = sanitize(value).strip() if value else ""
+    link = sanitize(value, field="link_url") if value else ""
     if not link:
         return None
     parts = urlsplit(link)
@@ -79,7 +79,7 @@ def clean_link(value: str | None) -> str | None:
 def clean_tags(tags: Sequence[str]) -> list[str]:
     cleaned: list[str] = []
     for tag in split_list(list(tags)):
-        value = " ".join(sanitize(tag).lower().split())[:60]
+        value = " ".join(sanitize(tag, field="tags").lower().split())[:60]
         if value and value not in cleaned:
             cleaned.append(value)
     if len(cleaned) > MAX_TAGS:
@@ -97,12 +97,12 @@ def check_fits(networks: list[str], text: str, link_url: str | None, *,
 
 def clean_fields(session: Session, fields: ItemFields) -> ItemFields:
     """Sanitise every field and apply every rule; ValidationError naming the field otherwise."""
-    title = " ".join(sanitize(fields.title).split())
+    title = " ".join(sanitize(fields.title, field="title").split())
     if not title:
         raise ValidationError(_l("A title is required."), field="title")
     if len(title) > 200:
         raise ValidationError(_l("The title is longer than 200 characters."), field="title")
-    text = sanitize(fields.text).strip()
+    text = sanitize(fields.text, field="text")
     if not text:
         raise ValidationError(_l("The post text is empty."), field="text")
     networks = [n for n in NETWORKS if n in set(fields.networks)]
@@ -120,7 +120,7 @@ def clean_fields(session: Session, fields: ItemFields) -> ItemFields:
         raise ValidationError(error.message, field="text") from error
     link = clean_link(fields.link_url)
     check_fits(networks, text, link, with_media=False)
-    campaign = " ".join(sanitize(fields.campaign or "").split()) or None
+    campaign = " ".join(sanitize(fields.campaign, field="campaign").split()) or None
     if campaign and len(campaign) > 120:
         raise ValidationError(_l("The campaign name is too long."), field="campaign")
     if fields.language not in LANGUAGES:

@@ -80,10 +80,8 @@ class ImportForm(FlaskForm):
 
 
 class LifeEventForm(FlaskForm):
-    """The advisor's life-event page (a GET form: it changes nothing)."""
-
-    class Meta:
-        csrf = False
+    """The advisor's life-event page: a POST form (it changes nothing, but the client's first
+    name must not end up in URLs, logs and browser history)."""
 
     event = SelectField(_l("Life event"), coerce=int)
     language = SelectField(_l("Language"), choices=LANGUAGE_CHOICES)

@@ -65,8 +65,8 @@ def add_event_type(session: Session, *, actor: User, label_en: str, label_fr: st
                    ) -> LifeEventType:
     """Marketing adds a life-event type (e.g. "Business anniversary")."""
     require_role(actor, *CURATORS)
-    label_en = " ".join(sanitize(label_en).split())
-    label_fr = " ".join(sanitize(label_fr).split()) or label_en
+    label_en = " ".join(sanitize(label_en, field="label_en").split())
+    label_fr = " ".join(sanitize(label_fr, field="label_fr").split()) or label_en
     if not label_en:
         raise ValidationError(_l("A name is required."), field="label_en")
     if len(label_en) > 120 or len(label_fr) > 120:
@@ -85,7 +85,7 @@ def add_event_type(session: Session, *, actor: User, label_en: str, label_fr: st
 
 
 def clean_template_text(text: str) -> str:
-    cleaned = sanitize(text).strip()
+    cleaned = sanitize(text, field="text")
     if not cleaned:
         raise ValidationError(_l("The message is empty."), field="text")
     try:

@@ -8,11 +8,17 @@ call. The code lives in modules by job; this facade re-exports it.
 - ``use``: what advisors use (``get_version_for_use``, ``advisor_values``,
   ``is_version_publishable``, ``record_use``, ``search_library``...);
 - ``life_events``: ``get_template_for_use``, ``is_template_publishable``;
-- ``rendering``: ``render_placeholders``.
+- ``rendering``: ``render_placeholders``;
+- ``attributes``: ``approved_attributes``, ``publish_until`` (what an approval covers).
 """
 
 from __future__ import annotations
 
+from content_library.attributes import (
+    ApprovedAttributes,
+    approved_attributes,
+    publish_until,
+)
 from content_library.curation import (
     CURATORS,
     create_item,
@@ -59,7 +65,8 @@ from content_library.use import (
 
 __all__ = [
     "COUNT_CAP", "CURATORS", "ITEM_PLACEHOLDERS", "LANGUAGES", "LIMITS", "MAX_TAGS",
-    "NETWORKS", "NETWORK_LABELS", "STATUS_LABELS", "ImageUpload", "ItemFields",
+    "NETWORKS", "NETWORK_LABELS", "STATUS_LABELS", "ApprovedAttributes", "ImageUpload",
+    "ItemFields", "approved_attributes", "publish_until",
     "LibraryPage", "Status", "UsageRow", "advisor_values", "available_now", "check_fits",
     "check_placeholders", "clean_fields", "clean_link", "clean_tags", "create_item",
     "edit_item", "get_item", "get_template_for_use", "get_version", "get_version_for_use",

@@ -26,7 +26,7 @@ from werkzeug.wrappers import Response as WerkzeugResponse
 from advisor_hub.accounts.services import get_user, list_branches, local_zone
 from advisor_hub.audit.services import trail_for
 from advisor_hub.db import get_session
-from advisor_hub.errors import NotFound
+from advisor_hub.errors import NotFound, ValidationError
 from advisor_hub.navigation import NavItem
 from advisor_hub.roles import Role
 from advisor_hub.security import roles_required
@@ -118,23 +118,23 @@ def _composer_url(**params: int) -> str | None:
     return None
 
 
-@bp.get("/life-events", endpoint="life_events")
+@bp.route("/life-events", methods=["GET", "POST"], endpoint="life_events")
 @roles_required(Role.ADVISOR)
 def life_events_page() -> str:
     session = get_session()
-    form = LifeEventForm(request.args, language=current_user.language)
+    form = LifeEventForm(language=current_user.language)
     types = life_events.list_event_types(session)
     form.event.choices = [(t.id, t.label(current_user.language)) for t in types]
     messages: list[tuple[Any, str | None, str | None]] = []
-    searched = "client_first_name" in request.args
-    if searched and form.validate():
+    searched = request.method == "POST"
+    if form.validate_on_submit():
         for template in life_events.templates_for_event(
                 session, advisor=current_user, type_id=form.event.data,
                 language=form.language.data):
             try:
                 messages.append((template, life_events.render_life_event(
                     template, current_user, form.client_first_name.data), None))
-            except RenderError as failure:
+            except (RenderError, ValidationError) as failure:
                 messages.append((template, None, str(failure)))
     return render_template("library/life_events.html", form=form, messages=messages,
                            searched=searched,

@@ -7,12 +7,15 @@ network requires), one approval and one content hash; one outbox row per chosen 
 
 from __future__ import annotations
 
-import re
 import uuid
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from babel import dates as babel_dates
+from flask import has_app_context
+from flask_babel import format_datetime
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -38,11 +41,10 @@ from advisor_hub.publishing.models import (
 )
 from advisor_hub.publishing.outbox import cancel_open_targets, set_target_state, settle_post
 from advisor_hub.roles import Role, require_role
-from advisor_hub.text import refuse_control_characters
+from advisor_hub.text import sanitize
 from advisor_hub.wall_clock import local_to_utc
 
 KIND = "post"
-_MARKUP = re.compile(r"<\s*/?\s*[a-zA-Z!?]|&#?[a-zA-Z0-9]+;")
 MAX_TEXT = 10_000
 
 
@@ -58,6 +60,46 @@ def schedule_time(local: datetime, time_zone: str, *, now: datetime | None = Non
         raise ValidationError(_l("That time is in the past. Choose a time in the future."),
                               field="when")
     return when
+
+
+def _zone(time_zone: str | None) -> ZoneInfo:
+    try:
+        return ZoneInfo(time_zone or "UTC")
+    except (ZoneInfoNotFoundError, ValueError):
+        return ZoneInfo("UTC")
+
+
+def limit_text(limit: datetime, time_zone: str | None) -> str:
+    """The last minute before an exclusive limit, as the advisor reads it ("31 Dec 2026,
+    23:59" for a window ending at midnight), in their zone and language."""
+    local = (limit - timedelta(seconds=1)).astimezone(_zone(time_zone)).replace(
+        tzinfo=None, second=0, microsecond=0)
+    if not has_app_context():  # a script without the app: the default language
+        return babel_dates.format_datetime(local, "d MMM y, HH:mm", locale="en")
+    return format_datetime(local, "d MMM y, HH:mm", rebase=False)
+
+
+def check_schedule_limits(session: Session, *, author: User, when: datetime,
+                          version_id: int | None, review_id: int | None,
+                          now: datetime) -> None:
+    """Refuse a time past what the approval allows, with the limit shown: the library
+    version's validity end, and the date an unused approval lapses (the approval standing,
+    or one given now). The publish-time re-check stays the last line."""
+    if version_id is not None:
+        until = upstream.publish_until(session, version_id=version_id)
+        if until is not None and when >= until:
+            raise ValidationError(_l("This item may be published until %(limit)s. Choose an "
+                                     "earlier time.",
+                                     limit=limit_text(until, author.time_zone)), field="when")
+    approval = upstream.get_approval(session, review_id) if review_id is not None else None
+    if approval is not None and approval.status == "approved":
+        lapses = approval.expires_at
+    else:  # not approved yet: an approval given now is the latest it could start
+        lapses = upstream.approval_expires(KIND, now)
+    if lapses is not None and when >= lapses:
+        raise ValidationError(_l("An approval lapses when it is not used in time: this post "
+                                 "may be published until %(limit)s. Choose an earlier time.",
+                                 limit=limit_text(lapses, author.time_zone)), field="when")
 
 
 # -- text and previews -------------------------------------------------------------------------
@@ -93,11 +135,9 @@ def char_limits() -> dict[str, int]:
 
 
 def plain_text(value: str | None, field: str) -> str:
-    """Posts are plain text: markup is refused (clear message, nothing saved)."""
-    value = refuse_control_characters((value or "").replace("\r\n", "\n").strip(), field=field)
-    if _MARKUP.search(value):
-        raise ValidationError(_l("HTML is not allowed here; write plain text."), field=field)
-    return value
+    """Posts are plain text: markup is refused (clear message, nothing saved), by the one
+    check every field of the portal goes through."""
+    return sanitize(value, field=field)
 
 
 def check_link(link_url: str | None) -> str | None:
@@ -231,6 +271,8 @@ def compose_post(session: Session, *, author: User, body: str, link_url: str | N
             raise ValidationError(_l("Give a date and time, or choose to publish now."),
                                   field="when")
         scheduled_at = schedule_time(when_local, author.time_zone, now=now)
+    check_schedule_limits(session, author=author, when=scheduled_at or now,
+                          version_id=source.version_id, review_id=None, now=now)
     text = exact_text(session, body, networks, source.category)
     _check_fits(text, link_url, networks, with_media=bool(source.media_sha256))
     for account in accounts:  # refused if its grant ends first (with the date, to relink)
@@ -427,6 +469,8 @@ def reschedule_post(session: Session, *, post_id: int, actor: User, publish_now:
     for target in post.targets:
         if target.state == TargetState.SCHEDULED:
             grants.check_schedulable(session, target.account, when)
+    check_schedule_limits(session, author=actor, when=when, version_id=post.library_version_id,
+                          review_id=post.review_id, now=now)
     before = {"scheduled_at": post.scheduled_at}
     post.scheduled_at = when
     post.publish_now = publish_now

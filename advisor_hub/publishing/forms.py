@@ -27,9 +27,12 @@ class MultiCheckboxField(SelectMultipleField):
 
 
 class WhenMixin:
+    """Now or at a date. A submission must say which (a missing choice never means "now");
+    the pages pre-select the post's current intent (``views._when_defaults``)."""
+
     when_mode = RadioField(_l("When"), choices=[("now", _l("Publish now")),
                                                 ("later", _l("At a date and time"))],
-                           default="now")
+                           default="now", validators=[InputRequired()])
     when = DateTimeLocalField(_l("Date and time (your time zone)"), format=DATETIME_FORMATS,
                               validators=[Optional()], render_kw={"step": "1"})
 

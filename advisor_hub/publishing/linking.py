@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import enum
 import logging
+import re
+import unicodedata
 from dataclasses import dataclass
 from typing import Any
 
@@ -20,7 +22,14 @@ from advisor_hub.audit.services import record
 from advisor_hub.connectors import grants, holds
 from advisor_hub.db import utcnow
 from advisor_hub.errors import NotFound, ValidationError
-from advisor_hub.networks import Account, NetworkAdapter, NetworkError, TokenCipher, TokenSet
+from advisor_hub.networks import (
+    Account,
+    NetworkAdapter,
+    NetworkError,
+    TokenCipher,
+    TokenSet,
+    network_label,
+)
 from advisor_hub.notifications.services import N_, notify
 from advisor_hub.publishing import upstream
 from advisor_hub.publishing.models import (
@@ -137,6 +146,35 @@ def account_editors(session: Session, account_id: int) -> frozenset[int]:
     """Who linked the account (the only person who changes it): barred from deciding."""
     account = session.get(LinkedAccount, account_id)
     return frozenset({account.user_id}) if account is not None else frozenset()
+
+
+def _name_words(name: str) -> set[str]:
+    """A person's name as a set of words, without accents or case ("Zoé  MARTIN" ~
+    "martin zoe")."""
+    plain = unicodedata.normalize("NFKD", name or "")
+    plain = "".join(c for c in plain if not unicodedata.combining(c))
+    return {word for word in re.split(r"[\W_]+", plain.casefold()) if word}
+
+
+def account_details(session: Session, account_id: int) -> Any:
+    """What the reviewer of a linked account sees: the profile (name, picture, URL), with
+    a name that is not the advisor's flagged (registered as the kind's ``describe``)."""
+    account = session.get(LinkedAccount, account_id)
+    if account is None:
+        raise NotFound()
+    advisor = account.user
+    differs = _name_words(account.display_name) != _name_words(advisor.full_name)
+    return upstream.subject_details([
+        {"label": _l("Name on the network"), "text": account.display_name, "key": "name",
+         "warning": _l("This is not the advisor's name (%(name)s): check that the account "
+                       "is theirs.", name=advisor.full_name) if differs else None},
+        {"label": _l("Picture"), "image_url": account.picture_url,
+         "text": None if account.picture_url else "—", "key": "picture"},
+        {"label": _l("Profile"), "text": account.profile_url or "—",
+         "href": account.profile_url, "key": "profile"},
+        {"label": _l("Network"), "text": network_label(account.network), "key": "network"},
+        {"label": _l("Advisor"), "text": advisor.full_name, "key": "advisor"},
+    ], heading=_l("The profile to be linked"), replaces_content=True)
 
 
 def on_account_decision(session: Session, subject_id: int, outcome: str, review: Any) -> None:

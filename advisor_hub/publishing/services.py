@@ -20,6 +20,7 @@ from advisor_hub.publishing.composer import (
     schedule_time,
 )
 from advisor_hub.publishing.linking import (
+    account_details,
     account_editors,
     accounts_of,
     active_accounts_of,
@@ -30,7 +31,8 @@ from advisor_hub.publishing.linking import (
 )
 
 __all__ = [
-    "account_editors", "accounts_of", "active_accounts_of", "cancel_post", "cancel_posts",
+    "account_details", "account_editors", "accounts_of", "active_accounts_of", "cancel_post",
+    "cancel_posts",
     "compose_library_post", "compose_post", "edit_post", "link_account", "on_account_decision",
     "on_post_decision", "own_account", "own_post", "post_editors", "posts_of",
     "reschedule_post", "schedule_post", "schedule_time", "unlink_account",

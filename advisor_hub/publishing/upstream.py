@@ -29,6 +29,14 @@ from content_library.rendering import TEMPLATE_PLACEHOLDERS
 class ApprovalsAPI(Protocol):
     """What publishing calls in ``approvals.services``."""
 
+    @property
+    def Fact(self) -> Callable[..., Any]: ...
+
+    def SubjectDetails(self, *, facts: tuple[Any, ...], heading: Any = ...,
+                       replaces_content: bool = ...) -> Any: ...
+
+    def approval_expires(self, kind: str, decided_at: datetime) -> datetime | None: ...
+
     def ReviewContent(self, *, text: str, link_url: str | None = ...,
                       media_sha256: str | None = ..., media_url: str | None = ...,
                       title: str | None = ...) -> Any: ...
@@ -61,6 +69,8 @@ class ApprovalsAPI(Protocol):
 
 class LibraryAPI(Protocol):
     """What publishing calls in ``content_library.services``."""
+
+    def publish_until(self, session: Session, *, version_id: int) -> datetime | None: ...
 
     def get_version_for_use(self, session: Session, *, version_id: int, advisor: User,
                             now: datetime | None = ...) -> Any: ...
@@ -145,6 +155,15 @@ def _review_content(api: ApprovalsAPI, content: Content | None) -> Any:
 # -- approvals --------------------------------------------------------------------------------
 
 
+def subject_details(facts: list[dict[str, Any]], *, heading: Any = None,
+                    replaces_content: bool = False) -> Any:
+    """The review page's details of a subject, in approvals' own types (``facts``: the
+    keyword arguments of ``approvals.services.Fact``)."""
+    api = approvals_api()
+    return api.SubjectDetails(facts=tuple(api.Fact(**fact) for fact in facts),
+                              heading=heading, replaces_content=replaces_content)
+
+
 def submit_for_review(session: Session, *, kind: str, subject_id: int, author: User,
                       content: Content, networks: list[str], branch_id: int | None,
                       category: str | None = None, base_content: Content | None = None) -> int:
@@ -180,6 +199,7 @@ class Approval:
     content_hash: str | None
     approved_by_id: int | None
     status: str
+    expires_at: datetime | None = None  # an unused approval lapses then (None: never)
 
 
 def get_approval(session: Session, review_id: int | None) -> Approval | None:
@@ -196,8 +216,15 @@ def get_approvals(session: Session, review_ids: Iterable[int | None]) -> dict[in
     infos = approvals_api().get_approvals(session, ids)
     return {review_id: Approval(review_id=review_id, stands=bool(info.stands),
                                 content_hash=info.content_hash,
-                                approved_by_id=info.approved_by_id, status=str(info.status))
+                                approved_by_id=info.approved_by_id, status=str(info.status),
+                                expires_at=info.expires_at)
             for review_id, info in infos.items()}
+
+
+def approval_expires(kind: str, decided_at: datetime) -> datetime | None:
+    """Until when an approval of ``kind`` given at ``decided_at`` stands unused."""
+    expires = approvals_api().approval_expires(kind, decided_at)
+    return expires if isinstance(expires, datetime) else None
 
 
 def mark_used(session: Session, *, review_ids: Iterable[int | None], at: datetime) -> None:
@@ -266,6 +293,7 @@ class LibrarySource:
     category: str | None
     placeholders: list[str]
     review_id: int | None
+    expires_at: datetime | None = None  # the end of the validity window (exclusive)
 
 
 def version_for_use(session: Session, *, version_id: int, advisor: User,
@@ -277,8 +305,14 @@ def version_for_use(session: Session, *, version_id: int, advisor: User,
         link_url=v.link_url or None, media_sha256=v.image_sha256 or None,
         media_url=v.image_url or None, networks=list(v.networks) if v.networks else None,
         category=v.category or None, placeholders=list(v.placeholders or []),
-        review_id=v.review_id,
+        review_id=v.review_id, expires_at=getattr(v, "expires_at", None),
     )
+
+
+def publish_until(session: Session, *, version_id: int) -> datetime | None:
+    """The end of a library version's validity window (None: no end)."""
+    until = library_api().publish_until(session, version_id=version_id)
+    return until if isinstance(until, datetime) else None
 
 
 def template_for_use(session: Session, *, template_id: int, advisor: User) -> LibrarySource:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from flask import (
     Blueprint,
@@ -17,13 +18,14 @@ from flask import (
     session,
     url_for,
 )
+from flask_babel import format_date
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
 from advisor_hub.accounts.forms import ConfirmForm
-from advisor_hub.db import get_session
+from advisor_hub.db import get_session, utcnow
 from advisor_hub.errors import DomainError, NotFound
 from advisor_hub.navigation import NavItem
 from advisor_hub.networks import (
@@ -35,9 +37,10 @@ from advisor_hub.networks import (
     new_state,
 )
 from advisor_hub.pagination import paginate
-from advisor_hub.publishing import composer, linking, services
+from advisor_hub.publishing import composer, linking, services, status
 from advisor_hub.publishing.connect import adapter_for, networks_available, token_cipher
 from advisor_hub.publishing.forms import ComposeForm, EditForm, PageChoiceForm, RescheduleForm
+from advisor_hub.publishing.models import PostState
 from advisor_hub.roles import Role
 from advisor_hub.security import roles_required
 from advisor_hub.web import page_arg, unit_of_work
@@ -190,7 +193,62 @@ def unlink(account_id: int) -> Response:
 
 
 def _when(form: Any) -> tuple[bool, datetime | None]:
-    return form.when_mode.data != "later", form.when.data
+    return form.when_mode.data == "now", form.when.data
+
+
+def _zone() -> ZoneInfo:
+    try:
+        return ZoneInfo(current_user.time_zone or "UTC")
+    except (ZoneInfoNotFoundError, ValueError):
+        return ZoneInfo("UTC")
+
+
+def _when_defaults(form: Any, post: Any) -> None:
+    """Reschedule and Edit start from the post's current intent: its time (in the
+    advisor's zone) when it has one still ahead; "now" only for a post sent "now"."""
+    if post.publish_now and post.state != PostState.APPROVED:
+        form.when_mode.data = "now"
+        return
+    form.when_mode.data = "later"
+    if post.scheduled_at is not None and post.scheduled_at > utcnow():
+        form.when.data = post.scheduled_at.astimezone(_zone()).replace(tzinfo=None,
+                                                                       microsecond=0)
+
+
+@bp.app_template_global("when_words")
+def when_words(value: datetime) -> str:
+    """An instant as a sentence says it, in the reader's zone: "3 Dec at 09:00" (with the
+    year when it is not this one)."""
+    local = value.astimezone(_zone())
+    pattern = "d MMM" if local.year == utcnow().astimezone(_zone()).year else "d MMM y"
+    return _("%(day)s at %(time)s", day=format_date(local.date(), pattern),
+             time=f"{local:%H:%M}")
+
+
+@bp.app_template_global("standing_of")
+def standing_of(post: Any) -> status.Standing:
+    """Where a post stands now (the templates say it with ``say``)."""
+    return status.post_standing(post, utcnow())
+
+
+def _said(post: Any) -> str:
+    """What just happened to a post, for the flash after composing or rescheduling."""
+    standing = status.post_standing(post, utcnow())
+    if standing.phrase == status.Phrase.IN_REVIEW:
+        return _("Sent to compliance for review.")
+    if standing.phrase == status.Phrase.PUBLISHED:
+        return _("Published.")
+    if standing.phrase == status.Phrase.SCHEDULED and standing.when is not None:
+        return _("Scheduled for %(when)s.", when=when_words(standing.when))
+    return _("Sending… this page shows when it is published.")
+
+
+@bp.app_template_global("short_when")
+def short_when(value: datetime) -> str:
+    """A wall-clock time as the buttons say it: "14 Jan, 09:00" (with the year when it is
+    not this one), in the reader's language; js/when.js writes it the same way."""
+    pattern = "d MMM" if value.year == utcnow().astimezone(_zone()).year else "d MMM y"
+    return f"{format_date(value.date(), pattern)}, {value:%H:%M}"
 
 
 @bp.route("/compose", methods=["GET", "POST"])
@@ -201,9 +259,12 @@ def compose() -> Response | str:
     active = services.active_accounts_of(db, current_user)
     form.account_ids.choices = [(a.id, f"{a.display_name} ({ADAPTERS[a.network].label})")
                                 for a in active]
+    # The client's first name arrives by POST (the life-event page's "Publish" button sends
+    # it with ``prefill``), never in the URL.
+    prefill = request.method == "POST" and request.form.get("prefill") == "1"
     version_id = request.args.get("version_id", type=int) or form.version_id.data
     template_id = request.args.get("template_id", type=int) or form.template_id.data
-    client = request.args.get("client_first_name") or form.client_first_name.data
+    client = form.client_first_name.data
     source = None
     try:
         source = composer.load_source(db, advisor=current_user, version_id=version_id,
@@ -211,14 +272,16 @@ def compose() -> Response | str:
     except NotFound:
         abort(404)
     except DomainError as error:
-        if request.method == "GET":
+        if request.method == "GET" or prefill:
             flash(str(error), "warning")
-    if request.method == "GET":
+    if request.method == "GET" or prefill:
         form.version_id.data, form.template_id.data = version_id, template_id
         form.client_first_name.data = client
         if source is not None and source.text:
             form.text.data = source.text
-    if form.validate_on_submit():
+        if len(active) == 1:  # the only account is the one meant
+            form.account_ids.data = [active[0].id]
+    if not prefill and form.validate_on_submit():
         publish_now, when = _when(form)
         with unit_of_work(form) as work:
             post = services.compose_post(
@@ -227,8 +290,7 @@ def compose() -> Response | str:
                 publish_now=publish_now, when_local=when, version_id=version_id,
                 template_id=template_id, client_first_name=client)
         if work.done:
-            flash(_("Scheduled.") if post.state == "scheduled"
-                  else _("Sent to compliance for review."), "success")
+            flash(_said(post), "success")
             return redirect(url_for(".post", post_id=post.id))
     return render_template("publishing/compose.html", form=form, source=source,
                            accounts=active, limits=composer.char_limits())
@@ -281,14 +343,30 @@ def posts() -> str:
     return render_template("publishing/posts.html", page=page, accounts=accounts)
 
 
+def _status_context(post: Any) -> dict[str, Any]:
+    db = get_session()
+    now = utcnow()
+    return {"post": post, "confirm": ConfirmForm(),
+            "accounts": {a.id: a for a in services.accounts_of(db, current_user,
+                                                               include_unlinked=True)},
+            "standing": status.post_standing(post, now),
+            "rows": [(t, status.target_standing(t, now)) for t in post.targets],
+            "in_flight": status.in_flight(post, now)}
+
+
 @bp.get("/posts/<int:post_id>")
 @roles_required(Role.ADVISOR)
 def post(post_id: int) -> str:
-    db = get_session()
-    post = _own_post(post_id)
-    accounts = {a.id: a for a in services.accounts_of(db, current_user, include_unlinked=True)}
-    return render_template("publishing/post.html", post=post, accounts=accounts,
-                           confirm=ConfirmForm())
+    return render_template("publishing/post.html", **_status_context(_own_post(post_id)))
+
+
+@bp.get("/posts/<int:post_id>/status")
+@roles_required(Role.ADVISOR)
+def post_status(post_id: int) -> Response:
+    """Where the post stands now (the post page polls it while something is in flight)."""
+    context = _status_context(_own_post(post_id))
+    return jsonify({"state": str(context["post"].state), "settled": not context["in_flight"],
+                    "html": render_template("publishing/_post_status.html", **context)})
 
 
 @bp.post("/posts/<int:post_id>/cancel")
@@ -309,13 +387,15 @@ def reschedule(post_id: int) -> Response | str:
     db = get_session()
     post = _own_post(post_id)
     form = RescheduleForm()
+    if request.method == "GET":
+        _when_defaults(form, post)
     if form.validate_on_submit():
         publish_now, when = _when(form)
         with unit_of_work(form) as work:
             services.reschedule_post(db, post_id=post_id, actor=current_user,
                                      publish_now=publish_now, when_local=when)
         if work.done:
-            flash(_("The post is rescheduled."), "success")
+            flash(_said(post), "success")
             return redirect(url_for(".post", post_id=post_id))
     return render_template("publishing/reschedule.html", form=form, post=post)
 
@@ -328,6 +408,7 @@ def edit(post_id: int) -> Response | str:
     form = EditForm()
     if request.method == "GET":
         form.text.data, form.link_url.data = post.body, post.link_url
+        _when_defaults(form, post)
     if form.validate_on_submit():
         publish_now, when = _when(form)
         with unit_of_work(form) as work:

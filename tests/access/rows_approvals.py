@@ -61,6 +61,10 @@ def _author_only() -> dict[str, int]:
 # idempotent), so every role meets the same state.
 ROWS = [
     Row("GET", "/review/", only(REVIEWERS)),
+    Row("GET", "/review/?q=calm", only(REVIEWERS)),
+    # Bulk decisions: refused without a decision (nothing changes), back to the queue.
+    Row("POST", "/review/bulk", only(REVIEWERS, allowed=302), setup=_review,
+        data={"review_ids": "{review_id}", "decision": ""}),
     Row("GET", "/review/{review_id}", only(REVIEWERS), setup=_review),  # reads, claims nothing
     # "Start review": the claim is a POST (issue 11, point 12); back to the review page.
     Row("POST", "/review/{review_id}/claim", only(REVIEWERS, allowed=302), setup=_review),

@@ -36,9 +36,13 @@ ROWS = [
         setup=_account),
     Row("GET", "/publishing/compose", only(ADVISOR)),
     Row("POST", "/publishing/compose", only(ADVISOR), data={"text": ""}),
+    # The life-event page's "Publish" button: the composer filled in, nothing saved.
+    Row("POST", "/publishing/compose", only(ADVISOR),
+        data={"prefill": "1", "client_first_name": "Ann"}),
     Row("GET", "/publishing/compose/preview", only(ADVISOR)),
     Row("GET", "/publishing/posts", only(ADVISOR)),
     Row("GET", "/publishing/posts/{post_id}", only(ADVISOR), setup=_post),
+    Row("GET", "/publishing/posts/{post_id}/status", only(ADVISOR), setup=_post),
     Row("GET", "/publishing/posts/{post_id}/reschedule", only(ADVISOR), setup=_post),
     Row("POST", "/publishing/posts/{post_id}/reschedule", only(ADVISOR), setup=_post,
         data={"when_mode": "later", "when": ""}),

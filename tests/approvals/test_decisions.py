@@ -90,11 +90,15 @@ def test_reject_needs_a_reason_and_sanitises_the_comment(db_session, people, sub
         services.decide(db_session, review_id=review.id, actor=people["reviewer"],
                         decision=Verdict.REJECT, reason_code="not-a-code", comment="no")
     assert review.status == ReviewStatus.PENDING and decisions_seen.seen == []
+    with pytest.raises(ValidationError, match="HTML"):  # refused, never stripped
+        services.decide(db_session, review_id=review.id, actor=people["reviewer"],
+                        decision=Verdict.REJECT, reason_code="promise",
+                        comment="<script>alert(1)</script><b>Too</b> bold")
+    assert review.status == ReviewStatus.PENDING
     services.decide(db_session, review_id=review.id, actor=people["reviewer"],
-                    decision=Verdict.REJECT, reason_code="promise",
-                    comment="<script>alert(1)</script><b>Too</b> bold")
+                    decision=Verdict.REJECT, reason_code="promise", comment="Too bold")
     assert review.status == ReviewStatus.REJECTED and review.reason_code == "promise"
-    assert review.comment == "alert(1)Too bold"
+    assert review.comment == "Too bold"
     assert decisions_seen.seen[-1][1] == ReviewStatus.REJECTED
     assert _archived(db_session, review.id)[-1]["reason_code"] == "promise"
     notice = _notices(db_session, people["advisor"])[-1]
@@ -105,6 +109,9 @@ def test_request_changes_needs_a_comment_and_keeps_history(db_session, people, s
                                                            decisions_seen) -> None:
     review = submit(people["advisor"], subject_id=77)
     with pytest.raises(BadDecision):
+        services.decide(db_session, review_id=review.id, actor=people["reviewer"],
+                        decision=Verdict.REQUEST_CHANGES, comment="   ")
+    with pytest.raises(ValidationError, match="HTML"):
         services.decide(db_session, review_id=review.id, actor=people["reviewer"],
                         decision=Verdict.REQUEST_CHANGES, comment="  <i></i> ")
     services.decide(db_session, review_id=review.id, actor=people["reviewer"],

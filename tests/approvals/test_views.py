@@ -75,6 +75,9 @@ def test_reject_with_reason_then_double_post(client, auth, db_session, people, s
     assert "Choose a reason for the rejection." in html
     data = {"decision": Verdict.REJECT, "reason_code": "misleading",
             "comment": "<img src=x onerror=alert(1)>Too vague", "version": str(review.version)}
+    html = client.post(f"/review/{review.id}/decide", data=data).get_data(as_text=True)
+    assert "HTML is not allowed here; write plain text." in html  # refused, not stripped
+    data["comment"] = "Too vague"
     assert client.post(f"/review/{review.id}/decide", data=data).status_code == 302
     html = client.post(f"/review/{review.id}/decide", data=data).get_data(as_text=True)
     assert "already been decided" in html
@@ -110,7 +113,7 @@ def test_lexicon_change_takes_effect_without_restart(client, auth, db_session, p
     assert "already in the lexicon" in html
     html = client.post("/review/lexicon", data={"term": " <b></b> ", "language": "any",
                                                 "severity": "flag"}).get_data(as_text=True)
-    assert "Enter a word or phrase." in html
+    assert "HTML is not allowed here; write plain text." in html
     assert len(rules.current_terms(db_session)) == count
     assert rules.current_version_number(db_session) == after.lexicon_version
     term = db_session.scalar(select(LexiconEntry).where(LexiconEntry.folded == "moonshot",

@@ -1,4 +1,4 @@
-"""The one sanitiser: plain text out, or a refusal; never markup hidden in entities."""
+"""The one sanitiser: plain text out unchanged, or a refusal; never silent stripping."""
 
 from __future__ import annotations
 
@@ -38,19 +38,29 @@ def test_nothing_returned_ever_decodes_to_markup(depth):
     assert "<img" not in value and "onerror" not in value  # pragma: no cover
 
 
-def test_markup_is_stripped_in_one_pass():
-    assert sanitize("<b>Hello</b> <script>x</script>world <!-- c -->") == "Hello xworld"
-    assert sanitize(PAYLOAD + "Hi") == "Hi"
+@pytest.mark.parametrize("text", ["<b>Hello</b>", "<script>alert(1)</script>Bad item",
+                                  PAYLOAD + "Hi", "world <!-- c -->", "a <br/> b"])
+def test_markup_is_refused_not_stripped(text):
+    with pytest.raises(UnsafeText, match="HTML is not allowed here") as refused:
+        sanitize(text, field="title")
+    assert refused.value.field == "title"
 
 
 def test_plain_text_is_kept():
     for text in ("a < b & c > d", "AT&T", "5 > 3", "l'épargne « sûre »", "😀 👨‍👩‍👧",
-                 "if x<y then z", "line 1\nline 2\ttab"):
+                 "if x<y then z", "line 1\nline 2\ttab", "I <3 savings", "R&D; Q&A",
+                 "https://example.com/?a=1&copy=2&b=3"):
         assert sanitize(text) == text
 
 
-def test_entities_are_decoded_once():
-    assert sanitize("AT&amp;T &eacute;t&eacute;") == "AT&T été"
+@pytest.mark.parametrize("text", ["AT&amp;T", "&eacute;t&eacute;", "&#233;", "&#x3C;3"])
+def test_html_codes_are_refused_not_decoded(text):
+    with pytest.raises(UnsafeText):
+        sanitize(text)
+
+
+def test_line_ends_are_normalised():
+    assert sanitize("line 1\r\nline 2\rline 3") == "line 1\nline 2\nline 3"
 
 
 def test_surrounding_whitespace_is_trimmed():
@@ -79,6 +89,12 @@ def test_refusal_is_translated(app):
         with pytest.raises(UnsafeText) as refused:
             sanitize("&amp;lt;b&amp;gt;")
         assert "HTML" in str(refused.value) and "brut" in str(refused.value)
+        with pytest.raises(UnsafeText) as refused:
+            sanitize("<script>x</script>Bad item")
+        assert str(refused.value) == "Le HTML n'est pas autorisé ici ; écrivez du texte simple."
+        with pytest.raises(UnsafeText) as refused:
+            sanitize("AT&amp;T")
+        assert "codes HTML" in str(refused.value)
 
 
 PIECES = st.sampled_from(["<", ">", "&", "&amp;", "&lt;", "&gt;", "&#60;", "&#x3C;", "<b>",
@@ -97,6 +113,7 @@ def test_accepted_text_is_a_fixed_point(text):
     except UnsafeText:
         return
     assert sanitize(value) == value
+    assert value in text.replace("\r\n", "\n").replace("\r", "\n")  # nothing taken out
     assert _strip_markup(value) == value  # no markup left to strip, even when decoded
 
 

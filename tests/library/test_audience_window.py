@@ -19,11 +19,14 @@ def test_window_and_audience(db_session, library, factory) -> None:
     alice = factory.user("advisor", branch=lyon)
     david = factory.user("advisor", branch=paris)
     nomad = factory.user("advisor")  # no branch: only "all advisors" items
-    everyone = library.approved(title="Everyone")
-    lyon_only = library.approved(title="Lyon only", audience_all=False, branch_ids=[lyon.id])
-    later = library.approved(title="Later", available_from=T0 + timedelta(days=10))
-    ending = library.approved(title="Ending", expires_at=T0 + timedelta(days=5))
-    library.draft(title="Draft never shown")
+    # Written and approved at T0: a window already over could not be sent for review.
+    with time_machine.travel(T0, tick=False):
+        everyone = library.approved(title="Everyone")
+        lyon_only = library.approved(title="Lyon only", audience_all=False,
+                                     branch_ids=[lyon.id])
+        later = library.approved(title="Later", available_from=T0 + timedelta(days=10))
+        ending = library.approved(title="Ending", expires_at=T0 + timedelta(days=5))
+        library.draft(title="Draft never shown")
 
     def titles(advisor) -> set[str]:  # noqa: ANN001
         return {v.title for v in services.search_library(db_session, advisor=advisor).items}

@@ -101,8 +101,8 @@ def test_missing_value_is_shown_to_the_advisor(client, db_session, library, fact
         life_events.render_life_event(template, advisor, "Zoé")
     db_session.flush()
     auth.login(advisor)
-    page = client.get(f"/library/life-events?event={wedding.id}&language=en"
-                      "&client_first_name=Zo%C3%A9").get_data(as_text=True)
+    page = client.post("/library/life-events", data={
+        "event": wedding.id, "language": "en", "client_first_name": "Zoé"}).get_data(as_text=True)
     assert 'data-testid="render-error"' in page and "{branch_name}" in page
     assert "Congrats Zoé" not in page
 
@@ -118,10 +118,17 @@ def test_life_event_page_renders_and_offers_copy(client, db_session, library, fa
     decide(db_session, template, ReviewStatus.APPROVED, library.reviewer)
     db_session.flush()
     auth.login(advisor)
-    page = client.get(f"/library/life-events?event={wedding.id}&language=en"
-                      "&client_first_name=Zoe").get_data(as_text=True)
+    page = client.post("/library/life-events", data={
+        "event": wedding.id, "language": "en", "client_first_name": "Zoe"}).get_data(as_text=True)
     assert "Congratulations Zoe! Alice, Lyon" in page
     assert f'data-copy-target="#message-{template.id}"' in page
+    # "Publish" posts the name to the composer: it is in no URL of the page.
+    assert 'name="client_first_name" value="Zoe"' in page
+    assert "client_first_name=" not in page
+    composer = client.post(f"/publishing/compose?template_id={template.id}", data={
+        "prefill": "1", "client_first_name": "Zoe"}).get_data(as_text=True)
+    assert "Congratulations Zoe! Alice, Lyon" in composer
+    assert "This field is required" not in composer  # filled in, not submitted
 
 
 def test_template_usage_is_shown_to_marketing(client, db_session, library, factory, auth,

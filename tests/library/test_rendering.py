@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from advisor_hub.text import sanitize
+from advisor_hub.text import UnsafeText, sanitize
 from content_library.errors import RenderError
 from content_library.rendering import (
     TEMPLATE_PLACEHOLDERS,
@@ -96,20 +96,23 @@ def test_escaped_text_renders_to_itself(text: str) -> None:
     assert render_placeholders(escape_braces(text), VALUES, TEMPLATE_PLACEHOLDERS) == text
 
 
-@pytest.mark.parametrize("dirty,clean", [
-    ("<b>Hello</b> world", "Hello world"),
-    ("<script>alert(1)</script>Hi", "alert(1)Hi"),
-    ("a < b & c > d", "a < b & c > d"),
-    ("AT&amp;T", "AT&T"),
-    ('<a href="javascript:x">link</a>', "link"),
-    ("Plain text, l'épargne !", "Plain text, l'épargne !"),
-])
-def test_sanitize_strips_html_and_keeps_plain_text(dirty: str, clean: str) -> None:
-    assert sanitize(dirty) == clean
+@pytest.mark.parametrize("dirty", ["<b>Hello</b> world", "<script>alert(1)</script>Hi",
+                                   "AT&amp;T", '<a href="javascript:x">link</a>'])
+def test_sanitize_refuses_html_never_strips_it(dirty: str) -> None:
+    with pytest.raises(UnsafeText):
+        sanitize(dirty)
+
+
+@pytest.mark.parametrize("plain", ["a < b & c > d", "Plain text, l'épargne !", "AT&T"])
+def test_sanitize_keeps_plain_text(plain: str) -> None:
+    assert sanitize(plain) == plain
 
 
 @settings(max_examples=200)
 @given(st.text(alphabet=st.characters(blacklist_categories=["Cc"]), max_size=60))
 def test_sanitize_is_stable(text: str) -> None:
-    once = sanitize(text)
+    try:
+        once = sanitize(text)
+    except UnsafeText:  # markup: refused, nothing to be stable about
+        return
     assert sanitize(once) == once

@@ -17,7 +17,8 @@ NOW = datetime(2026, 6, 1, tzinfo=UTC)
 
 @pytest.mark.parametrize("overrides,field,message", [
     ({"text": ""}, "text", "empty"),
-    ({"text": "<p></p>"}, "text", "empty"),
+    ({"text": "<p></p>"}, "text", "HTML is not allowed"),
+    ({"text": "   "}, "text", "empty"),
     ({"title": "  "}, "title", "title is required"),
     ({"title": "t" * 201}, "title", "200"),
     ({"text": "x" * 281}, "text", "Too long for X: 281"),
@@ -58,13 +59,27 @@ def test_x_counts_every_url_as_23(db_session, library) -> None:
                              fields=fields(text=text + " !", networks=["x"]))
 
 
-def test_html_is_stripped_from_every_field(db_session, library, factory) -> None:
+@pytest.mark.parametrize(("overrides", "field"), [
+    ({"title": "<script>alert(1)</script>Bad item"}, "title"),
+    ({"text": "Save <i>now</i>"}, "text"),
+    ({"tags": ["<em>savings</em>"]}, "tags"),
+    ({"campaign": "<u>Spring</u>"}, "campaign"),
+    ({"link_url": "https://example.com/?a=1&amp;b=2"}, "link_url"),
+])
+def test_html_is_refused_in_every_field_not_stripped(db_session, library, overrides,
+                                                     field) -> None:
+    before = db_session.scalar(select(func.count(LibraryItem.id)))
+    with pytest.raises(ValidationError) as refused:
+        services.create_item(db_session, actor=library.curator, fields=fields(**overrides))
+    assert refused.value.field == field
+    assert "HTML" in str(refused.value)
+    assert db_session.scalar(select(func.count(LibraryItem.id))) == before
+
+
+def test_plain_text_with_angle_brackets_and_ampersands_is_kept(db_session, library) -> None:
     version = services.create_item(db_session, actor=library.curator, fields=fields(
-        title="<b>Bold</b> title", text="<script>alert(1)</script>Save <i>now</i>",
-        tags=["<em>savings</em>", "Savings"], campaign="<u>Spring</u>",
-        link_url="https://example.com/?a=1&amp;b=2"))
-    assert version.title == "Bold title"
-    assert version.text == "alert(1)Save now"
-    assert version.tags == ["savings"]
-    assert version.campaign == "Spring"
+        title="Savings & loans: 3 < 5", text="Rates > 2% & more",
+        link_url="https://example.com/?a=1&b=2"))
+    assert version.title == "Savings & loans: 3 < 5"
+    assert version.text == "Rates > 2% & more"
     assert version.link_url == "https://example.com/?a=1&b=2"

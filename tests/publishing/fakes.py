@@ -11,12 +11,13 @@ import itertools
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from advisor_hub.content_hash import content_hash
 from advisor_hub.db import utcnow
 from advisor_hub.errors import DomainError, NotFound, ValidationError
+from approvals.services import Fact, SubjectDetails
 
 
 @dataclass(frozen=True)
@@ -68,6 +69,8 @@ class Screening:
 
 class FakeApprovals:
     ReviewContent = ReviewContent
+    Fact = Fact  # the review page's details keep approvals' own types
+    SubjectDetails = SubjectDetails
 
     def __init__(self) -> None:
         self.reviews: dict[int, Review] = {}
@@ -77,10 +80,11 @@ class FakeApprovals:
         self.banned = ["guaranteed returns"]
         self.disclosures: dict[str | None, list[str]] = {}
         self._ids = itertools.count(1000)
+        self.approval_days: int | None = None  # unused approvals never lapse by default
 
     def register_subject(self, kind: str, *, subject_type: str,
                          on_decision: Callable[..., None],
-                         editors: Callable[..., Any]) -> None:
+                         editors: Callable[..., Any], **_options: Any) -> None:
         self.handlers[kind] = on_decision
 
     def _new(self, kind: str, subject_id: int, author: Any, content: ReviewContent,
@@ -104,6 +108,11 @@ class FakeApprovals:
         review = self._new(kind, subject_id, author, content, "approved")
         review.approved_by_id = None
         return review
+
+    def approval_expires(self, kind: str, decided_at: datetime) -> datetime | None:
+        if self.approval_days is None or kind != "post":
+            return None
+        return decided_at + timedelta(days=self.approval_days)
 
     def withdraw(self, session: Any, *, review_id: int, actor: Any) -> None:
         review = self.reviews[review_id]
@@ -171,6 +180,7 @@ class Version:
     placeholders: list[str] = field(default_factory=lambda: ["advisor_first_name",
                                                              "branch_city"])
     review_id: int = 1
+    expires_at: datetime | None = None
 
 
 @dataclass
@@ -252,6 +262,11 @@ class FakeLibrary:
         if template_id not in self.templates:
             return False, "retired"
         return True, None
+
+    def publish_until(self, session: Any, *, version_id: int) -> datetime | None:
+        if version_id not in self.versions:
+            raise NotFound()
+        return self.versions[version_id].expires_at
 
     def record_use(self, session: Any, **kwargs: Any) -> None:
         self.uses.append(kwargs)
