@@ -127,6 +127,9 @@ def _refuse_control_characters(plain: Callable[..., Response]) -> Callable[..., 
 # -- SQLite writes -----------------------------------------------------------------------------
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "TRACE"})
+# GETs that write: the OAuth 2 / OpenID Connect redirects back to us (the protocol makes them
+# GETs) store the linked account or the signed-in user.
+WRITING_GETS = frozenset({"publishing.callback", "sso.callback"})
 
 
 def sqlite_writes_take_the_lock_first() -> None:
@@ -137,7 +140,8 @@ def sqlite_writes_take_the_lock_first() -> None:
     concurrent writers wait their turn (up to DB_BUSY_TIMEOUT_MS) instead."""
     from advisor_hub.db import SQLITE_BEGIN, database, get_session
 
-    if request.method in SAFE_METHODS or database().engine.dialect.name != "sqlite":
+    if database().engine.dialect.name != "sqlite" or (
+            request.method in SAFE_METHODS and request.endpoint not in WRITING_GETS):
         return
     session = get_session()
     if session.in_transaction():
