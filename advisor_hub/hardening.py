@@ -61,7 +61,7 @@ def _bounded(type_: Callable[[Any], Any] | None) -> Callable[[Any], Any] | None:
 class BoundedIntegerConverter(IntegerConverter):
     """``<int:...>`` that matches only values up to 2^63 - 1 (larger ones: 404)."""
 
-    def __init__(self, map: Any, fixed_digits: int = 0, min: int | None = None,  # noqa: A002
+    def __init__(self, map: Any, fixed_digits: int = 0, min: int | None = None,
                  max: int | None = MAX_INT64, signed: bool = False) -> None:
         super().__init__(map, fixed_digits=fixed_digits, min=min,
                          max=MAX_INT64 if max is None else max, signed=signed)
@@ -70,10 +70,10 @@ class BoundedIntegerConverter(IntegerConverter):
 class Parameters(ImmutableMultiDict[str, str]):
     """Query/form values where ``type=int`` refuses what no database integer can hold."""
 
-    def get(self, key: str, default: Any = None, type: Any = None) -> Any:  # noqa: A002
+    def get(self, key: str, default: Any = None, type: Any = None) -> Any:
         return super().get(key, default, type=_bounded(type))
 
-    def getlist(self, key: str, type: Any = None) -> list[Any]:  # noqa: A002
+    def getlist(self, key: str, type: Any = None) -> list[Any]:
         return super().getlist(key, type=_bounded(type))
 
 

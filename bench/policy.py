@@ -19,7 +19,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from approvals.policy import (  # noqa: E402
+from approvals.policy import (
     STARTER_LEXICON,
     CompiledPolicy,
     LexiconTerm,

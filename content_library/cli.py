@@ -18,7 +18,7 @@ from content_library.errors import ImportFailed
 from content_library.orphans import library_images_orphans
 
 
-def _curator(session, email: str | None) -> User:  # noqa: ANN001
+def _curator(session, email: str | None) -> User:
     """The marketing user the import is recorded against (the first one if not given)."""
     query = select(User).join(UserRole).where(UserRole.role == Role.MARKETING,
                                               User.active.is_(True))

@@ -92,7 +92,7 @@ class Verdict:
         return self.user
 
 
-def _not_locked(now: datetime):  # noqa: ANN202  (a SQL condition)
+def _not_locked(now: datetime):
     return or_(User.locked_until.is_(None), User.locked_until <= now)
 
 

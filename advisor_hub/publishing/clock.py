@@ -23,7 +23,7 @@ from sqlalchemy.sql.functions import FunctionElement
 from advisor_hub.db import UTCDateTime
 
 
-class db_now(FunctionElement[datetime]):  # noqa: N801 - reads as the SQL function it is
+class db_now(FunctionElement[datetime]):
     """The database's current UTC time, plus ``seconds`` (may be negative), as SQL.
 
     PostgreSQL: ``statement_timestamp()`` (the statement's start; ``now()`` would be the

@@ -67,7 +67,7 @@ class MonotonicTicker:
         while not self._stop.is_set():
             try:
                 self.tick()
-            except Exception:  # noqa: BLE001 - the loop must outlive any round
+            except Exception:
                 log.exception("%s: a round failed", self.name)
             self.ticks += 1
             next_at = max(next_at + self.interval, time.monotonic())
@@ -96,7 +96,7 @@ def dispatch_round(app: Flask, run: Callable[[], Any]) -> None:
         try:
             with transaction() as session:
                 write_heartbeat(session, process_of(app), Beat(claimed, error))
-        except Exception as exc:  # noqa: BLE001 - the database may be down: say so, go on
+        except Exception as exc:
             log.error("scheduler heartbeat not written: %s", describe(exc))
 
 

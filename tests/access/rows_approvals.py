@@ -8,7 +8,7 @@ from tests.approvals.conftest import TEST_KIND
 REVIEWERS = ("compliance", "senior_compliance")
 
 
-def _review(session, factory, users):  # noqa: ANN001, ANN202
+def _review(session, factory, users):
     review = services.submit_for_review(
         session, kind=TEST_KIND, subject_id=1, author=users["advisor"],
         content=services.ReviewContent("A calm text"), networks=["linkedin"],
@@ -16,14 +16,14 @@ def _review(session, factory, users):  # noqa: ANN001, ANN202
     return {"review_id": review.id}
 
 
-def _term(session, factory, users):  # noqa: ANN001, ANN202
+def _term(session, factory, users):
     from approvals import rules
 
     entry = rules.add_term(session, actor=users["compliance"], term="matrix term")
     return {"term_id": entry.id}
 
 
-def _link(session, factory, users):  # noqa: ANN001, ANN202
+def _link(session, factory, users):
     from approvals import rules
 
     rule = rules.add_link_rule(session, actor=users["compliance"], domain="matrix.example",
@@ -31,7 +31,7 @@ def _link(session, factory, users):  # noqa: ANN001, ANN202
     return {"rule_id": rule.id}
 
 
-def _disclosure(session, factory, users):  # noqa: ANN001, ANN202
+def _disclosure(session, factory, users):
     from approvals import rules
 
     d = rules.add_disclosure(session, actor=users["compliance"], text="#PUB", network=None,
@@ -39,7 +39,7 @@ def _disclosure(session, factory, users):  # noqa: ANN001, ANN202
     return {"disclosure_id": d.id}
 
 
-def _reason(session, factory, users):  # noqa: ANN001, ANN202
+def _reason(session, factory, users):
     from approvals import rules
 
     return {"reason_id": rules.list_reason_codes(session)[0].id}

@@ -11,7 +11,7 @@ MARKETING = ["marketing"]
 ADVISOR = ["advisor"]
 
 
-def _campaign(session, factory, users, state=CampaignState.DRAFT):  # noqa: ANN001, ANN202
+def _campaign(session, factory, users, state=CampaignState.DRAFT):
     start = date.today() + timedelta(days=3)
     campaign = Campaign(name="Matrix", start_date=start, end_date=start + timedelta(days=5),
                         created_by_id=users["marketing"].id, state=state, review_id=None)
@@ -24,7 +24,7 @@ def _campaign(session, factory, users, state=CampaignState.DRAFT):  # noqa: ANN0
     return {"campaign_id": campaign.id, "step_id": step.id}
 
 
-def _approved(session, factory, users):  # noqa: ANN001, ANN202
+def _approved(session, factory, users):
     return _campaign(session, factory, users, CampaignState.APPROVED)
 
 

@@ -4,7 +4,7 @@ from advisor_hub.connectors.models import HoldCause, NetworkHold
 from tests.access.matrix import Row, only
 
 
-def _hold(session, factory, users):  # noqa: ANN001, ANN202
+def _hold(session, factory, users):
     hold = NetworkHold(network="linkedin", cause=HoldCause.MANUAL, detail="matrix")
     session.add(hold)
     session.flush()

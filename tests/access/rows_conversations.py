@@ -19,7 +19,7 @@ ADVISOR = ["advisor"]
 HANDLERS = ["compliance", "senior_compliance"]
 
 
-def _comment(session, factory, users):  # noqa: ANN001, ANN202
+def _comment(session, factory, users):
     """A comment on the matrix advisor's post (the other roles do not own it)."""
     comment = Comment(network="sandbox", external_id=f"m-{utcnow().timestamp()}", post_id=1,
                       target_id=1, account_id=1, network_post_id="post-1",

@@ -2,7 +2,7 @@ from advisor_hub.notifications.models import Notification
 from tests.access.matrix import LOGIN, ROLES, Row, everyone, only
 
 
-def _a_user(session, factory, users):  # noqa: ANN001, ANN202
+def _a_user(session, factory, users):
     return {"user_id": users["advisor"].id}
 
 

@@ -5,7 +5,7 @@ from content_library.models import Status
 from tests.access.matrix import Row, everyone, only
 
 
-def _approved_item(session, factory, users):  # noqa: ANN001, ANN202
+def _approved_item(session, factory, users):
     version = services.create_item(session, actor=users["marketing"], fields=services.ItemFields(
         title="Matrix post", text="Hello", networks=["linkedin"]))
     version.status = Status.APPROVED  # set directly: the matrix tests access, not review
@@ -13,7 +13,7 @@ def _approved_item(session, factory, users):  # noqa: ANN001, ANN202
     return {"version_id": version.id, "item_id": version.item_id}
 
 
-def _approved_template(session, factory, users):  # noqa: ANN001, ANN202
+def _approved_template(session, factory, users):
     types = life_events.list_event_types(session)
     template = life_events.create_template(session, actor=users["marketing"],
                                            type_id=types[0].id, language="en",

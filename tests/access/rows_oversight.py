@@ -9,13 +9,13 @@ ARCHIVE = ["compliance", "senior_compliance"]
 DASHBOARD = ["branch_manager", "marketing", "compliance", "admin"]
 
 
-def _a_record(session, factory, users):  # noqa: ANN001, ANN202
+def _a_record(session, factory, users):
     record = append_record(session, kind="publication", payload={
         "advisor_id": users["advisor"].id, "post_id": 1, "network": "linkedin", "text": "Hi"})
     return {"record_id": record.id}
 
 
-def _a_hold(session, factory, users):  # noqa: ANN001, ANN202
+def _a_hold(session, factory, users):
     hold = place_hold(session, actor=users["compliance"], advisor_id=users["advisor"].id,
                       reason="Matrix case")
     return {"hold_id": hold.id}

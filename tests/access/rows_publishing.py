@@ -6,7 +6,7 @@ from tests.access.matrix import Row, only
 ADVISOR = ["advisor"]
 
 
-def _account(session, factory, users):  # noqa: ANN001, ANN202
+def _account(session, factory, users):
     account = LinkedAccount(user_id=users["advisor"].id, network="sandbox", external_id="sb-1",
                             display_name="Matrix", status="active")
     session.add(account)
@@ -14,7 +14,7 @@ def _account(session, factory, users):  # noqa: ANN001, ANN202
     return {"account_id": account.id}
 
 
-def _post(session, factory, users):  # noqa: ANN001, ANN202
+def _post(session, factory, users):
     post = Post(author_id=users["advisor"].id, source="free_form", text="Hello", body="Hello",
                 account_ids=[], state="draft")
     session.add(post)

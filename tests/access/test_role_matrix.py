@@ -70,7 +70,7 @@ def test_every_route_of_the_url_map_has_a_row(app: Flask) -> None:
     assert not missing, f"routes with no row in tests/access/rows_*.py: {missing}"
 
 
-def _act_as(app, client, user) -> None:  # noqa: ANN001
+def _act_as(app, client, user) -> None:
     """Log in through the session directly: the login form itself is tested elsewhere."""
     with app.test_request_context(environ_base=client.environ_base):
         identifier = _create_identifier()
@@ -82,7 +82,7 @@ def _act_as(app, client, user) -> None:  # noqa: ANN001
 
 
 @pytest.mark.parametrize("row", ROWS, ids=[r.id for r in ROWS])
-def test_route_access(row: Row, app, client, db_session, factory) -> None:  # noqa: ANN001
+def test_route_access(row: Row, app, client, db_session, factory) -> None:
     branch = factory.branch("Matrix branch")
     users = {role: factory.user(role, branch=branch) for role in ALL if role != ANON}
     values = row.setup(db_session, factory, users) if row.setup else {}

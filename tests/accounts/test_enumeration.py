@@ -25,7 +25,7 @@ class CountingHasher(PasswordHasher):
         super().__init__(time_cost=1, memory_cost=1024, parallelism=1)
         self.verified: list[str] = []
 
-    def verify(self, hash: Any, password: Any) -> bool:  # noqa: A002
+    def verify(self, hash: Any, password: Any) -> bool:
         self.verified.append(hash)
         return super().verify(hash, password)
 
@@ -37,12 +37,12 @@ def hasher(monkeypatch: pytest.MonkeyPatch) -> CountingHasher:
     return counting
 
 
-def _page(client, email, password=WRONG):  # noqa: ANN001, ANN202
+def _page(client, email, password=WRONG):
     response = client.post("/login", data={"email": email, "password": password})
     return response.status_code, response.get_data(as_text=True)
 
 
-def _locked(factory, db_session) -> User:  # noqa: ANN001
+def _locked(factory, db_session) -> User:
     user = factory.user(email="carol@example.com")
     for _ in range(lockout.MAX_FAILED_LOGINS):
         attempt = lockout.reserve_check(db_session, email=user.email)

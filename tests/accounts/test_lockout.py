@@ -31,7 +31,7 @@ def checks(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     return made
 
 
-def _login(client, user, password):  # noqa: ANN001, ANN202
+def _login(client, user, password):
     return client.post("/login", data={"email": user.email, "password": password})
 
 

@@ -22,15 +22,15 @@ SENT = "If this e-mail belongs to an account that signs in with a password"
 INVALID = "This password reset link is not valid"
 
 
-def _ask_reset(client, email):  # noqa: ANN001, ANN202
+def _ask_reset(client, email):
     return client.post("/password/forgot", data={"email": email})
 
 
-def _reset(client, path, password=NEW):  # noqa: ANN001, ANN202
+def _reset(client, path, password=NEW):
     return client.post(path, data={"new_password": password, "confirm": password})
 
 
-def _change(client, current, new=NEW):  # noqa: ANN001, ANN202
+def _change(client, current, new=NEW):
     return client.post("/password/change", data={"current_password": current,
                                                   "new_password": new, "confirm": new})
 
@@ -281,7 +281,7 @@ def test_only_admins_force_a_reset_and_not_on_sso_only_accounts(client, factory,
 
 class TestPasswordsOff:
     @pytest.fixture
-    def app_overrides(self):  # noqa: ANN201
+    def app_overrides(self):
         from tests.mail_support import MAIL_CONFIG
 
         return {**MAIL_CONFIG, "LOCAL_PASSWORDS": "false",
@@ -324,7 +324,7 @@ class TestPasswordsOff:
 
 class TestBaseUrl:
     @pytest.fixture
-    def app_overrides(self):  # noqa: ANN201
+    def app_overrides(self):
         from tests.mail_support import MAIL_CONFIG
 
         return {**MAIL_CONFIG, "PASSWORD_RESET_BASE_URL": "https://hub.bank.example/"}

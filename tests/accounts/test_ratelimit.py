@@ -16,7 +16,7 @@ def app_overrides() -> dict[str, Any]:
             "PASSWORD_RESET_LIMIT_PER_ACCOUNT": "2 per hour"}
 
 
-def _login(client, email, password="wrong-password-here", address="10.0.0.1"):  # noqa: ANN001, ANN202
+def _login(client, email, password="wrong-password-here", address="10.0.0.1"):
     return client.post("/login", data={"email": email, "password": password},
                        environ_base={"REMOTE_ADDR": address})
 
@@ -67,7 +67,7 @@ def test_reset_requests_are_limited_per_account_and_address(client, factory, db_
 
 class TestOff:
     @pytest.fixture
-    def app_overrides(self):  # noqa: ANN201
+    def app_overrides(self):
         return {"RATELIMIT_ENABLED": "false", "LOGIN_LIMIT_PER_ADDRESS": "1 per hour"}
 
     def test_limits_can_be_turned_off(self, client) -> None:

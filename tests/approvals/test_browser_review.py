@@ -21,7 +21,7 @@ pytestmark = pytest.mark.browser
 
 
 
-def test_reviewer_rejects_with_a_reason_and_the_advisor_sees_it(live_server, page) -> None:  # noqa: ANN001
+def test_reviewer_rejects_with_a_reason_and_the_advisor_sees_it(live_server, page) -> None:
     with live_server.app.app_context(), transaction() as session:
         alice = accounts.find_user_by_email(session, "alice.advisor@demo.bank")
         review = services.submit_for_review(

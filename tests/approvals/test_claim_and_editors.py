@@ -17,7 +17,7 @@ from tests.conftest import PASSWORD
 
 
 @pytest.fixture
-def people(factory):  # noqa: ANN001, ANN201
+def people(factory):
     return {"advisor": factory.user("advisor", branch=factory.branch("Lyon")),
             "reviewer": factory.user("compliance"),
             "other": factory.user("compliance", first_name="Olga"),
@@ -25,7 +25,7 @@ def people(factory):  # noqa: ANN001, ANN201
             "editeur": factory.user("marketing", "compliance", language="fr")}
 
 
-def _claimer(db_session, review) -> int | None:  # noqa: ANN001
+def _claimer(db_session, review) -> int | None:
     db_session.expire_all()
     return db_session.get(ReviewRequest, review.id).claimed_by_id
 
@@ -106,7 +106,7 @@ def test_a_kind_cannot_be_registered_without_its_editors() -> None:
 
 class TestCsrf:
     @pytest.fixture
-    def app_overrides(self):  # noqa: ANN201
+    def app_overrides(self):
         return {"WTF_CSRF_ENABLED": True}
 
     def test_start_review_needs_the_page_token(self, client, db_session, people,

@@ -19,7 +19,7 @@ def app_overrides() -> dict[str, object]:
 
 
 @pytest.fixture
-def people(factory):  # noqa: ANN001, ANN201
+def people(factory):
     return {"advisor": factory.user("advisor", email="advisor@example.com"),
             "reviewer": factory.user("compliance"),
             "senior": factory.user("compliance", "senior_compliance"),

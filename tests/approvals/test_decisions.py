@@ -21,7 +21,7 @@ from approvals.models import DecisionKind, ReviewDecision, ReviewStatus, Verdict
 
 
 @pytest.fixture
-def people(factory):  # noqa: ANN001, ANN201
+def people(factory):
     branch = factory.branch("Lyon")
     return {
         "advisor": factory.user("advisor", branch=branch),
@@ -32,17 +32,17 @@ def people(factory):  # noqa: ANN001, ANN201
     }
 
 
-def _archived(db_session, review_id):  # noqa: ANN001, ANN202
+def _archived(db_session, review_id):
     rows = db_session.scalars(select(ArchiveRecord).where(ArchiveRecord.kind == "decision")
                               .order_by(ArchiveRecord.id))
     return [p for p in (json.loads(r.payload) for r in rows) if p["review_id"] == review_id]
 
 
-def _notices(db_session, user):  # noqa: ANN001, ANN202
+def _notices(db_session, user):
     return list(db_session.scalars(select(Notification).where(Notification.user_id == user.id)))
 
 
-def test_submit_screens_and_stores_the_exact_content(db_session, people, submit) -> None:  # noqa: ANN001
+def test_submit_screens_and_stores_the_exact_content(db_session, people, submit) -> None:
     review = submit(people["advisor"], "Guaranteed returns, risk-free!",
                     link_url="https://bit.ly/x")
     assert review.status == ReviewStatus.PENDING
@@ -58,7 +58,7 @@ def test_submit_screens_and_stores_the_exact_content(db_session, people, submit)
             assert review.text[f["start"]:f["end"]]
 
 
-def test_approve(db_session, people, submit, decisions_seen) -> None:  # noqa: ANN001
+def test_approve(db_session, people, submit, decisions_seen) -> None:
     review = submit(people["advisor"])
     services.claim(db_session, review_id=review.id, actor=people["reviewer"])
     services.decide(db_session, review_id=review.id, actor=people["reviewer"],
@@ -80,7 +80,7 @@ def test_approve(db_session, people, submit, decisions_seen) -> None:  # noqa: A
     assert len(_notices(db_session, people["advisor"])) == 1
 
 
-def test_reject_needs_a_reason_and_sanitises_the_comment(db_session, people, submit,  # noqa: ANN001
+def test_reject_needs_a_reason_and_sanitises_the_comment(db_session, people, submit,
                                                          decisions_seen) -> None:
     review = submit(people["advisor"])
     with pytest.raises(BadDecision):
@@ -105,7 +105,7 @@ def test_reject_needs_a_reason_and_sanitises_the_comment(db_session, people, sub
     assert notice.params["reason"] == "Promise of return or absence of risk"
 
 
-def test_request_changes_needs_a_comment_and_keeps_history(db_session, people, submit,  # noqa: ANN001
+def test_request_changes_needs_a_comment_and_keeps_history(db_session, people, submit,
                                                            decisions_seen) -> None:
     review = submit(people["advisor"], subject_id=77)
     with pytest.raises(BadDecision):
@@ -122,7 +122,7 @@ def test_request_changes_needs_a_comment_and_keeps_history(db_session, people, s
     assert [r.id for r in services.subject_history(db_session, again)] == [review.id]
 
 
-def test_escalation_then_senior_decides(db_session, people, submit, decisions_seen) -> None:  # noqa: ANN001
+def test_escalation_then_senior_decides(db_session, people, submit, decisions_seen) -> None:
     review = submit(people["advisor"])
     with pytest.raises(BadDecision):
         services.decide(db_session, review_id=review.id, actor=people["reviewer"],
@@ -146,7 +146,7 @@ def test_escalation_then_senior_decides(db_session, people, submit, decisions_se
     assert decisions == [DecisionKind.ESCALATED, DecisionKind.APPROVED]
 
 
-def test_block_finding_needs_a_senior_override_with_justification(db_session, people,  # noqa: ANN001
+def test_block_finding_needs_a_senior_override_with_justification(db_session, people,
                                                                   submit) -> None:
     review = submit(people["advisor"], "This is risk-free.")
     assert review.blocking_count == 1
@@ -165,7 +165,7 @@ def test_block_finding_needs_a_senior_override_with_justification(db_session, pe
     assert "review.override_approved" in [e.action for e in trail_for(db_session, review)]
 
 
-def test_nobody_decides_on_their_own_content(db_session, people, submit) -> None:  # noqa: ANN001
+def test_nobody_decides_on_their_own_content(db_session, people, submit) -> None:
     own = submit(people["senior"], "My own text.")
     for decision in Verdict:
         with pytest.raises(OwnContent):
@@ -177,14 +177,14 @@ def test_nobody_decides_on_their_own_content(db_session, people, submit) -> None
     assert own.status == ReviewStatus.PENDING
 
 
-def test_only_reviewers_decide(db_session, people, submit) -> None:  # noqa: ANN001
+def test_only_reviewers_decide(db_session, people, submit) -> None:
     review = submit(people["advisor"])
     with pytest.raises(PermissionDenied):
         services.decide(db_session, review_id=review.id, actor=people["marketing"],
                         decision=Verdict.APPROVE)
 
 
-def test_claims_and_their_expiry(db_session, people, submit) -> None:  # noqa: ANN001
+def test_claims_and_their_expiry(db_session, people, submit) -> None:
     start = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
     with time_machine.travel(start, tick=False):
         review = submit(people["advisor"])
@@ -209,7 +209,7 @@ def test_claims_and_their_expiry(db_session, people, submit) -> None:  # noqa: A
         assert review.status == ReviewStatus.APPROVED and review.claimed_by_id is None
 
 
-def test_a_decision_posted_twice_is_refused(db_session, people, submit, decisions_seen) -> None:  # noqa: ANN001
+def test_a_decision_posted_twice_is_refused(db_session, people, submit, decisions_seen) -> None:
     review = submit(people["advisor"])
     services.decide(db_session, review_id=review.id, actor=people["reviewer"],
                     decision=Verdict.APPROVE, expected_version=review.version)
@@ -224,7 +224,7 @@ def test_a_decision_posted_twice_is_refused(db_session, people, submit, decision
     assert len(_archived(db_session, review.id)) == 1
 
 
-def test_stale_page_is_refused(db_session, people, submit) -> None:  # noqa: ANN001
+def test_stale_page_is_refused(db_session, people, submit) -> None:
     review = submit(people["advisor"])
     seen_version = review.version
     services.decide(db_session, review_id=review.id, actor=people["reviewer"],
@@ -235,7 +235,7 @@ def test_stale_page_is_refused(db_session, people, submit) -> None:  # noqa: ANN
     assert review.status == ReviewStatus.ESCALATED
 
 
-def test_withdraw(db_session, people, submit, decisions_seen) -> None:  # noqa: ANN001
+def test_withdraw(db_session, people, submit, decisions_seen) -> None:
     review = submit(people["advisor"])
     with pytest.raises(PermissionDenied):
         services.withdraw(db_session, review_id=review.id, actor=people["reviewer"])
@@ -248,13 +248,13 @@ def test_withdraw(db_session, people, submit, decisions_seen) -> None:  # noqa: 
         services.withdraw(db_session, review_id=999999, actor=people["advisor"])
 
 
-def test_resubmission_supersedes_the_open_review(db_session, people, submit) -> None:  # noqa: ANN001
+def test_resubmission_supersedes_the_open_review(db_session, people, submit) -> None:
     first = submit(people["advisor"], "v1", subject_id=5)
     second = submit(people["advisor"], "v2", subject_id=5)
     assert first.status == ReviewStatus.WITHDRAWN and second.status == ReviewStatus.PENDING
 
 
-def test_approve_from_library(db_session, people, submit) -> None:  # noqa: ANN001
+def test_approve_from_library(db_session, people, submit) -> None:
     basis = submit(people["marketing"], "Our savings offer, {advisor_first_name}.",
                    kind="test_item")
     with pytest.raises(ValidationError):
@@ -275,7 +275,7 @@ def test_approve_from_library(db_session, people, submit) -> None:  # noqa: ANN0
     assert _archived(db_session, review.id)[-1]["decision"] == "approved_from_library"
 
 
-def test_unknown_kind_and_empty_text_are_refused(db_session, people) -> None:  # noqa: ANN001
+def test_unknown_kind_and_empty_text_are_refused(db_session, people) -> None:
     with pytest.raises(DomainError):
         services.submit_for_review(db_session, kind="nope", subject_id=1,
                                    author=people["advisor"],
@@ -288,7 +288,7 @@ def test_unknown_kind_and_empty_text_are_refused(db_session, people) -> None:  #
                                    branch_id=None)
 
 
-def test_pending_items_and_unused_approvals_expire(db_session, people, submit,  # noqa: ANN001
+def test_pending_items_and_unused_approvals_expire(db_session, people, submit,
                                                    decisions_seen, monkeypatch) -> None:
     monkeypatch.setattr(periods, "APPROVAL_EXPIRY_KINDS", ("test_item",))
     start = datetime(2026, 1, 5, 9, 0, tzinfo=UTC)

@@ -11,11 +11,11 @@ from advisor_hub.jobs import jobs_of
 from approvals.models import ReviewRequest, ReviewStatus
 
 
-def test_expiry_job_is_registered(app) -> None:  # noqa: ANN001
+def test_expiry_job_is_registered(app) -> None:
     assert "approvals.expire_reviews" in {job.name for job in jobs_of(app)}
 
 
-def test_cli_expires_old_items(runner, db_session, factory, submit) -> None:  # noqa: ANN001
+def test_cli_expires_old_items(runner, db_session, factory, submit) -> None:
     start = datetime(2026, 1, 5, 9, 0, tzinfo=UTC)
     with time_machine.travel(start, tick=False):
         review = submit(factory.user("advisor"), "Waiting forever")

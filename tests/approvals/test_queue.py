@@ -13,7 +13,7 @@ from approvals.queue import QueueFilter, elapsed_minutes
 from tests.approvals.conftest import TEST_KIND
 
 
-def _fill(db_session, factory, n: int, first: int = 0) -> None:  # noqa: ANN001
+def _fill(db_session, factory, n: int, first: int = 0) -> None:
     branches = [factory.branch() for _ in range(3)]
     authors = [factory.user("advisor", branch=branches[i % 3]) for i in range(5)]
     for i in range(n):
@@ -24,7 +24,7 @@ def _fill(db_session, factory, n: int, first: int = 0) -> None:  # noqa: ANN001
     db_session.flush()
 
 
-def _queries_for_page(client, count_queries) -> int:  # noqa: ANN001
+def _queries_for_page(client, count_queries) -> int:
     with count_queries() as counter:
         response = client.get("/review/?per_page=100")
     assert response.status_code == 200
@@ -32,7 +32,7 @@ def _queries_for_page(client, count_queries) -> int:  # noqa: ANN001
 
 
 @pytest.mark.both_backends
-def test_queue_page_issues_a_constant_number_of_queries(client, auth, db_session, factory,  # noqa: ANN001
+def test_queue_page_issues_a_constant_number_of_queries(client, auth, db_session, factory,
                                                         count_queries) -> None:
     reviewer = factory.user("compliance")
     _fill(db_session, factory, 10)
@@ -45,7 +45,7 @@ def test_queue_page_issues_a_constant_number_of_queries(client, auth, db_session
     assert small == large, (small, large)
 
 
-def test_filters(db_session, factory, submit) -> None:  # noqa: ANN001
+def test_filters(db_session, factory, submit) -> None:
     reviewer = factory.user("compliance")
     lyon, paris = factory.branch("Lyon"), factory.branch("Paris")
     alice = factory.user("advisor", branch=lyon)
@@ -54,7 +54,7 @@ def test_filters(db_session, factory, submit) -> None:  # noqa: ANN001
     flagged = submit(bob, "risk-free")
     library = submit(factory.user("marketing"), "Library text", kind=TEST_KIND)
 
-    def ids(**kw):  # noqa: ANN003, ANN202
+    def ids(**kw):
         page = queue.list_queue(db_session, actor=reviewer, filters=QueueFilter(**kw))
         return [r.id for r in page.items]
 
@@ -72,7 +72,7 @@ def test_filters(db_session, factory, submit) -> None:  # noqa: ANN001
     assert clean.id not in ids()
 
 
-def test_items_past_the_target_are_marked(db_session, factory, submit) -> None:  # noqa: ANN001
+def test_items_past_the_target_are_marked(db_session, factory, submit) -> None:
     reviewer = factory.user("compliance")
     rules.update_settings(db_session, actor=reviewer, sla_minutes=240, sla_business_hours=True)
     monday_9 = datetime(2026, 11, 23, 8, 0, tzinfo=UTC)  # 09:00 in Paris

@@ -44,13 +44,13 @@ def _setup(make: sessionmaker[Session]) -> tuple[int, int, int]:
         return review.id, people[1].id, people[2].id
 
 
-def _in_thread(func) -> tuple[threading.Thread, list[object]]:  # noqa: ANN001
+def _in_thread(func) -> tuple[threading.Thread, list[object]]:
     outcome: list[object] = []
 
     def run() -> None:
         try:
             outcome.append(func())
-        except Exception as error:  # noqa: BLE001  (the test inspects it)
+        except Exception as error:
             outcome.append(error)
 
     thread = threading.Thread(target=run)
@@ -85,7 +85,7 @@ def _finish(thread: threading.Thread) -> None:
     assert not thread.is_alive(), "the second transaction still waits after the first committed"
 
 
-def test_two_decisions_at_once_one_wins(sessions, decisions_seen) -> None:  # noqa: ANN001
+def test_two_decisions_at_once_one_wins(sessions, decisions_seen) -> None:
     review_id, ann_id, ben_id = _setup(sessions)
     first, second = sessions(), sessions()
     try:
@@ -94,7 +94,7 @@ def test_two_decisions_at_once_one_wins(sessions, decisions_seen) -> None:  # no
         second.get(ReviewRequest, review_id)  # Ben has the page open too
         services.decide(first, review_id=review_id, actor=ann, decision=Verdict.APPROVE)
 
-        def bens_reject():  # noqa: ANN202
+        def bens_reject():
             services.decide(second, review_id=review_id, actor=ben, decision=Verdict.REJECT,
                             reason_code="other", comment="no")
             second.commit()
@@ -115,7 +115,7 @@ def test_two_decisions_at_once_one_wins(sessions, decisions_seen) -> None:  # no
         assert len(check.query(ReviewDecision).filter_by(review_id=review_id).all()) == 1
 
 
-def test_two_claims_at_once_one_wins(sessions) -> None:  # noqa: ANN001
+def test_two_claims_at_once_one_wins(sessions) -> None:
     review_id, ann_id, ben_id = _setup(sessions)
     first, second = sessions(), sessions()
     try:

@@ -12,7 +12,7 @@ from approvals.services import apply_disclosures, disclosures_for, screen_text
 
 
 @pytest.fixture
-def reviewer(factory):  # noqa: ANN001, ANN201
+def reviewer(factory):
     return factory.user("compliance")
 
 
@@ -27,7 +27,7 @@ def test_starter_lexicon_is_version_one(db_session: Session) -> None:
     assert not screen_text(db_session, "A brisk-freeze morning").findings
 
 
-def test_every_change_makes_a_version_and_history_shows_each(db_session, reviewer) -> None:  # noqa: ANN001
+def test_every_change_makes_a_version_and_history_shows_each(db_session, reviewer) -> None:
     start = rules.current_version_number(db_session)
     entry = rules.add_term(db_session, actor=reviewer, term="Jackpot", severity="flag",
                            note="Gambling vocabulary")
@@ -39,7 +39,7 @@ def test_every_change_makes_a_version_and_history_shows_each(db_session, reviewe
     v_removed = rules.current_version_number(db_session)
     assert (v_added, v_changed, v_removed) == (start + 1, start + 2, start + 3)
 
-    def severity_at(version):  # noqa: ANN001, ANN202
+    def severity_at(version):
         return {t.term: t.severity for t in rules.terms_at(db_session, version)}.get("Jackpot")
 
     assert severity_at(start) is None
@@ -51,7 +51,7 @@ def test_every_change_makes_a_version_and_history_shows_each(db_session, reviewe
     assert trail_for(db_session, latest)[0].actor_id == reviewer.id
 
 
-def test_bad_terms_change_nothing(db_session, reviewer, factory) -> None:  # noqa: ANN001
+def test_bad_terms_change_nothing(db_session, reviewer, factory) -> None:
     before = rules.current_version_number(db_session)
     for term in ("", "   ", "<b></b>", "<script></script>"):
         with pytest.raises(ValidationError):
@@ -63,7 +63,7 @@ def test_bad_terms_change_nothing(db_session, reviewer, factory) -> None:  # noq
     assert rules.current_version_number(db_session) == before
 
 
-def test_link_rules(db_session, reviewer) -> None:  # noqa: ANN001
+def test_link_rules(db_session, reviewer) -> None:
     rules.add_link_rule(db_session, actor=reviewer, domain="https://www.Casino.example/x",
                         kind="deny")
     with pytest.raises(ValidationError):
@@ -81,7 +81,7 @@ def test_link_rules(db_session, reviewer) -> None:  # noqa: ANN001
     assert not screen_text(db_session, "Read https://www.bank.example/a").findings
 
 
-def test_disclosures(db_session, reviewer) -> None:  # noqa: ANN001
+def test_disclosures(db_session, reviewer) -> None:
     rules.add_disclosure(db_session, actor=reviewer, text="Investing carries risks.",
                          network=None, category=None)
     rules.add_disclosure(db_session, actor=reviewer, text="#PUB", network=None,
@@ -99,7 +99,7 @@ def test_disclosures(db_session, reviewer) -> None:  # noqa: ANN001
     assert apply_disclosures(text, ["#PUB"]) == text  # never doubled
 
 
-def test_the_cache_follows_the_version(db_session, reviewer) -> None:  # noqa: ANN001
+def test_the_cache_follows_the_version(db_session, reviewer) -> None:
     first = rules.policy_cache.get(db_session)
     assert rules.policy_cache.get(db_session) is first  # no rebuild without a change
     rules.add_term(db_session, actor=reviewer, term="moonshot", severity="block")
@@ -107,7 +107,7 @@ def test_the_cache_follows_the_version(db_session, reviewer) -> None:  # noqa: A
     assert second is not first and second.version == first.version + 1
 
 
-def test_reason_codes_and_settings(db_session, reviewer) -> None:  # noqa: ANN001
+def test_reason_codes_and_settings(db_session, reviewer) -> None:
     codes = {r.code for r in rules.list_reason_codes(db_session)}
     assert {"misleading", "promise", "other"} <= codes
     reason = rules.add_reason_code(db_session, actor=reviewer, code="Bad Tone", label="Tone")

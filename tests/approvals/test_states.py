@@ -35,7 +35,7 @@ def test_every_verdict_leads_to_a_status_and_every_outcome_is_final_or_open() ->
                                              | {"escalated", "approved_from_library"})
 
 
-def test_states_are_stored_as_their_plain_values(db_session, factory, submit) -> None:  # noqa: ANN001
+def test_states_are_stored_as_their_plain_values(db_session, factory, submit) -> None:
     author, reviewer = factory.user("advisor"), factory.user("compliance")
     review = submit(author)
     services.decide(db_session, review_id=review.id, actor=reviewer, decision=Verdict.APPROVE)
@@ -56,7 +56,7 @@ def test_states_are_stored_as_their_plain_values(db_session, factory, submit) ->
     assert db_session.get(LinkRule, rule.id).kind is LinkKind.DENY
 
 
-def test_a_status_outside_the_lifecycle_is_refused(db_session, factory, submit) -> None:  # noqa: ANN001
+def test_a_status_outside_the_lifecycle_is_refused(db_session, factory, submit) -> None:
     review = submit(factory.user("advisor"))
     with pytest.raises(ValueError):
         review.status = "approvedd"
@@ -67,7 +67,7 @@ def test_a_status_outside_the_lifecycle_is_refused(db_session, factory, submit) 
                            .where(ReviewRequest.status == "approvedd")).all()
 
 
-def test_an_unknown_verdict_is_refused(db_session, factory, submit) -> None:  # noqa: ANN001
+def test_an_unknown_verdict_is_refused(db_session, factory, submit) -> None:
     review = submit(factory.user("advisor"))
     with pytest.raises(BadDecision):
         services.decide(db_session, review_id=review.id, actor=factory.user("compliance"),
@@ -75,7 +75,7 @@ def test_an_unknown_verdict_is_refused(db_session, factory, submit) -> None:  # 
     assert review.status is ReviewStatus.PENDING
 
 
-def test_escalation_tells_the_active_seniors_only(db_session, factory, submit) -> None:  # noqa: ANN001
+def test_escalation_tells_the_active_seniors_only(db_session, factory, submit) -> None:
     author, reviewer = factory.user("advisor"), factory.user("compliance")
     senior = factory.user("compliance", "senior_compliance")
     gone = factory.user("compliance", "senior_compliance")
@@ -96,7 +96,7 @@ def test_escalation_tells_the_active_seniors_only(db_session, factory, submit) -
     assert review.status is ReviewStatus.APPROVED and review.was_escalated
 
 
-def test_user_and_branch_names_come_in_one_query_each(db_session, factory, count_queries  # noqa: ANN001
+def test_user_and_branch_names_come_in_one_query_each(db_session, factory, count_queries
                                                       ) -> None:
     lyon = factory.branch("Lyon")
     people = [factory.user("advisor", branch=lyon) for _ in range(3)]
@@ -108,7 +108,7 @@ def test_user_and_branch_names_come_in_one_query_each(db_session, factory, count
     assert accounts.user_names(db_session, []) == {} and accounts.branch_names(db_session, []) == {}
 
 
-def test_pages_show_states_from_the_enums(client, auth, db_session, factory, submit) -> None:  # noqa: ANN001
+def test_pages_show_states_from_the_enums(client, auth, db_session, factory, submit) -> None:
     author, reviewer = factory.user("advisor"), factory.user("compliance")
     senior = factory.user("compliance", "senior_compliance")
     review = submit(author)

@@ -11,7 +11,7 @@ from approvals.models import LexiconEntry, ReviewRequest, ReviewStatus, Verdict
 
 
 @pytest.fixture
-def people(factory):  # noqa: ANN001, ANN201
+def people(factory):
     branch = factory.branch("Lyon")
     return {
         "advisor": factory.user("advisor", branch=branch),
@@ -21,7 +21,7 @@ def people(factory):  # noqa: ANN001, ANN201
     }
 
 
-def test_queue_lists_open_items_oldest_first(client, auth, db_session, people, submit) -> None:  # noqa: ANN001
+def test_queue_lists_open_items_oldest_first(client, auth, db_session, people, submit) -> None:
     first = submit(people["advisor"], "First text")
     second = submit(people["advisor"], "Second text guaranteed returns")
     db_session.flush()
@@ -33,7 +33,7 @@ def test_queue_lists_open_items_oldest_first(client, auth, db_session, people, s
     assert f'data-review-id="{first.id}"' not in html
 
 
-def test_review_page_highlights_and_start_review_claims(client, auth, db_session, people,  # noqa: ANN001
+def test_review_page_highlights_and_start_review_claims(client, auth, db_session, people,
                                                         submit) -> None:
     review = submit(people["advisor"], "<b>Risk-free</b> & guaranteed returns",
                     base_content=services.ReviewContent("A balanced offer"))
@@ -65,7 +65,7 @@ def test_review_page_highlights_and_start_review_claims(client, auth, db_session
     assert db_session.get(ReviewRequest, review.id).status == ReviewStatus.PENDING
 
 
-def test_reject_with_reason_then_double_post(client, auth, db_session, people, submit) -> None:  # noqa: ANN001
+def test_reject_with_reason_then_double_post(client, auth, db_session, people, submit) -> None:
     review = submit(people["advisor"], "A calm text")
     db_session.flush()
     auth.login(people["reviewer"])
@@ -97,7 +97,7 @@ def test_reject_with_reason_then_double_post(client, auth, db_session, people, s
     assert client.get(f"/review/mine/{review.id}").status_code == 404
 
 
-def test_lexicon_change_takes_effect_without_restart(client, auth, db_session, people) -> None:  # noqa: ANN001
+def test_lexicon_change_takes_effect_without_restart(client, auth, db_session, people) -> None:
     before = rules.screen_text(db_session, "Our moonshot fund")
     assert not before.findings
     auth.login(people["reviewer"])
@@ -128,7 +128,7 @@ def test_lexicon_change_takes_effect_without_restart(client, auth, db_session, p
 @pytest.mark.parametrize("path", ["/review/", "/review/lexicon", "/review/lexicon/history",
                                   "/review/links", "/review/disclosures", "/review/reasons",
                                   "/review/settings"])
-def test_screens_render_in_french(client, auth, factory, path) -> None:  # noqa: ANN001
+def test_screens_render_in_french(client, auth, factory, path) -> None:
     user = factory.user("compliance", "senior_compliance", language="fr")
     auth.login(user)
     response = client.get(path)
@@ -136,7 +136,7 @@ def test_screens_render_in_french(client, auth, factory, path) -> None:  # noqa:
     assert 'lang="fr"' in response.get_data(as_text=True)
 
 
-def test_findings_are_shown_in_the_reviewers_language(client, auth, factory, db_session,  # noqa: ANN001
+def test_findings_are_shown_in_the_reviewers_language(client, auth, factory, db_session,
                                                        submit) -> None:
     review = submit(factory.user("advisor"), "Un placement sans risque")
     reviewer = factory.user("compliance", language="fr")
@@ -147,7 +147,7 @@ def test_findings_are_shown_in_the_reviewers_language(client, auth, factory, db_
     assert "Tel qu'il sera publié" in html
 
 
-def test_history_shows_the_lexicon_of_a_given_day(client, auth, db_session, people) -> None:  # noqa: ANN001
+def test_history_shows_the_lexicon_of_a_given_day(client, auth, db_session, people) -> None:
     from datetime import UTC, datetime
 
     import time_machine
@@ -165,7 +165,7 @@ def test_history_shows_the_lexicon_of_a_given_day(client, auth, db_session, peop
 
 
 def test_lexicon_screen_searches_accent_insensitively_and_pages(client, auth, db_session,
-                                                                people) -> None:  # noqa: ANN001
+                                                                people) -> None:
     auth.login(people["reviewer"])
     page = client.get("/review/lexicon?q=GARANTI").get_data(as_text=True)
     assert "rendement garanti" in page and "risk-free" not in page

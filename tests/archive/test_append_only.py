@@ -19,14 +19,14 @@ def test_services_offer_no_update_or_delete() -> None:
     assert not [n for n in public if n.split("_")[0] in ("update", "delete", "edit", "remove")]
 
 
-def test_orm_update_of_a_record_is_refused(db_session, factory) -> None:  # noqa: ANN001
+def test_orm_update_of_a_record_is_refused(db_session, factory) -> None:
     record = append_many(db_session, factory.user().id, 1)[0]
     record.payload = "{}"
     with pytest.raises(ArchiveIsAppendOnly):
         db_session.flush()
 
 
-def test_orm_delete_of_a_record_is_refused(db_session, factory) -> None:  # noqa: ANN001
+def test_orm_delete_of_a_record_is_refused(db_session, factory) -> None:
     record = append_many(db_session, factory.user().id, 1)[0]
     db_session.delete(record)
     with pytest.raises(ArchiveIsAppendOnly):
@@ -39,8 +39,8 @@ def test_orm_delete_of_a_record_is_refused(db_session, factory) -> None:  # noqa
     update(PurgeCheckpoint).values(record_count=0),
     delete(PurgeCheckpoint),
 ])
-def test_bulk_statements_through_the_session_are_refused(db_session, factory,  # noqa: ANN001
-                                                         statement) -> None:  # noqa: ANN001
+def test_bulk_statements_through_the_session_are_refused(db_session, factory,
+                                                         statement) -> None:
     append_many(db_session, factory.user().id, 2)
     with pytest.raises(ArchiveIsAppendOnly):
         db_session.execute(statement)
@@ -51,7 +51,7 @@ def test_bulk_statements_through_the_session_are_refused(db_session, factory,  #
     "UPDATE archive_records SET kind = 'decision'",
     "DELETE FROM archive_records",
 ])
-def test_database_trigger_refuses_raw_sql(db_session, factory, sql) -> None:  # noqa: ANN001
+def test_database_trigger_refuses_raw_sql(db_session, factory, sql) -> None:
     append_many(db_session, factory.user().id, 2)
     with pytest.raises(sa.exc.DBAPIError, match="append-only"), db_session.begin_nested():
         db_session.connection().execute(text(sql))
@@ -59,8 +59,8 @@ def test_database_trigger_refuses_raw_sql(db_session, factory, sql) -> None:  # 
 
 
 @pytest.mark.postgres_only
-def test_postgres_refuses_truncate_and_delete_without_a_checkpoint(db_session,  # noqa: ANN001
-                                                                   factory) -> None:  # noqa: ANN001
+def test_postgres_refuses_truncate_and_delete_without_a_checkpoint(db_session,
+                                                                   factory) -> None:
     append_many(db_session, factory.user().id, 2)
     with pytest.raises(sa.exc.DBAPIError, match="append-only"), db_session.begin_nested():
         db_session.connection().execute(text("TRUNCATE archive_records"))
@@ -71,8 +71,8 @@ def test_postgres_refuses_truncate_and_delete_without_a_checkpoint(db_session,  
 
 
 @pytest.mark.postgres_only
-def test_postgres_needs_the_purge_setting_even_for_covered_rows(db_session,  # noqa: ANN001
-                                                                factory) -> None:  # noqa: ANN001
+def test_postgres_needs_the_purge_setting_even_for_covered_rows(db_session,
+                                                                factory) -> None:
     first, second = append_many(db_session, factory.user().id, 2)
     db_session.connection().execute(text(
         "INSERT INTO archive_purge_checkpoints (purged_at, first_id, last_id, record_count,"
@@ -83,7 +83,7 @@ def test_postgres_needs_the_purge_setting_even_for_covered_rows(db_session,  # n
                                         {"i": first.id})
 
 
-def test_checkpoints_cannot_be_changed_in_sql(db_session) -> None:  # noqa: ANN001
+def test_checkpoints_cannot_be_changed_in_sql(db_session) -> None:
     db_session.connection().execute(text(
         "INSERT INTO archive_purge_checkpoints (purged_at, first_id, last_id, record_count,"
         " first_prev_hash, last_hash, cutoff) VALUES (CURRENT_TIMESTAMP, 1, 1, 1, 'a', 'b',"
@@ -94,7 +94,7 @@ def test_checkpoints_cannot_be_changed_in_sql(db_session) -> None:  # noqa: ANN0
             db_session.connection().execute(text(sql))
 
 
-def test_unknown_kind_is_refused(db_session) -> None:  # noqa: ANN001
+def test_unknown_kind_is_refused(db_session) -> None:
     from advisor_hub.errors import ValidationError
 
     with pytest.raises(ValidationError):

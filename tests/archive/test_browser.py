@@ -19,7 +19,7 @@ pytestmark = pytest.mark.browser
 
 
 
-def test_compliance_finds_a_post_by_a_word_and_downloads_the_csv(live_server, page) -> None:  # noqa: ANN001
+def test_compliance_finds_a_post_by_a_word_and_downloads_the_csv(live_server, page) -> None:
     with live_server.app.app_context(), transaction() as session:
         alice = session.scalar(select(User).where(User.email == "alice.advisor@demo.bank"))
         david = session.scalar(select(User).where(User.email == "david.advisor@demo.bank"))

@@ -17,7 +17,7 @@ pytestmark = pytest.mark.both_backends
 TABLE = ArchiveRecord.__table__
 
 
-def _chain(db_session, factory):  # noqa: ANN001, ANN202
+def _chain(db_session, factory):
     advisor = factory.user()
     reviewer = factory.user("compliance")
     records = append_many(db_session, advisor.id, 2)
@@ -28,13 +28,13 @@ def _chain(db_session, factory):  # noqa: ANN001, ANN202
     return records, reviewer
 
 
-def _tamper(db_session, record_id: int, **values) -> None:  # noqa: ANN001, ANN003
+def _tamper(db_session, record_id: int, **values) -> None:
     drop_guards(db_session)
     db_session.connection().execute(update(TABLE).where(TABLE.c.id == record_id).values(**values))
     db_session.expire_all()
 
 
-def test_an_untouched_chain_verifies(db_session, factory) -> None:  # noqa: ANN001
+def test_an_untouched_chain_verifies(db_session, factory) -> None:
     records, _ = _chain(db_session, factory)
     result = verify_chain(db_session)
     assert result.ok and result.checked == 5
@@ -42,7 +42,7 @@ def test_an_untouched_chain_verifies(db_session, factory) -> None:  # noqa: ANN0
 
 
 @pytest.mark.parametrize("field", ["kind", "recorded_at", "actor_id", "payload"])
-def test_content_tampering_is_caught_at_that_record(db_session, factory, field) -> None:  # noqa: ANN001
+def test_content_tampering_is_caught_at_that_record(db_session, factory, field) -> None:
     records, reviewer = _chain(db_session, factory)
     target = records[2]  # the decision
     values = {
@@ -60,7 +60,7 @@ def test_content_tampering_is_caught_at_that_record(db_session, factory, field) 
     assert result.checked == 2
 
 
-def test_a_rewritten_record_hash_is_caught(db_session, factory) -> None:  # noqa: ANN001
+def test_a_rewritten_record_hash_is_caught(db_session, factory) -> None:
     records, _ = _chain(db_session, factory)
     _tamper(db_session, records[1].id, record_hash="e" * 64)
     result = verify_chain(db_session)
@@ -68,7 +68,7 @@ def test_a_rewritten_record_hash_is_caught(db_session, factory) -> None:  # noqa
     assert "record_hash was altered" in result.broken.problem
 
 
-def test_a_rewritten_prev_hash_is_caught(db_session, factory) -> None:  # noqa: ANN001
+def test_a_rewritten_prev_hash_is_caught(db_session, factory) -> None:
     records, _ = _chain(db_session, factory)
     _tamper(db_session, records[3].id, prev_hash="d" * 64)
     result = verify_chain(db_session)
@@ -76,7 +76,7 @@ def test_a_rewritten_prev_hash_is_caught(db_session, factory) -> None:  # noqa: 
     assert "prev_hash" in result.broken.problem
 
 
-def test_a_forged_search_column_is_caught(db_session, factory) -> None:  # noqa: ANN001
+def test_a_forged_search_column_is_caught(db_session, factory) -> None:
     records, _ = _chain(db_session, factory)
     _tamper(db_session, records[0].id, advisor_id=factory.user().id)
     result = verify_chain(db_session)
@@ -84,7 +84,7 @@ def test_a_forged_search_column_is_caught(db_session, factory) -> None:  # noqa:
     assert "search column advisor_id" in result.broken.problem
 
 
-def test_a_record_deleted_from_the_middle_is_caught(db_session, factory) -> None:  # noqa: ANN001
+def test_a_record_deleted_from_the_middle_is_caught(db_session, factory) -> None:
     records, _ = _chain(db_session, factory)
     drop_guards(db_session)
     db_session.connection().execute(delete(TABLE).where(TABLE.c.id == records[2].id))
@@ -93,7 +93,7 @@ def test_a_record_deleted_from_the_middle_is_caught(db_session, factory) -> None
     assert "removed, inserted or altered" in result.broken.problem
 
 
-def test_a_record_slipped_in_is_caught(db_session, factory) -> None:  # noqa: ANN001
+def test_a_record_slipped_in_is_caught(db_session, factory) -> None:
     records, _ = _chain(db_session, factory)
     row = db_session.execute(select(TABLE).where(TABLE.c.id == records[4].id)).mappings().one()
     forged = {**row, "id": records[4].id + 100, "prev_hash": "a" * 64, "record_hash": "b" * 64}
@@ -102,7 +102,7 @@ def test_a_record_slipped_in_is_caught(db_session, factory) -> None:  # noqa: AN
     assert result.broken.record_id == records[4].id + 100
 
 
-def test_cli_reports_the_break_and_exits_1(app, db_session, factory, runner) -> None:  # noqa: ANN001
+def test_cli_reports_the_break_and_exits_1(app, db_session, factory, runner) -> None:
     records, _ = _chain(db_session, factory)
     db_session.flush()
     ok = runner.invoke(args=["archive-verify"])
@@ -115,7 +115,7 @@ def test_cli_reports_the_break_and_exits_1(app, db_session, factory, runner) -> 
     assert f"record {records[1].id}: content altered" in broken.output
 
 
-def test_search_columns_do_not_depend_on_key_order(db_session) -> None:  # noqa: ANN001
+def test_search_columns_do_not_depend_on_key_order(db_session) -> None:
     from tests.archive.helpers import bulk_seed
 
     bulk_seed(db_session, 50)  # derives from the payload dict as built, not as stored

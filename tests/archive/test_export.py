@@ -20,7 +20,7 @@ from tests.archive.helpers import append_many, sql_seed
 
 @pytest.mark.both_backends
 @pytest.mark.parametrize("fmt", ["csv", "jsonl"])
-def test_manifest_matches_the_export(db_session, factory, fmt) -> None:  # noqa: ANN001
+def test_manifest_matches_the_export(db_session, factory, fmt) -> None:
     advisor = factory.user()
     append_many(db_session, advisor.id, 7)
     stream = export_records(db_session, actor=None, filters=ArchiveFilter(), fmt=fmt)
@@ -36,7 +36,7 @@ def test_manifest_matches_the_export(db_session, factory, fmt) -> None:  # noqa:
                            fmt=fmt)["sha256"] == manifest["sha256"]
 
 
-def test_jsonl_lines_can_be_rehashed(db_session, factory) -> None:  # noqa: ANN001
+def test_jsonl_lines_can_be_rehashed(db_session, factory) -> None:
     from datetime import datetime
 
     append_many(db_session, factory.user().id, 3)
@@ -53,7 +53,7 @@ def test_jsonl_lines_can_be_rehashed(db_session, factory) -> None:  # noqa: ANN0
         prev = raw["record_hash"]
 
 
-def test_csv_has_the_post_fields(db_session, factory) -> None:  # noqa: ANN001
+def test_csv_has_the_post_fields(db_session, factory) -> None:
     from advisor_hub.archive.services import append_record
     from tests.archive.helpers import publication
 
@@ -68,8 +68,8 @@ def test_csv_has_the_post_fields(db_session, factory) -> None:  # noqa: ANN001
     assert rows[0]["network"] == "linkedin" and rows[0]["record_hash"]
 
 
-def test_cli_export_writes_file_and_manifest(app, db_session, factory, runner,  # noqa: ANN001
-                                             tmp_path) -> None:  # noqa: ANN001
+def test_cli_export_writes_file_and_manifest(app, db_session, factory, runner,
+                                             tmp_path) -> None:
     append_many(db_session, factory.user().id, 4)
     db_session.flush()
     output = tmp_path / "out.csv"
@@ -82,7 +82,7 @@ def test_cli_export_writes_file_and_manifest(app, db_session, factory, runner,  
     assert manifest["filters"]["date_from"] == "2000-01-01"
 
 
-def _peak(db_session, upto: int, keyset: bool) -> tuple[int, int]:  # noqa: ANN001
+def _peak(db_session, upto: int, keyset: bool) -> tuple[int, int]:
     sessions = (lambda: Session(bind=db_session.connection(),
                                 join_transaction_mode="create_savepoint")) if keyset else None
     tracemalloc.start()
@@ -96,7 +96,7 @@ def _peak(db_session, upto: int, keyset: bool) -> tuple[int, int]:  # noqa: ANN0
     return peak, stream.count
 
 
-def test_streaming_export_memory_is_flat(db_session) -> None:  # noqa: ANN001
+def test_streaming_export_memory_is_flat(db_session) -> None:
     # JSON Lines: the same streaming path as CSV, cheaper to trace (tracemalloc is slow).
     sql_seed(db_session, 100_000)
     first = db_session.scalar(text("SELECT MIN(id) FROM archive_records"))
@@ -108,8 +108,8 @@ def test_streaming_export_memory_is_flat(db_session) -> None:  # noqa: ANN001
     assert large < small * 1.5 + 512 * 1024, (small, large)
 
 
-def test_downloads_read_in_bounded_keyset_batches(db_session, count_queries,  # noqa: ANN001
-                                                  monkeypatch) -> None:  # noqa: ANN001
+def test_downloads_read_in_bounded_keyset_batches(db_session, count_queries,
+                                                  monkeypatch) -> None:
     from advisor_hub.archive import export
 
     monkeypatch.setattr(export, "BATCH", 100)

@@ -20,7 +20,7 @@ pytestmark = pytest.mark.both_backends
 NOW = datetime(2026, 11, 23, 12, 0, tzinfo=UTC)
 
 
-def _records_at(db_session, advisor_id: int, years_ago: list[int]):  # noqa: ANN001, ANN202
+def _records_at(db_session, advisor_id: int, years_ago: list[int]):
     records = []
     for i, years in enumerate(years_ago):
         with time_machine.travel(datetime(NOW.year - years, 3, 1 + i, tzinfo=UTC), tick=False):
@@ -28,11 +28,11 @@ def _records_at(db_session, advisor_id: int, years_ago: list[int]):  # noqa: ANN
     return records
 
 
-def _count(db_session) -> int:  # noqa: ANN001
+def _count(db_session) -> int:
     return db_session.scalar(select(func.count(ArchiveRecord.id)))
 
 
-def test_young_records_are_never_purged(db_session, factory) -> None:  # noqa: ANN001
+def test_young_records_are_never_purged(db_session, factory) -> None:
     _records_at(db_session, factory.user().id, [6, 3, 1])
     result = purge_expired(db_session, retention_years=7, now=NOW)
     assert result.purged == 0 and result.checkpoint is None
@@ -40,8 +40,8 @@ def test_young_records_are_never_purged(db_session, factory) -> None:  # noqa: A
     assert _count(db_session) == 3
 
 
-def test_purge_removes_the_expired_prefix_and_keeps_the_chain(db_session,  # noqa: ANN001
-                                                              factory) -> None:  # noqa: ANN001
+def test_purge_removes_the_expired_prefix_and_keeps_the_chain(db_session,
+                                                              factory) -> None:
     advisor = factory.user()
     records = _records_at(db_session, advisor.id, [10, 9, 8, 2, 1])
     result = purge_expired(db_session, retention_years=7, now=NOW)
@@ -61,8 +61,8 @@ def test_purge_removes_the_expired_prefix_and_keeps_the_chain(db_session,  # noq
     assert verify_chain(db_session).ok
 
 
-def test_tampering_with_the_first_kept_record_is_still_caught(db_session,  # noqa: ANN001
-                                                              factory) -> None:  # noqa: ANN001
+def test_tampering_with_the_first_kept_record_is_still_caught(db_session,
+                                                              factory) -> None:
     records = _records_at(db_session, factory.user().id, [10, 9, 2, 1])
     purge_expired(db_session, retention_years=7, now=NOW)
     drop_guards(db_session)
@@ -70,7 +70,7 @@ def test_tampering_with_the_first_kept_record_is_still_caught(db_session,  # noq
     assert verify_chain(db_session).broken.record_id == records[3].id
 
 
-def test_a_hold_on_an_advisor_stops_the_purge_there(db_session, factory) -> None:  # noqa: ANN001
+def test_a_hold_on_an_advisor_stops_the_purge_there(db_session, factory) -> None:
     alice, bob = factory.user(), factory.user()
     compliance = factory.user("compliance")
     first = _records_at(db_session, alice.id, [12, 11])
@@ -84,8 +84,8 @@ def test_a_hold_on_an_advisor_stops_the_purge_there(db_session, factory) -> None
     assert verify_chain(db_session).ok
 
 
-def test_a_hold_on_dates_protects_that_range_and_can_be_released(db_session,  # noqa: ANN001
-                                                                 factory) -> None:  # noqa: ANN001
+def test_a_hold_on_dates_protects_that_range_and_can_be_released(db_session,
+                                                                 factory) -> None:
     advisor = factory.user()
     compliance = factory.user("compliance")
     records = _records_at(db_session, advisor.id, [12, 11, 10])
@@ -99,12 +99,12 @@ def test_a_hold_on_dates_protects_that_range_and_can_be_released(db_session,  # 
     assert verify_chain(db_session).ok
 
 
-def test_a_hold_needs_an_advisor_or_dates(db_session, factory) -> None:  # noqa: ANN001
+def test_a_hold_needs_an_advisor_or_dates(db_session, factory) -> None:
     with pytest.raises(InvalidHold):
         services.place_hold(db_session, actor=factory.user("compliance"), reason="x")
 
 
-def test_purge_refuses_a_broken_chain(db_session, factory) -> None:  # noqa: ANN001
+def test_purge_refuses_a_broken_chain(db_session, factory) -> None:
     records = _records_at(db_session, factory.user().id, [10, 9])
     drop_guards(db_session)
     db_session.execute(text("UPDATE archive_records SET payload = '{}' WHERE id = :i"),
@@ -113,8 +113,8 @@ def test_purge_refuses_a_broken_chain(db_session, factory) -> None:  # noqa: ANN
         purge_expired(db_session, retention_years=7, now=NOW)
 
 
-def test_the_database_refuses_deleting_rows_no_checkpoint_covers(db_session,  # noqa: ANN001
-                                                                 factory) -> None:  # noqa: ANN001
+def test_the_database_refuses_deleting_rows_no_checkpoint_covers(db_session,
+                                                                 factory) -> None:
     records = _records_at(db_session, factory.user().id, [10, 9, 1])
     purge_expired(db_session, retention_years=7, now=NOW)
     with pytest.raises(sa.exc.DBAPIError, match="append-only"), db_session.begin_nested():
@@ -130,7 +130,7 @@ def test_retention_cutoff_handles_leap_days() -> None:
         2021, 2, 28, tzinfo=UTC)
 
 
-def test_cli_purge(app, db_session, factory, runner) -> None:  # noqa: ANN001
+def test_cli_purge(app, db_session, factory, runner) -> None:
     _records_at(db_session, factory.user().id, [10, 1])
     db_session.flush()
     dry = runner.invoke(args=["archive-purge", "--dry-run"])

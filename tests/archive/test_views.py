@@ -13,7 +13,7 @@ from tests.archive.helpers import decision, publication
 
 
 @pytest.fixture
-def archived(db_session, factory):  # noqa: ANN001, ANN201
+def archived(db_session, factory):
     branch = factory.branch("Lyon Bellecour")
     advisor = factory.user("advisor", branch=branch, first_name="Alice")
     other = factory.user("advisor", first_name="Bob")
@@ -42,7 +42,7 @@ def archived(db_session, factory):  # noqa: ANN001, ANN201
     return {"advisor": advisor, "reviewer": reviewer, "record": published, "branch": branch}
 
 
-def test_search_by_word_branch_and_network(client, auth, archived) -> None:  # noqa: ANN001
+def test_search_by_word_branch_and_network(client, auth, archived) -> None:
     auth.login(archived["reviewer"])
     page = client.get("/archive/?q=MORTGAGE").get_data(as_text=True)
     assert "green mortgage" in page and "retirement" not in page
@@ -55,7 +55,7 @@ def test_search_by_word_branch_and_network(client, auth, archived) -> None:  # n
     assert "1 record" in page.get_data(as_text=True)
 
 
-def test_record_page_shows_post_approval_and_trail(client, auth, archived) -> None:  # noqa: ANN001
+def test_record_page_shows_post_approval_and_trail(client, auth, archived) -> None:
     auth.login(archived["reviewer"])
     page = client.get(f"/archive/records/{archived['record'].id}").get_data(as_text=True)
     assert "Our new green mortgage is here" in page
@@ -67,7 +67,7 @@ def test_record_page_shows_post_approval_and_trail(client, auth, archived) -> No
 
 
 @pytest.mark.parametrize("fmt", ["csv", "jsonl"])
-def test_export_download_matches_its_manifest(client, auth, archived, fmt) -> None:  # noqa: ANN001
+def test_export_download_matches_its_manifest(client, auth, archived, fmt) -> None:
     auth.login(archived["reviewer"])
     response = client.get(f"/archive/export?format={fmt}&q=mortgage")
     assert response.status_code == 200
@@ -79,14 +79,14 @@ def test_export_download_matches_its_manifest(client, auth, archived, fmt) -> No
     assert client.get("/archive/export?format=xml").status_code == 400
 
 
-def test_export_is_audited(client, auth, archived, db_session) -> None:  # noqa: ANN001
+def test_export_is_audited(client, auth, archived, db_session) -> None:
     auth.login(archived["reviewer"])
     client.get("/archive/export?format=csv")
     events = audit.trail_for(db_session, ("archive_export", archived["record"].id + 1))
     assert events and events[-1].action == "archive.exported"
 
 
-def test_place_and_release_a_hold(client, auth, archived, db_session) -> None:  # noqa: ANN001
+def test_place_and_release_a_hold(client, auth, archived, db_session) -> None:
     auth.login(archived["reviewer"])
     bad = client.post("/archive/holds", data={"advisor": "0", "reason": "Case 1"})
     assert bad.status_code == 400 and "needs an advisor or a date range" in bad.get_data(
@@ -104,13 +104,13 @@ def test_place_and_release_a_hold(client, auth, archived, db_session) -> None:  
     assert db_session.get(LegalHold, hold_id).released_at is not None
 
 
-def test_integrity_page(client, auth, archived) -> None:  # noqa: ANN001
+def test_integrity_page(client, auth, archived) -> None:
     auth.login(archived["reviewer"])
     page = client.get("/archive/integrity").get_data(as_text=True)
     assert "The chain is intact: 3 records verified." in page
 
 
-def test_french(client, auth, archived, db_session) -> None:  # noqa: ANN001
+def test_french(client, auth, archived, db_session) -> None:
     archived["reviewer"].language = "fr"
     db_session.flush()
     auth.login(archived["reviewer"])

@@ -17,7 +17,7 @@ from advisor_hub.publishing.models import AccountStatus, Post, PostState, Target
 pytestmark = pytest.mark.both_backends
 
 
-def _publish(session, post: Post, when) -> None:  # noqa: ANN001
+def _publish(session, post: Post, when) -> None:
     for target in post.targets:
         target.state, target.published_at = TargetState.PUBLISHED, when
     post.state = PostState.PUBLISHED

@@ -19,7 +19,7 @@ from advisor_hub.networks import (
 
 
 @pytest.mark.parametrize("problem", list(Problem))
-def test_every_problem_reads_as_advice_in_both_languages(app, problem) -> None:  # noqa: ANN001
+def test_every_problem_reads_as_advice_in_both_languages(app, problem) -> None:
     with app.test_request_context():
         with force_locale("en"):
             en = advise(problem)
@@ -35,7 +35,7 @@ def test_every_problem_reads_as_advice_in_both_languages(app, problem) -> None: 
         assert problem.action == Action.CONTACT_ADMIN and problem.hold_cause is not None
 
 
-def test_a_wait_says_until_when(app) -> None:  # noqa: ANN001
+def test_a_wait_says_until_when(app) -> None:
     until = datetime(2026, 12, 2, 15, 30, tzinfo=UTC)
     with app.test_request_context(), force_locale("fr"):
         advice = advise(Problem.RATE_LIMITED, until=until)
@@ -78,7 +78,7 @@ def test_a_wait_says_until_when(app) -> None:  # noqa: ANN001
     (PermanentFailure("request rejected (400: something new)", status=400), "x",
      Problem.REQUEST_REFUSED),
 ])
-def test_network_errors_are_diagnosed(error, network, problem) -> None:  # noqa: ANN001
+def test_network_errors_are_diagnosed(error, network, problem) -> None:
     assert diagnose(error, network) == problem
 
 

@@ -15,14 +15,14 @@ from tests.connectors.conftest import NOW
 pytestmark = pytest.mark.both_backends
 
 
-def test_default_prices_are_the_published_ones(db_session) -> None:  # noqa: ANN001
+def test_default_prices_are_the_published_ones(db_session) -> None:
     pricing = costs.x_pricing(db_session)
     assert pricing.price(False) == Decimal("0.015")
     assert pricing.price(True) == Decimal("0.200")
     assert pricing.monthly_cap is None
 
 
-def test_only_an_admin_sets_prices_and_they_must_be_amounts(db_session, factory) -> None:  # noqa: ANN001
+def test_only_an_admin_sets_prices_and_they_must_be_amounts(db_session, factory) -> None:
     admin = factory.user("admin")
     with pytest.raises(PermissionDenied):
         costs.set_x_pricing(db_session, actor=factory.user("marketing"), price_post="0.02",
@@ -36,7 +36,7 @@ def test_only_an_admin_sets_prices_and_they_must_be_amounts(db_session, factory)
                                                          Decimal("10"))
 
 
-def test_spend_forecast_and_the_cap(db_session, factory, outbox) -> None:  # noqa: ANN001
+def test_spend_forecast_and_the_cap(db_session, factory, outbox) -> None:
     admin, alice = factory.user("admin"), factory.user("advisor")
     x = outbox.account(alice, "x")
     linkedin = outbox.account(alice, "linkedin")

@@ -34,7 +34,7 @@ def test_the_end_of_a_grant_per_network() -> None:
     assert grants.grant_end("linkedin", None, NOW) == NOW  # unreadable: ended
 
 
-def test_a_relink_starts_a_new_grant(db_session, factory, outbox, config) -> None:  # noqa: ANN001
+def test_a_relink_starts_a_new_grant(db_session, factory, outbox, config) -> None:
     account = outbox.account(factory.user("advisor"), created_at=NOW - timedelta(days=400))
     assert grants.grant_for(db_session, account, config).grant_ends_at == \
         NOW - timedelta(days=35)
@@ -44,7 +44,7 @@ def test_a_relink_starts_a_new_grant(db_session, factory, outbox, config) -> Non
 
 
 def test_scheduling_after_the_grant_ends_is_refused(app, db_session, factory, outbox,
-                                                     config) -> None:  # noqa: ANN001
+                                                     config) -> None:
     account = outbox.account(factory.user("advisor", language="fr"),
                              created_at=NOW - timedelta(days=300), name="Alice L.")
     ends = NOW + timedelta(days=65)
@@ -63,7 +63,7 @@ def test_scheduling_after_the_grant_ends_is_refused(app, db_session, factory, ou
 
 
 def test_reminders_14_and_3_days_before_once_each(app, db_session, factory, outbox, config,
-                                                  monkeypatch) -> None:  # noqa: ANN001
+                                                  monkeypatch) -> None:
     smtp = patch_smtp(monkeypatch)
     app.config.update(MAIL_CONFIG)
     advisor = factory.user("advisor")
@@ -87,7 +87,7 @@ def test_reminders_14_and_3_days_before_once_each(app, db_session, factory, outb
     assert grants.grant_for(db_session, account, config).reminded_days == 3
 
 
-def test_reminder_days_are_configurable(db_session, factory, outbox, config) -> None:  # noqa: ANN001
+def test_reminder_days_are_configurable(db_session, factory, outbox, config) -> None:
     advisor = factory.user("advisor")
     ends = NOW + timedelta(days=30)
     outbox.account(advisor, created_at=ends - timedelta(days=365))

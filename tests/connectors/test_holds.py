@@ -19,7 +19,7 @@ from tests.connectors.conftest import NOW
 pytestmark = pytest.mark.both_backends
 
 
-def _states(session, rows):  # noqa: ANN001, ANN202
+def _states(session, rows):
     for row in rows:
         session.refresh(row)
     return [(r.id, r.state, r.due_at) for r in rows]
@@ -28,7 +28,7 @@ def _states(session, rows):  # noqa: ANN001, ANN202
 @pytest.mark.parametrize("cause", [HoldCause.VERSION_RETIRED, HoldCause.CREDITS_EXHAUSTED,
                                    HoldCause.APP_CREDENTIALS])
 def test_a_hold_keeps_every_row_and_resume_releases_them_in_order(
-        db_session, factory, outbox, cause) -> None:  # noqa: ANN001
+        db_session, factory, outbox, cause) -> None:
     admin = factory.user("admin")
     alice, bob = factory.user("advisor"), factory.user("advisor")
     network = "x" if cause == HoldCause.CREDITS_EXHAUSTED else "linkedin"
@@ -62,7 +62,7 @@ def test_a_hold_keeps_every_row_and_resume_releases_them_in_order(
         holds.resume_network(db_session, hold_id=hold.id, actor=admin, now=NOW)
 
 
-def test_only_an_admin_resumes(db_session, factory, outbox) -> None:  # noqa: ANN001
+def test_only_an_admin_resumes(db_session, factory, outbox) -> None:
     hold = holds.hold_network(db_session, network="linkedin", cause=HoldCause.MANUAL, now=NOW)
     with pytest.raises(PermissionDenied):
         holds.resume_network(db_session, hold_id=hold.id, actor=factory.user("compliance"),
@@ -73,7 +73,7 @@ def test_only_an_admin_resumes(db_session, factory, outbox) -> None:  # noqa: AN
 
 
 def test_a_version_change_releases_the_rows_without_anyone_resuming(
-        db_session, factory, outbox) -> None:  # noqa: ANN001
+        db_session, factory, outbox) -> None:
     alice = factory.user("advisor")
     rows = [outbox.row(outbox.account(alice), NOW + timedelta(hours=h)) for h in (1, 2)]
     holds.hold_network(db_session, network="linkedin", cause=HoldCause.VERSION_RETIRED,
@@ -88,7 +88,7 @@ def test_a_version_change_releases_the_rows_without_anyone_resuming(
 
 
 def test_a_resume_leaves_rows_whose_account_must_relink_or_another_hold_keeps(
-        db_session, factory, outbox) -> None:  # noqa: ANN001
+        db_session, factory, outbox) -> None:
     admin, alice = factory.user("admin"), factory.user("advisor")
     ok, dead = outbox.account(alice), outbox.account(alice)
     ok_row, dead_row = outbox.row(ok, NOW), outbox.row(dead, NOW)
@@ -109,7 +109,7 @@ def test_a_resume_leaves_rows_whose_account_must_relink_or_another_hold_keeps(
     assert holds.held_by_active_hold(db_session, [ok_row.id, dead_row.id]) == set()
 
 
-def test_rows_scheduled_during_a_hold_are_held_by_it(db_session, factory, outbox) -> None:  # noqa: ANN001
+def test_rows_scheduled_during_a_hold_are_held_by_it(db_session, factory, outbox) -> None:
     alice = factory.user("advisor")
     account = outbox.account(alice)
     hold = holds.hold_network(db_session, network="linkedin", cause=HoldCause.VERSION_RETIRED,

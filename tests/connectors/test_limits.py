@@ -18,12 +18,12 @@ from advisor_hub.db import make_engine
 from tests.connectors.conftest import NOW
 
 
-def _config(**limits_by_network) -> dict:  # noqa: ANN003
+def _config(**limits_by_network) -> dict:
     return {"CONNECTOR_LIMITS": limits_by_network}
 
 
 @pytest.mark.both_backends
-def test_a_full_bucket_says_when_the_next_slot_comes(db_session) -> None:  # noqa: ANN001
+def test_a_full_bucket_says_when_the_next_slot_comes(db_session) -> None:
     config = _config(linkedin=[Limit(Scope.ACCOUNT, 4, 3600)])  # bursts of 2, 1 per 30 min
     assert limits.reserve_slot(db_session, 7, "linkedin", NOW, config=config) is None
     assert limits.reserve_slot(db_session, 7, "linkedin", NOW, config=config) is None
@@ -36,7 +36,7 @@ def test_a_full_bucket_says_when_the_next_slot_comes(db_session) -> None:  # noq
 
 
 @pytest.mark.both_backends
-def test_all_buckets_or_none(db_session) -> None:  # noqa: ANN001
+def test_all_buckets_or_none(db_session) -> None:
     config = _config(x=[Limit(Scope.ACCOUNT, 10, 3600), Limit(Scope.APP, 2, 3600)])
     assert limits.reserve_slot(db_session, 1, "x", NOW, config=config) is None
     assert limits.reserve_slot(db_session, 2, "x", NOW, config=config) is not None  # app empty
@@ -45,7 +45,7 @@ def test_all_buckets_or_none(db_session) -> None:  # noqa: ANN001
     assert row.tokens == 5.0
 
 
-def test_no_limit_for_the_sandbox_by_default(db_session) -> None:  # noqa: ANN001
+def test_no_limit_for_the_sandbox_by_default(db_session) -> None:
     for _ in range(50):
         assert limits.reserve_slot(db_session, 1, "sandbox", NOW, config={}) is None
 
@@ -117,7 +117,7 @@ def test_three_schedulers_share_the_bucket_and_draw_no_429(fresh_database_url: s
                     continue
                 assert network.post() == 201
                 done += 1
-        except BaseException as error:  # noqa: BLE001 - reported by the test
+        except BaseException as error:
             errors.append(error)
 
     threads = [threading.Thread(target=scheduler, args=(n,)) for n in range(3)]

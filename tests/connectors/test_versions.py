@@ -51,7 +51,7 @@ def test_graph_v21_is_in_its_last_two_months() -> None:
     assert versions.graph_status("v9.0", date(2026, 12, 2)).retired  # not in the table
 
 
-def test_admins_are_warned_once_per_version_with_a_frozen_clock(db_session, factory) -> None:  # noqa: ANN001
+def test_admins_are_warned_once_per_version_with_a_frozen_clock(db_session, factory) -> None:
     admin = factory.user("admin")
     factory.user("advisor")
     config = {"LINKEDIN_API_VERSION": "202608"}

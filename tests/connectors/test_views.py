@@ -12,7 +12,7 @@ from advisor_hub.db import utcnow
 
 
 def test_connections_show_the_end_the_last_problem_and_relink(client, auth, db_session,
-                                                              factory, outbox) -> None:  # noqa: ANN001
+                                                              factory, outbox) -> None:
     advisor = factory.user("advisor", language="fr")
     dead = outbox.account(advisor, "facebook", name="Agence Lyon", status="relink_needed")
     fine = outbox.account(advisor, "linkedin", name="Alice pro",
@@ -32,7 +32,7 @@ def test_connections_show_the_end_the_last_problem_and_relink(client, auth, db_s
 
 
 def test_operations_lists_holds_versions_limits_and_spend(client, auth, db_session, factory,
-                                                          outbox) -> None:  # noqa: ANN001
+                                                          outbox) -> None:
     admin = factory.user("admin")
     alice = factory.user("advisor", branch=factory.branch("Nantes"))
     account = outbox.account(alice, "x", name="Alice on X")
@@ -55,7 +55,7 @@ def test_operations_lists_holds_versions_limits_and_spend(client, auth, db_sessi
     assert holds.active_holds(db_session) == []
 
 
-def test_operations_in_french_and_the_prices_form(client, auth, db_session, factory) -> None:  # noqa: ANN001
+def test_operations_in_french_and_the_prices_form(client, auth, db_session, factory) -> None:
     admin = factory.user("admin", language="fr")
     auth.login(admin)
     page = client.get("/operations/").get_data(as_text=True)

@@ -18,11 +18,11 @@ ALL = Scope(None, True)
 
 
 @pytest.fixture
-def data(db_session, factory):  # noqa: ANN001, ANN201
+def data(db_session, factory):
     return build(db_session, factory)
 
 
-def test_adoption_per_branch_and_overall(db_session, data) -> None:  # noqa: ANN001
+def test_adoption_per_branch_and_overall(db_session, data) -> None:
     rows = services.adoption(db_session, ALL, NOVEMBER)
     assert [(r.branch, r.advisors, r.linked, r.active) for r in rows] == [
         ("Lyon", 3, 2, 1), ("Paris", 2, 1, 1), (None, 5, 3, 2)]
@@ -31,7 +31,7 @@ def test_adoption_per_branch_and_overall(db_session, data) -> None:  # noqa: ANN
         ("Lyon", 3, 2, 1), (None, 3, 2, 1)]
 
 
-def test_posts_by_source(db_session, data) -> None:  # noqa: ANN001
+def test_posts_by_source(db_session, data) -> None:
     rows = services.posts_by_source(db_session, ALL, NOVEMBER)
     overall = {r.source: (r.posts, r.published) for r in rows if r.branch is None}
     assert overall == {"library": (3, 2), "life_event": (1, 1), "free_form": (4, 0)}
@@ -39,7 +39,7 @@ def test_posts_by_source(db_session, data) -> None:  # noqa: ANN001
     assert lyon == {"library": (3, 2), "free_form": (3, 0)}
 
 
-def test_top_library_items(db_session, data) -> None:  # noqa: ANN001
+def test_top_library_items(db_session, data) -> None:
     rows = services.top_library_items(db_session, ALL, NOVEMBER)
     assert [(r.title, r.uses, r.advisors) for r in rows] == [
         ("Green mortgage v2", 2, 1), ("Retirement savings", 1, 1)]
@@ -47,7 +47,7 @@ def test_top_library_items(db_session, data) -> None:  # noqa: ANN001
     assert [(r.title, r.uses) for r in paris] == [("Retirement savings", 1)]
 
 
-def test_approval_turnaround_median_and_p90(db_session, data) -> None:  # noqa: ANN001
+def test_approval_turnaround_median_and_p90(db_session, data) -> None:
     rows = services.approval_turnaround(db_session, ALL, NOVEMBER)
     # percentile_cont: posts 1,2,3,10 h → median 2.5, p90 3 + 0.7·7 = 7.9;
     # library items 4, 8 h → median 6, p90 7.6.
@@ -58,13 +58,13 @@ def test_approval_turnaround_median_and_p90(db_session, data) -> None:  # noqa: 
         ("post", 2, 1.5, 1.9)]
 
 
-def test_rejection_reasons(db_session, data) -> None:  # noqa: ANN001
+def test_rejection_reasons(db_session, data) -> None:
     rows = services.rejection_reasons(db_session, ALL, NOVEMBER)
     assert sorted((r.label, r.detail, r.count) for r in rows) == [
         ("misleading", "library_item", 1), ("misleading", "post", 1), ("pii", "post", 1)]
 
 
-def test_publishing_failures(db_session, data) -> None:  # noqa: ANN001
+def test_publishing_failures(db_session, data) -> None:
     rows = services.publishing_failures(db_session, ALL, NOVEMBER)
     assert [(r.label, r.detail, r.count) for r in rows] == [
         ("linkedin", "permanent", 2), ("facebook", "reauth", 1), ("linkedin", "precheck", 1)]
@@ -73,7 +73,7 @@ def test_publishing_failures(db_session, data) -> None:  # noqa: ANN001
         ("linkedin", "permanent"): 2, ("linkedin", "precheck"): 1}
 
 
-def test_nudges(db_session, data) -> None:  # noqa: ANN001
+def test_nudges(db_session, data) -> None:
     rows = services.nudges(db_session, ALL, now=at(12, 1))
     assert [(r.name, r.last_published_at) for r in rows] == [("a2 " + data.users["a2"].last_name,
                                                                at(10, 1))]
@@ -84,7 +84,7 @@ def test_nudges(db_session, data) -> None:  # noqa: ANN001
     assert [r.name.split()[0] for r in later] == ["a2", "a1", "p1"]
 
 
-def test_scope_by_role(db_session, data) -> None:  # noqa: ANN001
+def test_scope_by_role(db_session, data) -> None:
     manager = data.users["manager"]
     assert services.dashboard_scope(manager) == Scope(data.lyon.id, False)
     with pytest.raises(PermissionDenied):
@@ -95,7 +95,7 @@ def test_scope_by_role(db_session, data) -> None:  # noqa: ANN001
         services.dashboard_scope(data.users["a1"])
 
 
-def test_whole_dashboard_is_a_few_queries(db_session, data, count_queries) -> None:  # noqa: ANN001
+def test_whole_dashboard_is_a_few_queries(db_session, data, count_queries) -> None:
     with count_queries() as counter:
         services.build_dashboard(db_session, actor=data.users["marketing"], period=NOVEMBER,
                                  now=at(12, 1))
@@ -103,7 +103,7 @@ def test_whole_dashboard_is_a_few_queries(db_session, data, count_queries) -> No
 
 
 @pytest.mark.parametrize("hours", [[5.0], [1.0, 9.0, 4.0], [0.5, 2, 2, 7, 11, 30, 3.25]])
-def test_percentiles_match_percentile_cont(db_session, factory, hours) -> None:  # noqa: ANN001
+def test_percentiles_match_percentile_cont(db_session, factory, hours) -> None:
     from tests.dashboard.dataset import review
 
     author, reviewer = factory.user(), factory.user("compliance")

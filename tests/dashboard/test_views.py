@@ -13,7 +13,7 @@ NOVEMBER = "date_from=2026-11-01&date_to=2026-11-30"
 
 
 @pytest.fixture
-def data(db_session, factory):  # noqa: ANN001, ANN201
+def data(db_session, factory):
     data = build(db_session, factory)
     for user in data.users.values():
         user.time_zone = "UTC"
@@ -21,7 +21,7 @@ def data(db_session, factory):  # noqa: ANN001, ANN201
     return data
 
 
-def test_marketing_sees_every_branch_with_charts(client, auth, data) -> None:  # noqa: ANN001
+def test_marketing_sees_every_branch_with_charts(client, auth, data) -> None:
     auth.login(data.users["marketing"])
     response = client.get(f"/dashboard/?{NOVEMBER}")
     page = response.get_data(as_text=True)
@@ -31,7 +31,7 @@ def test_marketing_sees_every_branch_with_charts(client, auth, data) -> None:  #
     assert 'style="' not in page  # CSP: no inline styles
 
 
-def test_branch_manager_sees_only_their_branch(client, auth, data) -> None:  # noqa: ANN001
+def test_branch_manager_sees_only_their_branch(client, auth, data) -> None:
     auth.login(data.users["manager"])
     page = client.get(f"/dashboard/?{NOVEMBER}").get_data(as_text=True)
     assert 'data-testid="kpi-advisors">3<' in page
@@ -42,7 +42,7 @@ def test_branch_manager_sees_only_their_branch(client, auth, data) -> None:  # n
 
 @pytest.mark.parametrize("name", ["adoption", "sources", "library", "turnaround",
                                   "rejections", "failures", "nudges"])
-def test_every_table_downloads_as_csv(client, auth, data, name) -> None:  # noqa: ANN001
+def test_every_table_downloads_as_csv(client, auth, data, name) -> None:
     auth.login(data.users["reviewer"])
     response = client.get(f"/dashboard/{name}.csv?{NOVEMBER}")
     assert response.status_code == 200
@@ -56,7 +56,7 @@ def test_every_table_downloads_as_csv(client, auth, data, name) -> None:  # noqa
         assert rows[1:] == [["library_item", "2", "6.0", "7.6"], ["post", "4", "2.5", "7.9"]]
 
 
-def test_unknown_table_and_bad_period(client, auth, data) -> None:  # noqa: ANN001
+def test_unknown_table_and_bad_period(client, auth, data) -> None:
     auth.login(data.users["marketing"])
     assert client.get("/dashboard/secrets.csv").status_code == 404
     page = client.get("/dashboard/?date_from=2026-11-30&date_to=2026-11-01")
@@ -64,7 +64,7 @@ def test_unknown_table_and_bad_period(client, auth, data) -> None:  # noqa: ANN0
     assert "The end date must not be before the start date." in page.get_data(as_text=True)
 
 
-def test_french(client, auth, data, db_session) -> None:  # noqa: ANN001
+def test_french(client, auth, data, db_session) -> None:
     data.users["marketing"].language = "fr"
     db_session.flush()
     auth.login(data.users["marketing"])

@@ -88,7 +88,7 @@ def test_next_redirect_is_only_followed_on_site(client, factory, target, expecte
 
 class TestCsrf:
     @pytest.fixture
-    def app_overrides(self):  # noqa: ANN201
+    def app_overrides(self):
         return {"WTF_CSRF_ENABLED": True}
 
     def test_form_without_token_is_rejected_and_changes_nothing(self, client, factory,

@@ -37,7 +37,7 @@ def test_the_first_and_last_days_there_are_do_not_overflow(time_zone: str) -> No
 
 
 @pytest.fixture
-def seen(db_session, factory):  # noqa: ANN001, ANN201
+def seen(db_session, factory):
     """Users of the three screens, and one archive record and audit events to find."""
     users = {role: factory.user(role) for _, role in SCREENS}
     advisor = factory.user("advisor")
@@ -47,7 +47,7 @@ def seen(db_session, factory):  # noqa: ANN001, ANN201
 
 
 @pytest.mark.parametrize("url,role", SCREENS)
-def test_a_reversed_range_is_a_form_error(client, auth, seen, db_session, url, role) -> None:  # noqa: ANN001
+def test_a_reversed_range_is_a_form_error(client, auth, seen, db_session, url, role) -> None:
     auth.login(seen[role])
     page = client.get(f"{url}?date_from=2026-11-30&date_to=2026-11-01")
     assert page.status_code == 200
@@ -63,8 +63,8 @@ def test_a_reversed_range_is_a_form_error(client, auth, seen, db_session, url, r
     ("0001-01-01", "9999-12-31"), ("9999-12-31", "9999-12-31"), ("0001-01-01", "0001-01-01"),
     ("9999-12-31", ""), ("", "0001-01-01"),
 ])
-def test_extreme_dates_are_no_server_error(client, auth, seen, url, role, date_from,  # noqa: ANN001
-                                           date_to) -> None:  # noqa: ANN001
+def test_extreme_dates_are_no_server_error(client, auth, seen, url, role, date_from,
+                                           date_to) -> None:
     auth.login(seen[role])
     page = client.get(f"{url}?date_from={date_from}&date_to={date_to}")
     assert page.status_code == 200, page.status_code
@@ -72,8 +72,8 @@ def test_extreme_dates_are_no_server_error(client, auth, seen, url, role, date_f
 
 @pytest.mark.parametrize("url,role,limited", [(url, role, url == "/dashboard/")
                                                for url, role in SCREENS])
-def test_only_the_dashboard_limits_the_range_to_a_year(client, auth, seen, url, role,  # noqa: ANN001
-                                                       limited) -> None:  # noqa: ANN001
+def test_only_the_dashboard_limits_the_range_to_a_year(client, auth, seen, url, role,
+                                                       limited) -> None:
     auth.login(seen[role])
     year = client.get(f"{url}?date_from=2025-01-01&date_to=2026-01-01").get_data(as_text=True)
     assert TOO_LONG_EN not in year
@@ -86,13 +86,13 @@ def test_only_the_dashboard_limits_the_range_to_a_year(client, auth, seen, url, 
     ("/archive/", "compliance", "1 record"),
     ("/admin/audit", "admin", '<code class="small">user.login</code>'),
 ])
-def test_the_widest_range_finds_everything(client, auth, seen, url, role, found) -> None:  # noqa: ANN001
+def test_the_widest_range_finds_everything(client, auth, seen, url, role, found) -> None:
     auth.login(seen[role])
     page = client.get(f"{url}?date_from=0001-01-01&date_to=9999-12-31").get_data(as_text=True)
     assert found in page and REVERSED_EN not in page
 
 
-def test_a_hold_on_the_widest_range_keeps_everything(client, auth, seen, db_session) -> None:  # noqa: ANN001
+def test_a_hold_on_the_widest_range_keeps_everything(client, auth, seen, db_session) -> None:
     auth.login(seen["compliance"])
     response = client.post("/archive/holds", data={
         "advisor": "0", "date_from": "0001-01-01", "date_to": "9999-12-31", "reason": "Case 9"})
@@ -104,7 +104,7 @@ def test_a_hold_on_the_widest_range_keeps_everything(client, auth, seen, db_sess
     assert result.purged == 0
 
 
-def test_a_reversed_hold_is_refused_on_the_form(client, auth, seen) -> None:  # noqa: ANN001
+def test_a_reversed_hold_is_refused_on_the_form(client, auth, seen) -> None:
     auth.login(seen["compliance"])
     response = client.post("/archive/holds", data={
         "advisor": "0", "date_from": "2026-11-30", "date_to": "2026-11-01", "reason": "Case"})

@@ -26,7 +26,7 @@ def test_every_language_list_is_the_one_in_i18n() -> None:
     assert list(option.type.choices) == languages  # type: ignore[attr-defined]
 
 
-def test_the_language_switch_offers_each_language_and_refuses_others(client) -> None:  # noqa: ANN001
+def test_the_language_switch_offers_each_language_and_refuses_others(client) -> None:
     page = client.get("/login").get_data(as_text=True)
     for code, name in i18n.LANGUAGE_NAMES.items():
         assert f'value="{code}" type="submit" lang="{code}">{name}</button>' in page

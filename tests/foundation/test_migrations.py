@@ -22,7 +22,7 @@ def test_upgrade_from_empty_reaches_every_head(fresh_database_url: str) -> None:
     engine.dispose()
 
 
-def test_models_match_migrations(engine) -> None:  # noqa: ANN001
+def test_models_match_migrations(engine) -> None:
     with engine.connect() as connection:
         context = MigrationContext.configure(connection, opts={
             "compare_type": True,
@@ -32,6 +32,6 @@ def test_models_match_migrations(engine) -> None:  # noqa: ANN001
     assert diff == [], f"models and migrations disagree: {diff}"
 
 
-def _include_name(name, type_, parent_names):  # noqa: ANN001, ANN202
+def _include_name(name, type_, parent_names):
     # Same rule as migrations/env.py: full-text search shadow tables are not models.
     return not (type_ == "table" and name is not None and "_fts" in name)

@@ -56,7 +56,7 @@ def swap(feature: Feature, **changes: Any) -> list[Feature]:
 # --- the job table ------------------------------------------------------------------------
 
 
-def test_the_job_table_holds_every_declared_job(app) -> None:  # noqa: ANN001
+def test_the_job_table_holds_every_declared_job(app) -> None:
     names = {job.name for job in jobs_of(app)}
     assert names == declared_jobs()
     assert {"approvals.expire_reviews", "publishing.refresh_tokens",
@@ -67,14 +67,14 @@ def test_the_job_table_holds_every_declared_job(app) -> None:  # noqa: ANN001
     assert LOOP_EXTENSION in app.extensions
 
 
-def test_each_job_runs_once_on_an_empty_database(app) -> None:  # noqa: ANN001
+def test_each_job_runs_once_on_an_empty_database(app) -> None:
     for job in jobs_of(app):
         with app.app_context(), transaction() as session:
             job.func(session, utcnow())  # raises if the job is broken
 
 
 def test_the_refresh_job_flushes_and_leaves_the_commit_to_the_runner(
-        app, db_session: Session, factory, monkeypatch) -> None:  # noqa: ANN001
+        app, db_session: Session, factory, monkeypatch) -> None:
     advisor = factory.user("advisor")
     account = LinkedAccount(user_id=advisor.id, network="sandbox", external_id="sb-1",
                             display_name="Alice", status=m.AccountStatus.ACTIVE,
@@ -145,7 +145,7 @@ def _without(module: Any, name: str) -> SimpleNamespace:
 
 
 def test_an_approvals_api_without_mark_used_does_not_start(tmp_path: Path,
-                                                          monkeypatch) -> None:  # noqa: ANN001
+                                                          monkeypatch) -> None:
     monkeypatch.setattr(upstream, "approvals_api",
                         lambda: _without(approvals.services, "mark_used"))
     with pytest.raises(upstream.ContractError, match="approvals API lacks .*mark_used"):
@@ -153,7 +153,7 @@ def test_an_approvals_api_without_mark_used_does_not_start(tmp_path: Path,
 
 
 def test_a_library_without_the_template_check_does_not_start(tmp_path: Path,
-                                                             monkeypatch) -> None:  # noqa: ANN001
+                                                             monkeypatch) -> None:
     monkeypatch.setattr(upstream, "library_api", lambda: _without(
         content_library.services, "is_template_publishable"))
     with pytest.raises(upstream.ContractError, match="is_template_publishable"):
@@ -163,20 +163,20 @@ def test_a_library_without_the_template_check_does_not_start(tmp_path: Path,
 # --- at run time: a missing function raises, it never means "yes" -------------------------
 
 
-def test_mark_used_without_the_function_raises(monkeypatch) -> None:  # noqa: ANN001
+def test_mark_used_without_the_function_raises(monkeypatch) -> None:
     monkeypatch.setattr(upstream, "approvals_api", lambda: SimpleNamespace())
     with pytest.raises(AttributeError):
         upstream.mark_used(None, review_ids=[1], at=utcnow())  # type: ignore[arg-type]
 
 
-def test_a_missing_template_check_is_not_publishable(monkeypatch) -> None:  # noqa: ANN001
+def test_a_missing_template_check_is_not_publishable(monkeypatch) -> None:
     monkeypatch.setattr(upstream, "library_api", lambda: SimpleNamespace())
     with pytest.raises(AttributeError):
         upstream.is_template_publishable(None, template_id=1,  # type: ignore[arg-type]
                                          now=utcnow())
 
 
-def test_a_review_of_an_unregistered_kind_is_refused(db_session: Session, factory) -> None:  # noqa: ANN001
+def test_a_review_of_an_unregistered_kind_is_refused(db_session: Session, factory) -> None:
     with pytest.raises(ValidationError):
         approvals.services.submit_for_review(
             db_session, kind="never_registered", subject_id=1, author=factory.user("advisor"),
@@ -209,7 +209,7 @@ def test_the_nav_of_each_role_comes_from_the_features(tmp_path: Path) -> None:
 
 
 def test_the_layout_and_home_page_show_only_the_apps_features(
-        connection, tmp_path: Path, factory) -> None:  # noqa: ANN001
+        connection, tmp_path: Path, factory) -> None:
     admin = factory.user("admin", "marketing")
     factory.session.flush()
     url = connection.engine.url.render_as_string(hide_password=False)

@@ -28,7 +28,7 @@ def test_window_and_audience(db_session, library, factory) -> None:
         ending = library.approved(title="Ending", expires_at=T0 + timedelta(days=5))
         library.draft(title="Draft never shown")
 
-    def titles(advisor) -> set[str]:  # noqa: ANN001
+    def titles(advisor) -> set[str]:
         return {v.title for v in services.search_library(db_session, advisor=advisor).items}
 
     with time_machine.travel(T0, tick=False):

@@ -15,7 +15,7 @@ pytestmark = pytest.mark.browser
 
 
 
-def _logout(page) -> None:  # noqa: ANN001
+def _logout(page) -> None:
     page.get_by_role("button", name="Log out").click()
     page.wait_for_url("**/login")
 

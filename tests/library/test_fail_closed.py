@@ -9,12 +9,12 @@ from content_library import review, services
 
 
 def test_an_approvals_check_that_cannot_run_is_not_publishable(db_session, library,
-                                                                monkeypatch) -> None:  # noqa: ANN001
+                                                                monkeypatch) -> None:
     version = library.approved()
     assert services.is_version_publishable(db_session, version_id=version.id,
                                            now=utcnow()) == (True, None)
 
-    def unavailable(session, review_id):  # noqa: ANN001, ANN202
+    def unavailable(session, review_id):
         raise ImportError("approvals is not installed")
 
     monkeypatch.setattr(review, "approval_stands", unavailable)

@@ -23,7 +23,7 @@ BAD = ('Bad link,Text,javascript:alert(1),linkedin,,,en,all\n'
        'Too many,values,,linkedin,,,en,all,extra\n')
 
 
-def _count(db_session) -> int:  # noqa: ANN001
+def _count(db_session) -> int:
     db_session.expire_all()
     return db_session.scalar(select(func.count(LibraryItem.id))) or 0
 

@@ -13,7 +13,7 @@ from tests.library.conftest import decide
 
 
 @pytest.fixture
-def wedding(db_session):  # noqa: ANN001, ANN201
+def wedding(db_session):
     return next(t for t in life_events.list_event_types(db_session) if t.key == "wedding")
 
 

@@ -61,7 +61,7 @@ def test_profile_values_are_checked_too() -> None:
                                    ["branch_name"]) == branch
 
 
-def test_the_french_message_names_the_value(app) -> None:  # noqa: ANN001
+def test_the_french_message_names_the_value(app) -> None:
     from flask_babel import force_locale
 
     with app.test_request_context(), force_locale("fr"):

@@ -10,11 +10,11 @@ pytestmark = pytest.mark.both_backends
 
 
 @pytest.fixture
-def advisor(factory):  # noqa: ANN001, ANN201
+def advisor(factory):
     return factory.user("advisor", branch=factory.branch())
 
 
-def _titles(db_session, advisor, q: str) -> set[str]:  # noqa: ANN001
+def _titles(db_session, advisor, q: str) -> set[str]:
     return {v.title for v in services.search_library(db_session, advisor=advisor, q=q).items}
 
 

@@ -23,7 +23,7 @@ VERDICTS = [(Verdict.APPROVE, {}), (Verdict.REJECT, {"reason_code": "misleading"
 
 
 @pytest.fixture
-def people(factory):  # noqa: ANN001, ANN201
+def people(factory):
     return {"author": factory.user("marketing"),
             "rewriter": factory.user("marketing", "compliance", "senior_compliance"),
             "reviewer": factory.user("compliance")}

@@ -12,7 +12,7 @@ from content_library.models import LibraryItemVersion, Status
 from tests.library.conftest import decide, fields
 
 
-def test_status_is_stored_as_its_value_and_loaded_as_the_enum(db_session, library) -> None:  # noqa: ANN001
+def test_status_is_stored_as_its_value_and_loaded_as_the_enum(db_session, library) -> None:
     version = library.approved()
     db_session.flush()
     stored = db_session.execute(text("SELECT status FROM library_item_versions WHERE id = :id"),
@@ -24,7 +24,7 @@ def test_status_is_stored_as_its_value_and_loaded_as_the_enum(db_session, librar
         version.status = "published"
 
 
-def test_what_the_lists_show(db_session, library) -> None:  # noqa: ANN001
+def test_what_the_lists_show(db_session, library) -> None:
     v1 = library.approved()
     v2 = services.edit_item(db_session, actor=library.curator, item_id=v1.item_id,
                             fields=fields(text="Second wording."))
@@ -37,7 +37,7 @@ def test_what_the_lists_show(db_session, library) -> None:  # noqa: ANN001
     assert v2.listed_status is Status.RETIRED and v1.status is Status.RETIRED
 
 
-def test_an_unknown_review_outcome_is_refused(db_session, library) -> None:  # noqa: ANN001
+def test_an_unknown_review_outcome_is_refused(db_session, library) -> None:
     version = library.draft()
     services.submit_version(db_session, actor=library.curator, version_id=version.id)
     with pytest.raises(ValidationError):
@@ -45,7 +45,7 @@ def test_an_unknown_review_outcome_is_refused(db_session, library) -> None:  # n
     assert version.status is Status.IN_REVIEW
 
 
-def test_the_curators_pages_show_the_states(client, auth, db_session, library) -> None:  # noqa: ANN001
+def test_the_curators_pages_show_the_states(client, auth, db_session, library) -> None:
     v1 = library.approved(title="First of its name")
     v2 = services.edit_item(db_session, actor=library.curator, item_id=v1.item_id,
                             fields=fields(title="First of its name", text="Second wording."))

@@ -13,20 +13,20 @@ from tests.networks.test_sandbox_network import link, make_adapter
 
 
 @pytest.fixture
-def sandbox():  # noqa: ANN201
+def sandbox():
     from advisor_hub.sandbox import SandboxServer
 
     with SandboxServer({"ENABLE_CONTROL": True}) as server:
         yield server
 
 
-def _publish_error(adapter, tokens) -> NetworkError:  # noqa: ANN001
+def _publish_error(adapter, tokens) -> NetworkError:
     with pytest.raises(NetworkError) as raised:
         adapter.publish(tokens, "sb-alice", "Hello", None, "key-1")
     return raised.value
 
 
-def test_a_retired_version_is_answered_426_until_the_version_changes(sandbox) -> None:  # noqa: ANN001
+def test_a_retired_version_is_answered_426_until_the_version_changes(sandbox) -> None:
     requests.post(f"{sandbox.url}/_control/config", json={"retired_versions": ["202411"]},
                   timeout=5).raise_for_status()
     old = make_adapter(sandbox.url, api_version="202411")
@@ -44,14 +44,14 @@ def test_a_retired_version_is_answered_426_until_the_version_changes(sandbox) ->
     ("token_invalidated", Problem.TOKEN_REVOKED),
     ("rate_limit", Problem.RATE_LIMITED),
 ])
-def test_each_fault_reads_as_its_problem(sandbox, kind, problem) -> None:  # noqa: ANN001
+def test_each_fault_reads_as_its_problem(sandbox, kind, problem) -> None:
     adapter = make_adapter(sandbox.url)
     tokens = link(adapter)
     sandbox.state.add_fault("publish", kind)
     assert diagnose(_publish_error(adapter, tokens), "sandbox") is problem
 
 
-def test_a_reused_refresh_token_means_relink(sandbox) -> None:  # noqa: ANN001
+def test_a_reused_refresh_token_means_relink(sandbox) -> None:
     adapter = make_adapter(sandbox.url)
     tokens = link(adapter)
     adapter.refresh(tokens)

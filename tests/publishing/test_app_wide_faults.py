@@ -31,7 +31,7 @@ pytestmark = pytest.mark.both_backends
 
 
 @pytest.fixture
-def dispatchers(app: Flask) -> Iterator:  # noqa: ANN001
+def dispatchers(app: Flask) -> Iterator:
     made: list[Dispatcher] = []
 
     def make(**config: object) -> Dispatcher:
@@ -44,18 +44,18 @@ def dispatchers(app: Flask) -> Iterator:  # noqa: ANN001
         dispatcher.close()
 
 
-def _rows(db_session) -> list[PublicationTarget]:  # noqa: ANN001
+def _rows(db_session) -> list[PublicationTarget]:
     db_session.expire_all()
     return list(db_session.scalars(select(PublicationTarget).order_by(PublicationTarget.id)))
 
 
-def _told(db_session, user) -> int:  # noqa: ANN001
+def _told(db_session, user) -> int:
     return db_session.scalar(select(func.count()).select_from(Notification)
                              .where(Notification.user_id == user.id)) or 0
 
 
 def test_a_retired_version_holds_every_row_until_the_version_changes(
-        db_session, fakes, link, advisor, factory, dispatchers, sandbox) -> None:  # noqa: ANN001
+        db_session, fakes, link, advisor, factory, dispatchers, sandbox) -> None:
     admin = factory.user("admin")
     accounts = [link(advisor, login="alice"), link(advisor, login="bob")]
     approved_posts(db_session, fakes, advisor, accounts, 3)
@@ -87,14 +87,14 @@ def test_a_retired_version_holds_every_row_until_the_version_changes(
     assert _told(db_session, admin) == told_admin and _told(db_session, advisor) == told_advisor
 
 
-def new_dispatcher_run(dispatchers, config) -> dict:  # noqa: ANN001
+def new_dispatcher_run(dispatchers, config) -> dict:
     return dict(dispatchers(**config).run_once().outcomes)
 
 
 @pytest.mark.parametrize(("fault", "cause"), [("credits_exhausted", HoldCause.CREDITS_EXHAUSTED),
                                               ("client_refused", HoldCause.APP_CREDENTIALS)])
 def test_credits_and_refused_app_credentials_hold_the_same_way(
-        db_session, fakes, link, advisor, factory, dispatchers, sandbox, fault, cause) -> None:  # noqa: ANN001
+        db_session, fakes, link, advisor, factory, dispatchers, sandbox, fault, cause) -> None:
     admin = factory.user("admin")
     accounts = [link(advisor, login="alice"), link(advisor, login="bob")]
     approved_posts(db_session, fakes, advisor, accounts, 2)
@@ -114,7 +114,7 @@ def test_credits_and_refused_app_credentials_hold_the_same_way(
 
 
 def test_a_storm_of_server_errors_holds_the_network(db_session, fakes, link, advisor, factory,
-                                                    dispatchers, sandbox) -> None:  # noqa: ANN001
+                                                    dispatchers, sandbox) -> None:
     admin = factory.user("admin")
     accounts = [link(advisor, login="alice"), link(advisor, login="bob")]
     approved_posts(db_session, fakes, advisor, accounts, 1)
@@ -132,7 +132,7 @@ def test_a_storm_of_server_errors_holds_the_network(db_session, fakes, link, adv
 
 
 def test_a_row_over_the_limit_waits_for_its_slot_instead_of_a_429(
-        db_session, fakes, link, advisor, dispatchers, sandbox) -> None:  # noqa: ANN001
+        db_session, fakes, link, advisor, dispatchers, sandbox) -> None:
     account = link(advisor)
     approved_posts(db_session, fakes, advisor, [account], 3)
     # 2 per hour: one now, then one every hour (bursts of half the limit).
@@ -152,7 +152,7 @@ def test_a_row_over_the_limit_waits_for_its_slot_instead_of_a_429(
 
 
 def test_an_invalidated_token_marks_the_account_and_holds_its_rows(
-        db_session, fakes, link, advisor, dispatchers, sandbox) -> None:  # noqa: ANN001
+        db_session, fakes, link, advisor, dispatchers, sandbox) -> None:
     account = link(advisor)
     approved_posts(db_session, fakes, advisor, [account], 2)
     sandbox.state.add_fault("publish", "token_invalidated", count=5)

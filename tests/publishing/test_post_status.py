@@ -14,7 +14,7 @@ from advisor_hub.publishing.models import Post, TargetState
 from tests.publishing.helpers import library_post
 
 
-def _post(db_session, advisor, link, fakes, **kwargs):  # noqa: ANN001, ANN003, ANN202
+def _post(db_session, advisor, link, fakes, **kwargs):
     return library_post(db_session, advisor, [link(advisor)], fakes.library.add_version().id,
                         **kwargs)
 

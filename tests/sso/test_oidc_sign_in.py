@@ -16,16 +16,16 @@ from advisor_hub.db import utcnow
 from advisor_hub.roles import Role
 
 
-def _user(db_session, login: str) -> User | None:  # noqa: ANN001
+def _user(db_session, login: str) -> User | None:
     db_session.expire_all()
     return db_session.scalar(select(User).where(User.email == f"{login}@bank.example"))
 
 
-def _page(client) -> str:  # noqa: ANN001
+def _page(client) -> str:
     return client.get("/").get_data(as_text=True)
 
 
-def test_login_page_offers_sign_in_with_the_provider(client) -> None:  # noqa: ANN001
+def test_login_page_offers_sign_in_with_the_provider(client) -> None:
     page = client.get("/login").get_data(as_text=True)
     assert "Sign in with Banque Test" in page and 'href="/sso/login"' in page
     client.get("/login", headers={"Accept-Language": "fr"})
@@ -33,7 +33,7 @@ def test_login_page_offers_sign_in_with_the_provider(client) -> None:  # noqa: A
         "/login", headers={"Accept-Language": "fr"}).get_data(as_text=True)
 
 
-def test_authorization_request_uses_pkce_state_and_nonce(flow) -> None:  # noqa: ANN001
+def test_authorization_request_uses_pkce_state_and_nonce(flow) -> None:
     query = parse_qs(urlsplit(flow.authorize_url()).query)
     assert query["code_challenge_method"] == ["S256"] and len(query["code_challenge"][0]) == 43
     assert query["response_type"] == ["code"] and query["scope"] == ["openid profile email"]
@@ -41,7 +41,7 @@ def test_authorization_request_uses_pkce_state_and_nonce(flow) -> None:  # noqa:
 
 
 def test_first_sign_in_creates_the_user_with_mapped_roles_branch_language_and_zone(
-        flow, provider, factory, db_session, client) -> None:  # noqa: ANN001
+        flow, provider, factory, db_session, client) -> None:
     branch = factory.branch("Lyon Part-Dieu")
     provider.users["alice"]["branch"] = "lyon part-dieu"
     db_session.flush()
@@ -58,7 +58,7 @@ def test_first_sign_in_creates_the_user_with_mapped_roles_branch_language_and_zo
 
 
 def test_several_groups_give_several_roles_through_the_sign_in_page(
-        flow, db_session) -> None:  # noqa: ANN001
+        flow, db_session) -> None:
     callback = flow.approve(flow.authorize_url(), login="bob")
     assert flow.client.get(callback).status_code == 302
     assert _user(db_session, "bob").roles == sorted(
@@ -66,7 +66,7 @@ def test_several_groups_give_several_roles_through_the_sign_in_page(
 
 
 def test_a_changed_group_changes_the_roles_at_the_next_sign_in(
-        flow, provider, db_session, client) -> None:  # noqa: ANN001
+        flow, provider, db_session, client) -> None:
     flow.sign_in("alice")
     client.post("/logout")
     provider.users["alice"]["groups"] = ["compliance"]
@@ -79,7 +79,7 @@ def test_a_changed_group_changes_the_roles_at_the_next_sign_in(
 
 
 def test_groups_that_map_to_no_role_are_refused_and_strip_a_known_user(
-        flow, provider, db_session, client) -> None:  # noqa: ANN001
+        flow, provider, db_session, client) -> None:
     response = flow.sign_in("nobody")
     assert response.status_code == 302 and response.headers["Location"] == "/login"
     page = client.get("/login").get_data(as_text=True)
@@ -94,7 +94,7 @@ def test_groups_that_map_to_no_role_are_refused_and_strip_a_known_user(
     assert client.get("/").status_code == 302
 
 
-def test_a_deactivated_user_is_refused(flow, db_session, client) -> None:  # noqa: ANN001
+def test_a_deactivated_user_is_refused(flow, db_session, client) -> None:
     flow.sign_in("alice")
     client.post("/logout")
     _user(db_session, "alice").active = False
@@ -105,7 +105,7 @@ def test_a_deactivated_user_is_refused(flow, db_session, client) -> None:  # noq
 
 
 def test_an_existing_account_is_linked_by_verified_email_only(
-        flow, provider, factory, db_session, client) -> None:  # noqa: ANN001
+        flow, provider, factory, db_session, client) -> None:
     local = factory.user("advisor", email="alice@bank.example")
     db_session.flush()
     provider.users["alice"]["email_verified"] = False
@@ -119,7 +119,7 @@ def test_an_existing_account_is_linked_by_verified_email_only(
 
 @pytest.mark.parametrize("tamper", ["signature", "aud", "expired", "iss", "hs256"])
 def test_a_forged_or_stale_id_token_signs_nobody_in(
-        tamper, flow, provider, db_session, client) -> None:  # noqa: ANN001
+        tamper, flow, provider, db_session, client) -> None:
     provider.tamper = tamper
     response = flow.sign_in("alice")
     assert response.status_code == 302 and response.headers["Location"] == "/login"
@@ -128,7 +128,7 @@ def test_a_forged_or_stale_id_token_signs_nobody_in(
     assert client.get("/").status_code == 302
 
 
-def test_a_replayed_nonce_is_refused(flow, provider, db_session, client) -> None:  # noqa: ANN001
+def test_a_replayed_nonce_is_refused(flow, provider, db_session, client) -> None:
     flow.sign_in("alice")
     client.post("/logout")
     provider.tamper = "nonce"  # the provider answers with the first sign-in's nonce
@@ -138,7 +138,7 @@ def test_a_replayed_nonce_is_refused(flow, provider, db_session, client) -> None
 
 
 def test_a_replayed_callback_and_a_wrong_state_are_refused(
-        flow, client, db_session) -> None:  # noqa: ANN001
+        flow, client, db_session) -> None:
     callback = flow.approve(flow.authorize_url())
     wrong = callback.replace("state=", "state=x")
     assert client.get(wrong).headers["Location"] == "/login"
@@ -152,7 +152,7 @@ def test_a_replayed_callback_and_a_wrong_state_are_refused(
     assert client.get(callback).headers["Location"] == "/login"  # replayed: refused
 
 
-def test_the_code_goes_back_with_the_pkce_verifier(flow, provider, client) -> None:  # noqa: ANN001
+def test_the_code_goes_back_with_the_pkce_verifier(flow, provider, client) -> None:
     callback = flow.approve(flow.authorize_url())
     with client.session_transaction() as session:
         session["_sso_flow"] = {**session["_sso_flow"], "verifier": "not-the-" + "x" * 48}
@@ -160,7 +160,7 @@ def test_the_code_goes_back_with_the_pkce_verifier(flow, provider, client) -> No
     assert provider.token_errors == ["PKCE verification failed"]
 
 
-def test_key_rotation_fetches_the_jwks_again_once(flow, provider, client) -> None:  # noqa: ANN001
+def test_key_rotation_fetches_the_jwks_again_once(flow, provider, client) -> None:
     flow.sign_in("alice")
     client.post("/logout")
     assert provider.jwks_requests == 1
@@ -174,7 +174,7 @@ def test_key_rotation_fetches_the_jwks_again_once(flow, provider, client) -> Non
 
 
 def test_an_id_token_signed_by_an_unknown_key_is_refused_after_one_refetch(
-        flow, provider, client) -> None:  # noqa: ANN001
+        flow, provider, client) -> None:
     flow.sign_in("alice")
     client.post("/logout")
     old_keys = list(provider.keys)
@@ -185,7 +185,7 @@ def test_an_id_token_signed_by_an_unknown_key_is_refused_after_one_refetch(
     assert provider.jwks_requests == 2  # one refetch, then refused
 
 
-def test_sign_out_offers_the_providers_end_session(flow, provider, client) -> None:  # noqa: ANN001
+def test_sign_out_offers_the_providers_end_session(flow, provider, client) -> None:
     flow.sign_in("alice")
     response = client.post("/logout")
     assert response.headers["Location"] == "/sso/signed-out"
@@ -196,7 +196,7 @@ def test_sign_out_offers_the_providers_end_session(flow, provider, client) -> No
 
 
 def test_the_session_ends_after_its_absolute_lifetime_and_when_idle(
-        flow, client) -> None:  # noqa: ANN001
+        flow, client) -> None:
     flow.sign_in("alice")
     with time_machine.travel(utcnow() + timedelta(minutes=29)):
         assert client.get("/").status_code == 200

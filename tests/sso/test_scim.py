@@ -19,13 +19,13 @@ USER = {"schemas": ["urn:ietf:params:scim:schemas:core:2.0:User"],
         "emails": [{"value": "carol@bank.example", "primary": True}], "active": True}
 
 
-def _post(client, body: Any, headers=GOOD):  # noqa: ANN001, ANN202
+def _post(client, body: Any, headers=GOOD):
     return client.post("/scim/v2/Users", json=body, headers=headers)
 
 
 @pytest.mark.parametrize("headers", [{}, BAD, {"Authorization": SCIM_TOKEN},
                                      {"Authorization": f"Basic {SCIM_TOKEN}"}])
-def test_without_the_right_bearer_token_nothing_happens(client, db_session, headers) -> None:  # noqa: ANN001
+def test_without_the_right_bearer_token_nothing_happens(client, db_session, headers) -> None:
     response = _post(client, USER, headers)
     assert response.status_code == 401 and response.mimetype == "application/scim+json"
     assert response.json["schemas"] == ["urn:ietf:params:scim:api:messages:2.0:Error"]
@@ -34,7 +34,7 @@ def test_without_the_right_bearer_token_nothing_happens(client, db_session, head
     assert db_session.scalar(select(User).where(User.email == "carol@bank.example")) is None
 
 
-def test_create_get_filter_replace_patch_and_delete(client, db_session) -> None:  # noqa: ANN001
+def test_create_get_filter_replace_patch_and_delete(client, db_session) -> None:
     created = _post(client, USER)
     assert created.status_code == 201, created.json
     body = created.json
@@ -75,14 +75,14 @@ def test_create_get_filter_replace_patch_and_delete(client, db_session) -> None:
                    AuditEvent.subject_id == uid)))
 
 
-def test_bad_input_gets_a_scim_error(client) -> None:  # noqa: ANN001
+def test_bad_input_gets_a_scim_error(client) -> None:
     response = _post(client, {"name": {"givenName": "No user name"}})
     assert response.status_code == 400 and response.json["scimType"] == "invalidValue"
     response = client.post("/scim/v2/Users", data="not json", headers=GOOD)
     assert response.status_code == 400 and response.json["status"] == "400"
 
 
-def test_deactivation_ends_a_live_session_at_once(flow, client, app, db_session) -> None:  # noqa: ANN001
+def test_deactivation_ends_a_live_session_at_once(flow, client, app, db_session) -> None:
     flow.sign_in("alice")
     assert client.get("/").status_code == 200
     user = db_session.scalar(select(User).where(User.email == "alice@bank.example"))
@@ -101,7 +101,7 @@ def break_glass(app_overrides: dict[str, Any]) -> None:
 
 
 def test_break_glass_accounts_are_out_of_the_directorys_reach(
-        break_glass, client, factory, db_session) -> None:  # noqa: ANN001
+        break_glass, client, factory, db_session) -> None:
     root = factory.user("admin", email="root@bank.example")
     db_session.flush()
     response = client.delete(f"/scim/v2/Users/{root.id}", headers=GOOD)
@@ -116,6 +116,6 @@ def no_scim(app_overrides: dict[str, Any]) -> None:
     app_overrides["SCIM_TOKEN"] = ""
 
 
-def test_no_token_configured_means_no_scim(no_scim, client) -> None:  # noqa: ANN001
+def test_no_token_configured_means_no_scim(no_scim, client) -> None:
     assert client.get("/scim/v2/Users", headers=GOOD).status_code == 404
     assert _post(client, USER).status_code == 404

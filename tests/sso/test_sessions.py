@@ -16,17 +16,17 @@ def app_overrides() -> dict[str, Any]:
     return {}  # these run with the defaults: local passwords, no provider
 
 
-def _cookie(client) -> str:  # noqa: ANN001
+def _cookie(client) -> str:
     return client.get_cookie("session").value
 
 
-def _with_cookie(app, value: str):  # noqa: ANN001, ANN202
+def _with_cookie(app, value: str):
     other = app.test_client()
     other.set_cookie("session", value)
     return other
 
 
-def test_a_copied_cookie_stops_working_after_logout(app, client, factory, auth) -> None:  # noqa: ANN001
+def test_a_copied_cookie_stops_working_after_logout(app, client, factory, auth) -> None:
     user = factory.user()
     auth.login(user)
     stolen = _cookie(client)
@@ -36,7 +36,7 @@ def test_a_copied_cookie_stops_working_after_logout(app, client, factory, auth) 
 
 
 def test_old_cookies_do_not_come_back_after_deactivate_and_reactivate(
-        app, client, factory, auth, db_session) -> None:  # noqa: ANN001
+        app, client, factory, auth, db_session) -> None:
     admin = factory.user("admin")
     user = factory.user()
     auth.login(user)
@@ -48,7 +48,7 @@ def test_old_cookies_do_not_come_back_after_deactivate_and_reactivate(
     assert auth.login(user).status_code == 302 and client.get("/").status_code == 200
 
 
-def test_a_role_change_ends_the_old_session(app, client, factory, auth, db_session) -> None:  # noqa: ANN001
+def test_a_role_change_ends_the_old_session(app, client, factory, auth, db_session) -> None:
     admin = factory.user("admin")
     user = factory.user("advisor", "marketing")
     auth.login(user)
@@ -68,7 +68,7 @@ def test_a_role_change_ends_the_old_session(app, client, factory, auth, db_sessi
     assert _with_cookie(app, kept).get("/").status_code == 200
 
 
-def test_login_starts_a_new_session_with_a_new_csrf_secret(client, factory, db_session) -> None:  # noqa: ANN001
+def test_login_starts_a_new_session_with_a_new_csrf_secret(client, factory, db_session) -> None:
     user = factory.user()
     db_session.flush()
     with client.session_transaction() as session:
@@ -81,7 +81,7 @@ def test_login_starts_a_new_session_with_a_new_csrf_secret(client, factory, db_s
         assert session["_user_id"] == str(user.id)
 
 
-def test_a_session_without_a_version_is_refused(app, client, factory, db_session) -> None:  # noqa: ANN001
+def test_a_session_without_a_version_is_refused(app, client, factory, db_session) -> None:
     user = factory.user()
     db_session.flush()
     with client.session_transaction() as session:

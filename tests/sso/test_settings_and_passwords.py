@@ -22,7 +22,7 @@ def passwords_off(app_overrides: dict[str, Any]) -> None:
 
 
 def test_local_passwords_off_refuses_the_form_but_not_the_break_glass_account(
-        passwords_off, client, factory, db_session) -> None:  # noqa: ANN001
+        passwords_off, client, factory, db_session) -> None:
     advisor = factory.user("advisor")
     root = factory.user("admin", email="root@bank.example")
     db_session.flush()
@@ -38,7 +38,7 @@ def test_local_passwords_off_refuses_the_form_but_not_the_break_glass_account(
     assert client.get("/").status_code == 200
 
 
-def test_an_sso_only_account_has_no_usable_password(flow, client, db_session) -> None:  # noqa: ANN001
+def test_an_sso_only_account_has_no_usable_password(flow, client, db_session) -> None:
     flow.sign_in("alice")
     client.post("/logout")
     for password in ("!", "", PASSWORD):
@@ -55,26 +55,26 @@ def test_an_sso_only_account_has_no_usable_password(flow, client, db_session) ->
     ({"LOCAL_PASSWORDS": "false"}, "locks everyone out"),
     ({"SCIM_TOKEN": "short"}, "at least 32"),
 ])
-def test_unsafe_settings_stop_the_start_up(tmp_path, settings, message) -> None:  # noqa: ANN001
+def test_unsafe_settings_stop_the_start_up(tmp_path, settings, message) -> None:
     with pytest.raises(UnsafeSetting, match=message):
         create_app(app_config("sqlite://", tmp_path, **settings))
 
 
 @pytest.mark.parametrize("issuer", ["http://127.0.0.1:8080", "http://localhost:9000/realm",
                                     "http://[::1]:8080", "https://login.bank.example/tenant"])
-def test_https_or_loopback_issuers_are_accepted(tmp_path, issuer) -> None:  # noqa: ANN001
+def test_https_or_loopback_issuers_are_accepted(tmp_path, issuer) -> None:
     create_app(app_config("sqlite://", tmp_path, OIDC_ISSUER=issuer, OIDC_CLIENT_ID="x"))
 
 
 def test_endpoints_over_plain_http_elsewhere_are_refused_at_sign_in(
-        flow, provider, client) -> None:  # noqa: ANN001
+        flow, provider, client) -> None:
     provider.discovery_overrides = {"token_endpoint": "http://idp.bank.example/token"}
     response = client.get("/sso/login")
     assert response.headers["Location"] == "/login"
     assert "not served over https" in client.get("/login").get_data(as_text=True)
 
 
-def test_a_discovery_document_naming_another_issuer_is_refused(flow, provider, client) -> None:  # noqa: ANN001
+def test_a_discovery_document_naming_another_issuer_is_refused(flow, provider, client) -> None:
     provider.discovery_overrides = {"issuer": "https://evil.example"}
     assert client.get("/sso/login").headers["Location"] == "/login"
     assert "cannot be reached or answered wrongly" in client.get("/login").get_data(
@@ -82,7 +82,7 @@ def test_a_discovery_document_naming_another_issuer_is_refused(flow, provider, c
 
 
 def test_the_admin_screen_overrides_the_environments_map(
-        client, factory, auth, db_session, flow, provider) -> None:  # noqa: ANN001
+        client, factory, auth, db_session, flow, provider) -> None:
     admin = factory.user("admin")
     auth.login(admin)
     page = client.get("/admin/sso").get_data(as_text=True)

@@ -78,7 +78,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                     with database(app).sessionmaker() as session:
                         if remaining(session) == 0:
                             break
-            except Exception:  # noqa: BLE001 - the database may be restarting: go on
+            except Exception:
                 errors += 1
                 log.exception("dispatch round failed; trying again")
             time.sleep(args.interval)

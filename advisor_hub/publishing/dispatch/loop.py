@@ -368,7 +368,7 @@ class Dispatcher:
                                                      job.idempotency_key, job.text)
         except NetworkError as error:
             return result_of(job, Step.LOOKUP_ERROR, error=error)
-        except Exception as error:  # noqa: BLE001 - unknown: look again later
+        except Exception as error:
             log.exception("lookup of outbox row %s failed", job.target_id)
             return result_of(job, Step.LOOKUP_ERROR, error=OutcomeUnknown(str(error)))
         if found is None:
@@ -384,7 +384,7 @@ class Dispatcher:
                                                        media=job.media)
         except NetworkError as error:
             return result_of(job, Step.SEND_ERROR, error=error)
-        except Exception as error:  # noqa: BLE001 - the request may have gone out
+        except Exception as error:
             log.exception("sending outbox row %s failed", job.target_id)
             return result_of(job, Step.SEND_ERROR, error=OutcomeUnknown(str(error)))
         return result_of(job, Step.PUBLISHED, result=result)
