@@ -43,6 +43,7 @@ from advisor_hub.accounts import services as accounts  # noqa: E402
 from advisor_hub.campaigns import services as campaigns  # noqa: E402
 from advisor_hub.campaigns.digest import send_digests  # noqa: E402
 from advisor_hub.campaigns.models import CampaignPost  # noqa: E402
+from advisor_hub.connectors.grants import record_grant  # noqa: E402
 from advisor_hub.db import database, make_engine, transaction, utcnow  # noqa: E402
 from advisor_hub.networks import (  # noqa: E402
     SandboxAdapter,
@@ -119,6 +120,22 @@ def link(session: Any, user: Any, adapter: SandboxAdapter, cipher: TokenCipher) 
                             status=AccountStatus.ACTIVE)
     store_tokens(account, tokens, cipher)
     session.add(account)
+    session.flush()
+    record_grant(session, account, tokens=tokens, now=utcnow())  # as linking records it
+
+
+def letters(n: int) -> str:
+    """A plain first name for advisor ``n`` (a personalisation value has no digits)."""
+    name = ""
+    while True:
+        n, rest = divmod(n, 26)
+        name = chr(ord("a") + rest) + name
+        if n == 0:
+            return "Ad" + name
+        n -= 1
+
+
+BENCH_PASSWORD = "correct-horse-battery-staple"  # passes the password policy (zxcvbn)
 
 
 def run(args: argparse.Namespace) -> dict[str, Any]:
@@ -140,10 +157,10 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         with app.app_context(), transaction() as session:
             marketing = accounts.create_user(session, actor=None, email="m@bench.test",
                                              first_name="M", last_name="Bench",
-                                             password="x" * 12, roles=("marketing",))
+                                             password=BENCH_PASSWORD, roles=("marketing",))
             compliance = accounts.create_user(session, actor=None, email="c@bench.test",
                                               first_name="C", last_name="Bench",
-                                              password="x" * 12, roles=("compliance",))
+                                              password=BENCH_PASSWORD, roles=("compliance",))
             branches = [accounts.create_branch(session, actor=None, name=f"Branch {n}",
                                                city=f"City {n}") for n in range(5)]
             campaign_branch = accounts.create_branch(session, actor=None, name="Campaign")
@@ -151,8 +168,8 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
             for n in range(max(args.advisors, args.digest_advisors)):
                 in_campaign = n < args.advisors
                 user = accounts.create_user(
-                    session, actor=None, email=f"a{n}@bench.test", first_name=f"A{n}",
-                    last_name="Bench", password="x" * 12, roles=("advisor",),
+                    session, actor=None, email=f"a{n}@bench.test", first_name=letters(n),
+                    last_name="Bench", password=BENCH_PASSWORD, roles=("advisor",),
                     branch_id=(campaign_branch if in_campaign else branches[n % 5]).id,
                     language=("fr" if n % 2 else "en"),
                     time_zone=("Europe/Paris" if n % 3 else "America/New_York"))
@@ -206,9 +223,14 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         dispatcher = Dispatcher(database(app).sessionmaker, app.config)
         when = datetime.combine(start + timedelta(days=args.steps), datetime.min.time(),
                                 tzinfo=UTC) + timedelta(hours=12)
+        # The dispatcher reads "now" from the database: bring the due times forward instead.
+        shift = when - utcnow()
+        with app.app_context(), transaction() as session:
+            for target in session.scalars(sa.select(PublicationTarget)):
+                target.due_at = target.due_at - shift
         started = time.perf_counter()
         try:
-            while dispatcher.run_once(now=when).claimed:
+            while dispatcher.run_once().claimed:
                 pass
         finally:
             dispatcher.close()
