@@ -18,10 +18,20 @@ import os
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 from flask import Flask, current_app, g
-from sqlalchemy import ColumnElement, DateTime, MetaData, any_, bindparam, create_engine, event
+from sqlalchemy import (
+    ColumnElement,
+    CursorResult,
+    DateTime,
+    Executable,
+    MetaData,
+    any_,
+    bindparam,
+    create_engine,
+    event,
+)
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.orm import DeclarativeBase, Session, SessionTransaction, sessionmaker
@@ -173,6 +183,15 @@ def transaction() -> Iterator[Session]:
 
 
 # --- side effects after the commit ----------------------------------------------------------
+
+def rows_changed(session: Session, statement: Executable) -> int:
+    """Run an UPDATE or DELETE; how many rows it changed (the compare-and-set answer).
+
+    ``Session.execute`` is typed as returning a plain ``Result``; for DML it is a
+    ``CursorResult``, which carries ``rowcount``.
+    """
+    return cast(CursorResult[Any], session.execute(statement)).rowcount or 0
+
 
 AFTER_COMMIT = "advisor_hub_after_commit"  # session.info key: [(transaction, handler, item)]
 

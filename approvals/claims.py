@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 from datetime import datetime, timedelta
-from typing import Any, cast
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import CursorResult, update
+from sqlalchemy import update
 from sqlalchemy.orm import Session
 
 from advisor_hub.accounts.models import User
-from advisor_hub.db import utcnow
+from advisor_hub.db import rows_changed, utcnow
 from advisor_hub.errors import DomainError, NotFound
 from advisor_hub.roles import Role, require_role
 from approvals.access import REVIEWERS
@@ -69,17 +68,16 @@ def claim(session: Session, *, review_id: int, actor: User,
     check_reviewer(session, review, actor)
     if not review.is_open:
         raise AlreadyDecided()
-    result = cast(CursorResult[Any], session.execute(
+    changed = rows_changed(session,
         update(ReviewRequest)
         .where(ReviewRequest.id == review_id, ReviewRequest.status.in_(OPEN_STATUSES),
                (ReviewRequest.claimed_by_id.is_(None))
                | (ReviewRequest.claimed_by_id == actor.id)
                | (ReviewRequest.claim_expires_at <= now))
         .values(claimed_by_id=actor.id, claim_expires_at=now + timedelta(minutes=claim_minutes()))
-        .execution_options(synchronize_session=False)
-    ))
+        .execution_options(synchronize_session=False))
     session.refresh(review)
-    if result.rowcount != 1:
+    if changed != 1:
         if not review.is_open:
             raise AlreadyDecided()
         raise ClaimedByOther()

@@ -4,16 +4,16 @@ logged (and archived) and the subject's owner is told the outcome."""
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any, cast
+from typing import Any
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import CursorResult, select, update
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from advisor_hub.accounts.models import User
 from advisor_hub.archive.append import append_record
 from advisor_hub.audit.services import record
-from advisor_hub.db import utcnow
+from advisor_hub.db import rows_changed, utcnow
 from advisor_hub.errors import NotFound
 from advisor_hub.roles import Role
 from advisor_hub.text import sanitize
@@ -124,7 +124,7 @@ def decide(
         values.update(status=outcome, decided_at=now, decided_by_id=actor.id,
                       comment=comment or None, lexicon_version=review.lexicon_version,
                       claimed_by_id=None, claim_expires_at=None)
-    result = cast(CursorResult[Any], session.execute(
+    changed = rows_changed(session,
         update(ReviewRequest)
         .where(ReviewRequest.id == review.id, ReviewRequest.version == review.version,
                ReviewRequest.status.in_(OPEN_STATUSES),
@@ -132,9 +132,8 @@ def decide(
                | (ReviewRequest.claimed_by_id == actor.id)
                | (ReviewRequest.claim_expires_at <= now))
         .values(version=ReviewRequest.version + 1, **values)
-        .execution_options(synchronize_session=False)
-    ))
-    if result.rowcount != 1:
+        .execution_options(synchronize_session=False))
+    if changed != 1:
         session.refresh(review)
         raise AlreadyDecided() if not review.is_open else ClaimedByOther()
     session.refresh(review)

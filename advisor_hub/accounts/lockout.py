@@ -33,9 +33,9 @@ from sqlalchemy.orm import Session
 from advisor_hub.accounts.account_mail import mail_lock_notice
 from advisor_hub.accounts.models import User
 from advisor_hub.accounts.passwords import is_usable, verify_dummy, verify_password
-from advisor_hub.accounts.reset_tokens import issue_reset_token, rows_changed
+from advisor_hub.accounts.reset_tokens import issue_reset_token
 from advisor_hub.audit.services import record
-from advisor_hub.db import utcnow
+from advisor_hub.db import rows_changed, utcnow
 from advisor_hub.errors import DomainError
 
 MAX_FAILED_LOGINS = 5

@@ -5,14 +5,13 @@ from __future__ import annotations
 import hashlib
 import secrets
 from datetime import datetime, timedelta
-from typing import Any, cast
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import CursorResult, Executable, select, update
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from advisor_hub.accounts.models import PasswordResetToken, User
-from advisor_hub.db import utcnow
+from advisor_hub.db import rows_changed, utcnow
 from advisor_hub.errors import DomainError
 
 RESET_VALIDITY = timedelta(minutes=30)  # default of PASSWORD_RESET_TOKEN_MINUTES
@@ -21,11 +20,6 @@ RESET_VALIDITY = timedelta(minutes=30)  # default of PASSWORD_RESET_TOKEN_MINUTE
 class InvalidResetLink(DomainError):
     default_message = _l("This password reset link is not valid: it was already used, has "
                          "expired, or was mistyped. Ask for a new one.")
-
-
-def rows_changed(session: Session, statement: Executable) -> int:
-    """Run an UPDATE; how many rows it changed."""
-    return cast(CursorResult[Any], session.execute(statement)).rowcount
 
 
 def _digest(token: str) -> str:

@@ -46,7 +46,7 @@ from advisor_hub.campaigns.models import (
 from advisor_hub.campaigns.recommend import Suggestion, suggestions_for
 from advisor_hub.campaigns.schedule import wall_clock_to_utc, zone
 from advisor_hub.campaigns.settings import setting
-from advisor_hub.db import utcnow
+from advisor_hub.db import rows_changed, utcnow
 from advisor_hub.errors import ValidationError
 from advisor_hub.notifications.mail import SmtpSettings, header_text, queue_mail
 from advisor_hub.publishing import services as publishing
@@ -168,10 +168,10 @@ def use_link(session: Session, *, config: Any, token: str, user: User,
     one if that passed), marking the link used: at most once, even from two tabs."""
     now = now or utcnow()
     link = check_link(session, config=config, token=token, user=user)
-    taken = session.execute(update(DigestLink).where(DigestLink.id == link.id,
+    taken = rows_changed(session, update(DigestLink).where(DigestLink.id == link.id,
                                                      DigestLink.used_at.is_(None))
                             .values(used_at=now).execution_options(synchronize_session=False))
-    if taken.rowcount != 1:  # type: ignore[attr-defined]
+    if taken != 1:
         raise LinkRefused(_l("This link was used already."))
     when = link.proposed_at if link.proposed_at > now + timedelta(minutes=5) \
         else proposed_time(user.time_zone, now)

@@ -38,7 +38,7 @@ from advisor_hub.campaigns.models import (
 )
 from advisor_hub.campaigns.schedule import step_time, zone
 from advisor_hub.campaigns.settings import schedule_ahead, stagger_minutes
-from advisor_hub.db import utcnow
+from advisor_hub.db import rows_changed, utcnow
 from advisor_hub.errors import DomainError, NotFound, ValidationError
 from advisor_hub.notifications.services import N_, notify
 from advisor_hub.publishing import services as publishing
@@ -208,14 +208,14 @@ def _claim(session: Session, campaign: Campaign, advisor: User, step: CampaignSt
     if existing is not None:
         if existing.state != CampaignPostState.LEFT:
             return None
-        taken = session.execute(
+        taken = rows_changed(session,
             update(CampaignPost).where(CampaignPost.id == existing.id,
                                        CampaignPost.state == CampaignPostState.LEFT)
             .values(state=CampaignPostState.PENDING, scheduled_at=when, post_id=None,
                     reason=None, updated_at=utcnow())
             .execution_options(synchronize_session=False))
         session.refresh(existing)
-        return existing if taken.rowcount == 1 else None  # type: ignore[attr-defined]
+        return existing if taken == 1 else None
     row = CampaignPost(campaign_id=campaign.id, advisor_id=advisor.id, step_id=step.id,
                        account_id=account_id, state=CampaignPostState.PENDING,
                        scheduled_at=when)
@@ -311,12 +311,12 @@ def compose_planned(session: Session, now: datetime) -> None:
         .order_by(CampaignPost.advisor_id, CampaignPost.step_id, CampaignPost.id)))
     groups: dict[tuple[int, int], list[CampaignPost]] = defaultdict(list)
     for row in rows:
-        taken = session.execute(
+        taken = rows_changed(session,
             update(CampaignPost).where(CampaignPost.id == row.id,
                                        CampaignPost.state == CampaignPostState.PLANNED)
             .values(state=CampaignPostState.PENDING, updated_at=now)
             .execution_options(synchronize_session=False))
-        if taken.rowcount == 1:  # type: ignore[attr-defined]
+        if taken == 1:
             session.refresh(row)
             groups[(row.advisor_id, row.step_id)].append(row)
     for (advisor_id, _step_id), claimed in groups.items():

@@ -15,10 +15,10 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from datetime import datetime, timedelta
-from typing import Any, cast
+from typing import Any
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import CursorResult, select, update
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from advisor_hub.accounts.models import User
@@ -33,7 +33,7 @@ from advisor_hub.conversations.models import (
     ReplyState,
 )
 from advisor_hub.conversations.replies import own_comment
-from advisor_hub.db import utcnow
+from advisor_hub.db import rows_changed, utcnow
 from advisor_hub.errors import Conflict
 from advisor_hub.networks import (
     ADAPTERS,
@@ -54,15 +54,14 @@ RETRY_AFTER = timedelta(minutes=1)
 
 
 def _claim(session: Session, reply_id: int, now: datetime) -> bool:
-    result = cast(CursorResult[Any], session.execute(
+    return rows_changed(session,
         update(Reply)
         .where(Reply.id == reply_id,
                (Reply.state == ReplyState.QUEUED)
                | ((Reply.state == ReplyState.SENDING) & (Reply.lease_expires_at < now)))
         .values(state=ReplyState.SENDING, lease_expires_at=now + LEASE,
                 attempts=Reply.attempts + 1)
-        .execution_options(synchronize_session=False)))
-    return result.rowcount == 1
+        .execution_options(synchronize_session=False)) == 1
 
 
 def deliver_reply(session: Session, reply_id: int, *, config: Mapping[str, Any],

@@ -18,7 +18,7 @@ from advisor_hub.conversations import answers, capture
 from advisor_hub.conversations.escalations import open_escalation
 from advisor_hub.conversations.models import Comment, Escalation, Reply, ReplyTemplate
 from advisor_hub.conversations.replies import own_comment
-from advisor_hub.db import utcnow
+from advisor_hub.db import rows_changed, utcnow
 from advisor_hub.networks import ADAPTERS
 from advisor_hub.pagination import Page, paginate
 from advisor_hub.publishing import reporting as publishing
@@ -105,10 +105,9 @@ def mark_read(session: Session, *, actor: User, comment_id: int,
 
 def mark_all_read(session: Session, *, actor: User, now: datetime | None = None) -> int:
     require_role(actor, Role.ADVISOR)
-    result = session.execute(update(Comment).where(
+    return rows_changed(session, update(Comment).where(
         Comment.advisor_id == actor.id, Comment.read_at.is_(None))
         .values(read_at=now or utcnow()).execution_options(synchronize_session=False))
-    return int(result.rowcount or 0)  # type: ignore[attr-defined]
 
 
 @dataclass(frozen=True)

@@ -8,15 +8,15 @@ caller's transaction commits (:mod:`advisor_hub.notifications.mail`).
 from __future__ import annotations
 
 import logging
-from typing import Any, cast
+from typing import Any
 
 from flask import current_app, has_app_context
 from flask_babel import force_locale, gettext
-from sqlalchemy import CursorResult, func, select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from advisor_hub.accounts.models import User
-from advisor_hub.db import utcnow
+from advisor_hub.db import rows_changed, utcnow
 from advisor_hub.errors import NotFound
 from advisor_hub.notifications.mail import SmtpSettings, build_message, queue_mail
 from advisor_hub.notifications.models import Notification
@@ -90,5 +90,4 @@ def mark_read(session: Session, user: User, notification_id: int | None = None) 
         ) != user.id:
             raise NotFound()
         query = query.where(Notification.id == notification_id)
-    # An UPDATE's result is a CursorResult (Session.execute is typed as a plain Result).
-    return cast(CursorResult[Any], session.execute(query.values(read_at=utcnow()))).rowcount
+    return rows_changed(session, query.values(read_at=utcnow()))

@@ -26,12 +26,11 @@ import threading
 import time
 from collections import defaultdict
 from datetime import datetime
-from typing import Any, cast
 
-from sqlalchemy import CursorResult, update
+from sqlalchemy import update
 from sqlalchemy.orm import Session
 
-from advisor_hub.db import utcnow
+from advisor_hub.db import rows_changed, utcnow
 from advisor_hub.networks import (
     NetworkAdapter,
     NetworkError,
@@ -111,14 +110,14 @@ def _store_if_unchanged(session: Session, account_id: int, seen: str | None, tok
                         cipher: TokenCipher) -> bool:
     """Store ``tokens`` if the stored ciphertext is still ``seen``; commit. False: another pair
     was stored meanwhile and stays."""
-    result = cast(CursorResult[Any], session.execute(
+    changed = rows_changed(session,
         update(LinkedAccount)
         .where(LinkedAccount.id == account_id, LinkedAccount.token_ciphertext == seen)
         .values(token_ciphertext=cipher.encrypt_tokens(tokens),
                 token_expires_at=tokens.expires_at, updated_at=utcnow())
-        .execution_options(synchronize_session="fetch")))
+        .execution_options(synchronize_session="fetch"))
     session.commit()
-    return bool(result.rowcount)
+    return changed == 1
 
 
 def _wait_for_newer(session: Session, account_id: int, seen: str | None,
