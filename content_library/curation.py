@@ -3,6 +3,7 @@ frozen), review by compliance, retirement, the curators' list."""
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
@@ -11,25 +12,23 @@ from sqlalchemy.orm import Session
 
 from advisor_hub import signals
 from advisor_hub.accounts.models import Branch, User
-from advisor_hub.accounts.services import find_user
 from advisor_hub.audit.services import record
 from advisor_hub.db import utcnow
-from advisor_hub.errors import Conflict, NotFound, PermissionDenied, ValidationError
+from advisor_hub.errors import Conflict, NotFound, ValidationError
 from advisor_hub.pagination import Page, paginate
 from advisor_hub.roles import Role, require_role
 from content_library import review, search
+from content_library.decisions import apply_decision
 from content_library.editors import note_version_editor, version_editors
 from content_library.fields import ImageUpload, ItemFields, check_fits, clean_fields
 from content_library.images import store_image
 from content_library.labels import status_label
 from content_library.models import (
     EDITABLE,
-    STATUS_AFTER_REVIEW,
     USABLE,
     LibraryItem,
     LibraryItemVersion,
     LibraryVersionTag,
-    ReviewStatus,
     Status,
 )
 
@@ -209,40 +208,19 @@ def format_end(when: Any) -> str:
     return when.strftime("%Y-%m-%d %H:%M UTC")
 
 
-def _decider(session: Session, decision: Any) -> User | None:
-    return find_user(session, getattr(decision, "decided_by_id", None))
-
-
 def on_item_decision(session: Session, version_id: int, outcome: str, decision: Any) -> None:
     """Approvals' decision on a version (registered for kind "library_item"); ``outcome``
     is a final ReviewStatus."""
     version = get_version(session, version_id)
-    if version.status != Status.IN_REVIEW:
-        raise Conflict(_l("This version is not in review."))
-    decider = _decider(session, decision)
-    if outcome == ReviewStatus.APPROVED and decider is not None \
-            and decider.id in version_editors(session, version.id):
-        raise PermissionDenied(_l("Nobody approves their own work."))
-    before = {"status": version.status}
-    now = utcnow()
-    if outcome == ReviewStatus.APPROVED:
-        for other in version.item.versions:
-            if other.status == Status.APPROVED and other.id != version.id:
-                other.status = Status.SUPERSEDED
-                other.superseded_at = now
-                record(session, decider, "library.version_superseded", other,
-                       before={"status": Status.APPROVED},
-                       after={"status": other.status, "by_version_id": version.id})
-        version.status = Status.APPROVED
-        version.approved_at = now
-        version.review_id = getattr(decision, "id", version.review_id)
-    elif outcome in STATUS_AFTER_REVIEW:
-        version.status = STATUS_AFTER_REVIEW[ReviewStatus(outcome)]
-    else:
-        raise ValidationError(_l("Unknown review outcome."))
-    session.flush()
-    record(session, decider, f"library.version_{outcome}", version, before=before,
-           after={"status": version.status, "review_id": version.review_id})
+
+    def stamp(other: LibraryItemVersion, now: datetime) -> dict[str, Any]:
+        other.superseded_at = now
+        return {"by_version_id": version.id}
+
+    apply_decision(session, version, outcome=outcome, decision=decision,
+                   editors=version_editors(session, version.id), lineage=version.item.versions,
+                   action="library.version", not_in_review=_l("This version is not in review."),
+                   on_superseded=stamp)
 
 
 def retire_item(session: Session, *, actor: User, item_id: int) -> LibraryItem:

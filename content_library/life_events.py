@@ -15,23 +15,21 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from advisor_hub.accounts.models import User
-from advisor_hub.accounts.services import find_user
 from advisor_hub.audit.services import record
 from advisor_hub.db import utcnow
-from advisor_hub.errors import Conflict, NotFound, PermissionDenied, ValidationError
+from advisor_hub.errors import Conflict, NotFound, ValidationError
 from advisor_hub.i18n import LANGUAGES
 from advisor_hub.roles import Role, require_role
 from advisor_hub.text import sanitize
 from content_library import review
+from content_library.decisions import apply_decision
 from content_library.editors import note_template_editor, template_editors
 from content_library.limits import NETWORKS, over_limit
 from content_library.models import (
     EDITABLE,
-    STATUS_AFTER_REVIEW,
     USABLE,
     LifeEventTemplate,
     LifeEventType,
-    ReviewStatus,
     Status,
 )
 from content_library.rendering import (
@@ -206,30 +204,10 @@ def on_template_decision(session: Session, template_id: int, outcome: str,
     """Approvals' decision on a template (registered for kind "life_event_template");
     ``outcome`` is a final ReviewStatus."""
     template = get_template(session, template_id)
-    if template.status != Status.IN_REVIEW:
-        raise Conflict(_l("This template is not in review."))
-    decider = find_user(session, getattr(decision, "decided_by_id", None))
-    if outcome == ReviewStatus.APPROVED and decider is not None \
-            and decider.id in template_editors(session, template.id):
-        raise PermissionDenied(_l("Nobody approves their own work."))
-    before = {"status": template.status}
-    now = utcnow()
-    if outcome == ReviewStatus.APPROVED:
-        for other in lineage(session, template.lineage_id or template.id):
-            if other.status == Status.APPROVED and other.id != template.id:
-                other.status = Status.SUPERSEDED
-                record(session, decider, "library.template_superseded", other,
-                       before={"status": Status.APPROVED}, after={"status": other.status})
-        template.status = Status.APPROVED
-        template.approved_at = now
-        template.review_id = getattr(decision, "id", template.review_id)
-    elif outcome in STATUS_AFTER_REVIEW:
-        template.status = STATUS_AFTER_REVIEW[ReviewStatus(outcome)]
-    else:
-        raise ValidationError(_l("Unknown review outcome."))
-    session.flush()
-    record(session, decider, f"library.template_{outcome}", template, before=before,
-           after={"status": template.status, "review_id": template.review_id})
+    apply_decision(session, template, outcome=outcome, decision=decision,
+                   editors=template_editors(session, template.id),
+                   lineage=lineage(session, template.lineage_id or template.id),
+                   action="library.template", not_in_review=_l("This template is not in review."))
 
 
 def retire_template(session: Session, *, actor: User, template_id: int) -> LifeEventTemplate:

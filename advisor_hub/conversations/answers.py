@@ -22,17 +22,17 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from advisor_hub.accounts.models import User
-from advisor_hub.accounts.services import find_user
 from advisor_hub.audit.services import record
 from advisor_hub.audit.services import trail_for as audit_trail
 from advisor_hub.conversations.models import ReplyTemplate
 from advisor_hub.db import utcnow
-from advisor_hub.errors import Conflict, NotFound, PermissionDenied, ValidationError
+from advisor_hub.errors import Conflict, NotFound, ValidationError
 from advisor_hub.i18n import LANGUAGES
 from advisor_hub.roles import Role, require_role
 from advisor_hub.text import sanitize
 from approvals.services import ReviewContent, ReviewStatus, submit_for_review
-from content_library.models import EDITABLE, STATUS_AFTER_REVIEW, USABLE, Status
+from content_library.decisions import apply_decision
+from content_library.models import EDITABLE, USABLE, Status
 from content_library.rendering import check_placeholders, render_placeholders
 from content_library.use import advisor_values
 
@@ -180,29 +180,10 @@ def on_template_decision(session: Session, template_id: int, outcome: ReviewStat
     """Approvals' decision on an answer (declared for kind "reply_template" in
     ``advisor_hub.features``)."""
     template = get_template(session, template_id)
-    if template.status != Status.IN_REVIEW:
-        raise Conflict(_l("This answer is not in review."))
-    decider = find_user(session, getattr(review, "decided_by_id", None))
-    if outcome == ReviewStatus.APPROVED and decider is not None \
-            and decider.id == template.created_by_id:
-        raise PermissionDenied(_l("Nobody approves their own work."))
-    before = {"status": template.status}
-    if outcome == ReviewStatus.APPROVED:
-        for other in lineage(session, template.lineage_id or template.id):
-            if other.status == Status.APPROVED and other.id != template.id:
-                other.status = Status.SUPERSEDED
-                record(session, decider, "conversations.answer_superseded", other,
-                       before={"status": Status.APPROVED}, after={"status": other.status})
-        template.status = Status.APPROVED
-        template.approved_at = utcnow()
-        template.review_id = getattr(review, "id", template.review_id)
-    elif outcome in STATUS_AFTER_REVIEW:
-        template.status = STATUS_AFTER_REVIEW[ReviewStatus(outcome)]
-    else:
-        raise ValidationError(_l("Unknown review outcome."))
-    session.flush()
-    record(session, decider, f"conversations.answer_{outcome}", template, before=before,
-           after={"status": template.status, "review_id": template.review_id})
+    apply_decision(session, template, outcome=outcome, decision=review,
+                   editors=template_editors(session, template.id),
+                   lineage=lineage(session, template.lineage_id or template.id),
+                   action="conversations.answer", not_in_review=_l("This answer is not in review."))
 
 
 def retire_template(session: Session, *, actor: User, template_id: int) -> ReplyTemplate:

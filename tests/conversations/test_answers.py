@@ -82,3 +82,23 @@ def test_sample_rates() -> None:
     assert settings.sample_rate(config, branch_id=7, recent_findings=True) == 0.9
     assert settings.sample_rate({"REPLY_SAMPLE_RATE": "junk"}, branch_id=None,
                                 recent_findings=False) == 0.1
+
+
+def test_whoever_edited_an_answer_may_not_approve_it_even_through_the_handler(
+        db_session, factory) -> None:
+    """The handler's own check covers every editor, not only the answer's creator."""
+    marketing = factory.user("marketing")
+    template = answers.create_template(db_session, actor=marketing, title="T", text="Hi",
+                                       language="en")
+    both = factory.user("marketing", "compliance")
+    answers.edit_template(db_session, actor=both, template_id=template.id, title="T",
+                          text="Hi there", language="en")
+    answers.submit_template(db_session, actor=marketing, template_id=template.id)
+
+    class Decision:
+        id = template.review_id
+        decided_by_id = both.id
+
+    with pytest.raises(PermissionDenied):
+        answers.on_template_decision(db_session, template.id, "approved", Decision())
+    assert template.status == Status.IN_REVIEW
