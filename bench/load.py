@@ -164,6 +164,10 @@ class User:
     def __init__(self, base: str, stats: Stats, email: str) -> None:
         self.base, self.stats, self.email = base, stats, email
         self.http = requests.Session()
+        # One connection per request: gunicorn closes an idle kept-alive connection after
+        # 2 s (its --keep-alive), and a request sent on it at that moment is reset (a race a
+        # browser hides by retrying). Loopback connections cost next to nothing.
+        self.http.headers["Connection"] = "close"
 
     def request(self, page: str, method: str, path: str, expect: int = 200,
                 **kwargs: Any) -> requests.Response:
@@ -172,8 +176,10 @@ class User:
                                      timeout=60, **kwargs)
         self.stats.add(page, time.perf_counter() - started)
         if response.status_code != expect:
+            said = re.findall(r'class="[^"]*(?:invalid-feedback|alert)[^"]*"[^>]*>\s*([^<]+)',
+                              response.text)
             self.stats.error(f"{self.email} {method} {path}: {response.status_code} "
-                             f"{response.text[:300]!r}")
+                             f"{said or response.text[:200]!r}")
         return response
 
     def get(self, page: str, path: str, **kwargs: Any) -> str:
@@ -500,7 +506,8 @@ def main() -> int:
             elapsed = drive(base, stats, args, scheduled)
             summary = report(stats, elapsed)
             rows, duplicates, lost = exactly_once(url, sandbox, wait=90)
-            print(f"exactly once: {len(scheduled)} posts scheduled through the portal, "
+            print(f"exactly once: {len(scheduled)} posts composed through the portal (free-form"
+                  " ones wait for review), "
                   f"{rows} outbox rows, Sandbox posts {sandbox.state.stats()['posts']}, "
                   f"duplicates {duplicates}, lost {lost} (logs: {logs})", flush=True)
         finally:
