@@ -263,7 +263,12 @@ def curator_session(user: User, rng: random.Random, until: float, think: float) 
     user.login()
     while time.monotonic() < until:
         time.sleep(rng.expovariate(1 / think))
-        items = ids(r"/library/manage/items/(\d+)", user.get("library manage", "/library/manage"))
+        listing = user.get("library manage", "/library/manage")
+        # An item whose latest version is in review cannot be edited (the app says so): a
+        # curator picks another, as people do.
+        items = sorted({int(m.group(1)) for row in listing.split("<tr")[1:]
+                        if (m := re.search(r"/library/manage/items/(\d+)", row))
+                        and "status-in_review" not in row})
         if not items:
             continue
         item = rng.choice(items)
