@@ -8,7 +8,7 @@ from typing import Any
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, contains_eager
 
 from advisor_hub import signals
 from advisor_hub.accounts.models import Branch, User
@@ -252,8 +252,12 @@ def list_items(session: Session, *, actor: User, q: str = "", status: str = "",
     require_role(actor, *CURATORS, Role.ADMIN)
     latest = (select(func.max(LibraryItemVersion.id))
               .group_by(LibraryItemVersion.item_id).scalar_subquery())
+    # The list shows each row's item (retired?) and, for a later version, the approved one in
+    # use: loaded with the page (two queries), not one item and its versions per row.
     query = (select(LibraryItemVersion).join(LibraryItem)
              .where(LibraryItemVersion.id.in_(latest))
+             .options(contains_eager(LibraryItemVersion.item)
+                      .selectinload(LibraryItem.versions))
              .order_by(LibraryItemVersion.updated_at.desc(), LibraryItemVersion.id.desc()))
     if status == Status.RETIRED:
         query = query.where(LibraryItem.retired_at.is_not(None))

@@ -1,13 +1,19 @@
-"""APScheduler wiring: the dispatch round and every job of the app's job table
+"""Scheduler wiring: the dispatch round and every job of the app's job table
 (``app.extensions["jobs"]``, collected from the features by the factory), each in an app
 context. Started by the factory's last feature step when SCHEDULER_ENABLED.
+
+APScheduler only gives the process its lifecycle (start, shutdown, the blocking loop of
+``flask scheduler``): no interval trigger is used, since APScheduler 3 computes the next run
+from the wall clock and a clock that jumps back stops every interval job for the length of
+the jump. Dispatch and each job run in monotonic loops (``ticker``) started and stopped with
+the scheduler.
 """
 
 from __future__ import annotations
 
 import atexit
 import logging
-from datetime import UTC, datetime
+from datetime import UTC
 
 from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.schedulers.base import BaseScheduler
@@ -16,7 +22,7 @@ from flask import Flask
 from advisor_hub.db import database, transaction, utcnow
 from advisor_hub.jobs import PeriodicJob, jobs_of
 from advisor_hub.publishing.dispatch import Dispatcher
-from advisor_hub.publishing.ticker import attach_dispatch_loop, dispatch_round
+from advisor_hub.publishing.ticker import attach_dispatch_loop, attach_job_loops, dispatch_round
 
 log = logging.getLogger(__name__)
 
@@ -52,14 +58,10 @@ def run_all_once(app: Flask) -> None:
 
 
 def add_jobs(app: Flask, scheduler: BaseScheduler) -> BaseScheduler:
-    start = datetime.now(UTC)
-    # Dispatch is not an interval job (those stall when the wall clock jumps back): a
-    # monotonic loop started and stopped with the scheduler (ticker.py).
+    """Attach dispatch and every job to ``scheduler``: monotonic loops (ticker.py), not
+    interval jobs (those stall when the wall clock jumps back), started and stopped with it."""
     attach_dispatch_loop(app, scheduler, lambda: dispatch_tick(app))
-    for job in jobs_of(app):
-        scheduler.add_job(run_job, "interval", args=[app, job], id=job.name,
-                          seconds=job.every_seconds, max_instances=1, coalesce=True,
-                          next_run_time=start)
+    attach_job_loops(app, scheduler, lambda job: run_job(app, job))
     return scheduler
 
 

@@ -1,9 +1,11 @@
-"""The dispatch loop of a scheduler process: a round every ``SCHEDULER_INTERVAL_SECONDS``,
-timed by the monotonic clock, each followed by a heartbeat row.
+"""The loops of a scheduler process, timed by the monotonic clock: the dispatch loop (a round
+every ``SCHEDULER_INTERVAL_SECONDS``, each followed by a heartbeat row) and one loop per
+periodic job of the app's job table (``attach_job_loops``).
 
 Not an APScheduler interval job: APScheduler 3 computes its next run time from the wall
-clock, so a host clock that jumps back an hour stops dispatch for an hour (#12.2). The loop
-here waits on a monotonic deadline and cannot stall whatever the wall clock does. It runs
+clock, so a host clock that jumps back an hour stops dispatch for an hour (#12.2), and every
+interval job with it. The loops here wait on a monotonic deadline and cannot stall whatever
+the wall clock does. They run
 beside the APScheduler of the process (started and stopped with it, ``attach_dispatch_loop``)
 and survives anything a round raises, a database outage included (#12.9): the next round
 tries again, the heartbeat says what went wrong.
@@ -22,12 +24,14 @@ from apscheduler.schedulers.base import BaseScheduler
 from flask import Flask
 
 from advisor_hub.db import transaction
+from advisor_hub.jobs import PeriodicJob, jobs_of
 from advisor_hub.publishing.health import describe
 from advisor_hub.publishing.heartbeat import Beat, process_name, write_heartbeat
 
 log = logging.getLogger(__name__)
 
 LOOP_EXTENSION = "publishing_dispatch_loop"
+JOB_LOOPS_EXTENSION = "periodic_job_loops"  # job name -> its MonotonicTicker
 PROCESS_EXTENSION = "publishing_process"
 
 
@@ -100,13 +104,8 @@ def dispatch_round(app: Flask, run: Callable[[], Any]) -> None:
             log.error("scheduler heartbeat not written: %s", describe(exc))
 
 
-def attach_dispatch_loop(app: Flask, scheduler: BaseScheduler,
-                         tick: Callable[[], Any]) -> MonotonicTicker:
-    """Run ``tick`` in a monotonic loop while ``scheduler`` runs (from its start event to
-    its shutdown event)."""
-    loop = MonotonicTicker(tick, float(app.config["SCHEDULER_INTERVAL_SECONDS"]))
-    app.extensions[LOOP_EXTENSION] = loop
-
+def run_with(scheduler: BaseScheduler, loop: MonotonicTicker) -> MonotonicTicker:
+    """Start ``loop`` with ``scheduler`` and stop it with it (its start and shutdown events)."""
     def on_event(event: Any) -> None:
         if event.code == EVENT_SCHEDULER_START:
             loop.start()
@@ -115,3 +114,25 @@ def attach_dispatch_loop(app: Flask, scheduler: BaseScheduler,
 
     scheduler.add_listener(on_event, EVENT_SCHEDULER_START | EVENT_SCHEDULER_SHUTDOWN)
     return loop
+
+
+def attach_dispatch_loop(app: Flask, scheduler: BaseScheduler,
+                         tick: Callable[[], Any]) -> MonotonicTicker:
+    """Run ``tick`` in a monotonic loop while ``scheduler`` runs (from its start event to
+    its shutdown event)."""
+    loop = MonotonicTicker(tick, float(app.config["SCHEDULER_INTERVAL_SECONDS"]))
+    app.extensions[LOOP_EXTENSION] = loop
+    return run_with(scheduler, loop)
+
+
+def attach_job_loops(app: Flask, scheduler: BaseScheduler,
+                     run: Callable[[PeriodicJob], Any]) -> dict[str, MonotonicTicker]:
+    """One monotonic loop per job of the app's job table, run while ``scheduler`` runs: the
+    first run at start, then every ``every_seconds`` of the monotonic clock. A job's runs
+    never overlap (one thread each; a run longer than its interval delays the next, as
+    APScheduler's ``max_instances=1, coalesce=True`` did) and a slow job delays no other."""
+    loops = {job.name: run_with(scheduler, MonotonicTicker(
+        lambda job=job: run(job), float(job.every_seconds), name=f"job-{job.name}"))
+        for job in jobs_of(app)}
+    app.extensions[JOB_LOOPS_EXTENSION] = loops
+    return loops

@@ -1,4 +1,6 @@
-"""Invariant 2 with real OS processes: several dispatchers at once, and one killed mid-send.
+"""Invariant 2 with real OS processes: several dispatchers at once, one killed mid-send, and
+kill -9 at random points in a loop of 20 runs (``tests.support.kill_loop``; 50 runs:
+``bench/faults.py --kill-runs 50``).
 
 The processes are ``python -m tests.support.dispatch_worker`` (from the repository root):
 the real dispatcher re-checking each row against the real approvals and library packages;
@@ -24,6 +26,7 @@ from advisor_hub.publishing.models import PublicationTarget, TargetState
 from advisor_hub.sandbox import SandboxServer
 from approvals.models import ReviewRequest
 from tests.publishing.conftest import KEY
+from tests.support.kill_loop import kill_loop
 from tests.support.loadgen import seed_due_rows
 
 pytestmark = pytest.mark.xdist_group("processes")
@@ -120,3 +123,20 @@ def test_a_process_killed_mid_send_loses_and_doubles_nothing(fresh_database_url,
     assert stats["posts"] == rows
     assert states(fresh_database_url) == {TargetState.PUBLISHED: rows}
     assert unused_approvals(fresh_database_url) == 0
+
+
+KILL_RUNS = 20  # the issue's bar for the suite; bench/faults.py --kill-runs 50
+
+
+@pytest.mark.postgres_only
+def test_kill_9_at_random_points_in_a_loop_loses_and_doubles_nothing(fresh_database_url,
+                                                                    counting_sandbox, backend):
+    counting_sandbox.state.post_latency = 0.2  # 4 workers: about 20 posts/s, kills mid-send
+    report = kill_loop(fresh_database_url, counting_sandbox, KEY, runs=KILL_RUNS,
+                       rows=8 * KILL_RUNS)
+    assert report.problems == []
+    assert report.rows == 8 * KILL_RUNS
+    assert report.published_once + sum(report.terminal.values()) == report.rows
+    # Most kills caught the process holding claims (the loop is not only killing idle ones).
+    assert report.kills_holding_claims >= KILL_RUNS // 2, report
+    assert unused_approvals(fresh_database_url) <= sum(report.terminal.values())

@@ -12,7 +12,7 @@ from advisor_hub.notifications.models import Notification
 from advisor_hub.publishing.jobs import remind_linkedin_relink
 from advisor_hub.publishing.models import AccountStatus, LinkedAccount, TargetState
 from advisor_hub.publishing.scheduler import add_jobs
-from advisor_hub.publishing.ticker import LOOP_EXTENSION
+from advisor_hub.publishing.ticker import JOB_LOOPS_EXTENSION, LOOP_EXTENSION
 
 
 def test_linkedin_advisors_are_reminded_once_before_expiry(db_session, advisor):
@@ -30,19 +30,22 @@ def test_linkedin_advisors_are_reminded_once_before_expiry(db_session, advisor):
 
 def test_scheduler_runs_dispatch_and_every_registered_job(app):
     scheduler = add_jobs(app, BackgroundScheduler())
-    ids = {job.id for job in scheduler.get_jobs()}
-    assert {"publishing.refresh_tokens", "publishing.linkedin_reminder"} <= ids
-    # Dispatch runs in a monotonic loop that starts and stops with the scheduler.
-    loop = app.extensions[LOOP_EXTENSION]
-    assert not loop.running
-    loop.tick = lambda: None  # no round against the test's transaction from another thread
+    assert scheduler.get_jobs() == []  # no interval trigger: they stall when the clock jumps
+    job_loops = app.extensions[JOB_LOOPS_EXTENSION]
+    assert {"publishing.refresh_tokens", "publishing.linkedin_reminder"} <= set(job_loops)
+    # Dispatch and each job run in monotonic loops that start and stop with the scheduler.
+    loops = [app.extensions[LOOP_EXTENSION], *job_loops.values()]
+    assert not any(loop.running for loop in loops)
+    for loop in loops:
+        loop.tick = lambda: None  # no round against the test's transaction from a thread
     scheduler.start(paused=True)
     try:
-        assert loop.running
+        assert all(loop.running for loop in loops)
     finally:
         scheduler.shutdown(wait=False)
-    loop.stop(timeout=10)
-    assert not loop.running
+    for loop in loops:
+        loop.stop(timeout=10)
+    assert not any(loop.running for loop in loops)
 
 
 def test_scheduler_command_runs_one_round(runner, db_session, fakes, link, advisor, sandbox):

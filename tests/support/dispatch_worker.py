@@ -6,12 +6,21 @@ each row with one process. A database error (an outage, a restart, a lock timeou
 logged and the next round tries again: the process never exits on one. Used by the
 exactly-once tests and the benchmark (run it from the repository root); production runs
 ``flask --app advisor_hub scheduler``, which also runs the periodic jobs.
+
+``--fork-server``: build the app once, then for each line read on stdin (a process name)
+fork a dispatch process of that name and print its pid; the kill -9 loop
+(``tests.support.kill_loop``) kills those with SIGKILL, without paying the app's start-up
+(a second of CPU) for each of its runs. Each child is a process of its own with its own
+database connections (the pool is left to the parent) and its own dispatcher.
 """
 
 from __future__ import annotations
 
 import argparse
 import logging
+import os
+import signal
+import sys
 import time
 from collections.abc import Sequence
 from typing import Any
@@ -47,6 +56,8 @@ def parse(argv: Sequence[str] | None) -> argparse.Namespace:
     parser.add_argument("--once-until-empty", action="store_true",
                         help="stop when no row is due or in flight")
     parser.add_argument("--max-seconds", type=float, default=600)
+    parser.add_argument("--fork-server", action="store_true",
+                        help="fork one dispatch process per name read on stdin")
     return parser.parse_args(argv)
 
 
@@ -64,7 +75,28 @@ def main(argv: Sequence[str] | None = None) -> int:
         if value is not None:
             overrides[key] = value
     app = create_app(overrides)
-    dispatcher = Dispatcher(database(app).sessionmaker, app.config, worker=args.name)
+    if args.fork_server:
+        return fork_server(app, args)
+    return run(app, args, args.name)
+
+
+def fork_server(app: Any, args: argparse.Namespace) -> int:
+    signal.signal(signal.SIGCHLD, signal.SIG_IGN)  # the children are reaped by the kernel
+    for line in sys.stdin:
+        name = line.strip()
+        if not name:
+            continue
+        pid = os.fork()
+        if pid == 0:
+            signal.signal(signal.SIGCHLD, signal.SIG_DFL)
+            database(app).engine.dispose(close=False)  # the parent's connections stay its own
+            os._exit(run(app, args, name))
+        print(pid, flush=True)
+    return 0
+
+
+def run(app: Any, args: argparse.Namespace, name: str | None) -> int:
+    dispatcher = Dispatcher(database(app).sessionmaker, app.config, worker=name)
     deadline = time.monotonic() + args.max_seconds
     published = errors = 0
     try:
