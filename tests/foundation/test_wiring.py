@@ -60,7 +60,7 @@ def test_the_job_table_holds_every_declared_job(app) -> None:
     names = {job.name for job in jobs_of(app)}
     assert names == declared_jobs()
     assert {"approvals.expire_reviews", "publishing.refresh_tokens",
-            "publishing.linkedin_reminder"} <= names
+            "connectors.grant_reminders"} <= names
     scheduled = {job.id for job in add_jobs(app, BackgroundScheduler()).get_jobs()}
     assert scheduled == names
     # Dispatch runs in its own monotonic loop, attached to the same scheduler's start/stop.
