@@ -10,19 +10,24 @@ failed, and the network held — and what each account's health page should say.
 
 from __future__ import annotations
 
-import threading
-from collections import deque
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import update
+from sqlalchemy import and_, case, literal, or_, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from advisor_hub.connectors import costs, health, holds, limits, rules, versions
 from advisor_hub.connectors.advice import Problem, diagnose
-from advisor_hub.connectors.models import AccountGrant, HoldCause, NetworkHold
+from advisor_hub.connectors.models import (
+    AccountGrant,
+    HoldCause,
+    NetworkHold,
+    ServerErrorStreak,
+)
 from advisor_hub.db import one_of
 from advisor_hub.networks import NetworkError, OutcomeUnknown
 from advisor_hub.publishing.models import PublicationTarget
@@ -71,13 +76,12 @@ class Gate:
 
 
 class Faults:
-    """Per process: the recent server errors of each network (the storm detector)."""
+    """What an error means for the app; the storm detector's count is in the database
+    (:func:`count_server_error`), shared by every scheduler process."""
 
     def __init__(self, config: Mapping[str, Any]) -> None:
         self.config = config
         self.threshold = rules.storm_threshold(config)
-        self._streaks: dict[str, deque[int]] = {}
-        self._lock = threading.Lock()
 
     def app_fault(self, error: NetworkError, network: str) -> Problem | None:
         """The app-wide problem this error is, if it is one and nothing was sent."""
@@ -98,14 +102,7 @@ class Faults:
                      error: NetworkError, now: datetime) -> NetworkHold | None:
         """Count a 5xx; ``threshold`` in a row, from more than one account (one account's
         trouble is not the network's), hold the network."""
-        with self._lock:
-            streak = self._streaks.setdefault(network, deque(maxlen=self.threshold))
-            streak.append(account_id)
-            storm = len(streak) >= self.threshold and (
-                self.threshold == 1 or len(set(streak)) > 1)
-            if storm:
-                streak.clear()
-        if not storm:
+        if not count_server_error(session, network, account_id, self.threshold):
             return None
         return holds.hold_network(
             session, network=network, cause=HoldCause.SERVER_ERRORS, now=now,
@@ -115,8 +112,7 @@ class Faults:
 
     def success(self, session: Session, target: PublicationTarget, now: datetime) -> None:
         """A post went out: the network works (no storm), and X charges it."""
-        with self._lock:
-            self._streaks.pop(target.network, None)
+        end_server_errors(session, target.network)
         costs.record_charge(session, target, now, hold_open_rows=False)
 
     def problem(self, session: Session, target: PublicationTarget, error: NetworkError,
@@ -139,3 +135,41 @@ def mark_success(session: Session, account_ids: Iterable[int], now: datetime) ->
 
 def is_server_error(error: NetworkError) -> bool:
     return error.status is not None and error.status >= 500
+
+
+def count_server_error(session: Session, network: str, account_id: int, threshold: int) -> bool:
+    """Count one 5xx of ``network``; True for the one error, among every scheduler process,
+    that makes ``threshold`` in a row from more than one account (the streak starts again).
+
+    One ``UPDATE ... RETURNING`` on a row created once (``ON CONFLICT DO NOTHING``): atomic
+    on PostgreSQL (the row lock; a waiting writer works on the row the other committed) and
+    on SQLite (one writer at a time), like the rate buckets. The streak ends with its
+    storm, so exactly one error starts each hold."""
+    dialect = session.get_bind().dialect.name
+    insert = pg_insert if dialect == "postgresql" else sqlite_insert
+    session.execute(insert(ServerErrorStreak).values(
+        network=network, streak=0, first_account_id=None, mixed=False,
+    ).on_conflict_do_nothing(index_elements=["network"]))
+    row = ServerErrorStreak
+    starts = row.streak == 0
+    mixed = case((starts, literal(False)),
+                 else_=or_(row.mixed, row.first_account_id != account_id))
+    grown = row.streak + 1
+    storm = and_(grown >= threshold, or_(literal(threshold <= 1), mixed))
+    streak = session.execute(
+        update(row).where(row.network == network)
+        .values(streak=case((storm, literal(0)), else_=grown),
+                mixed=case((storm, literal(False)), else_=mixed),
+                first_account_id=case((starts, literal(account_id)),
+                                      else_=row.first_account_id))
+        .returning(row.streak)
+        .execution_options(synchronize_session=False)).scalar_one()
+    return streak == 0  # only a storm brings an increment back to 0
+
+
+def end_server_errors(session: Session, network: str) -> None:
+    """A post went out on ``network``: no storm (no write when no streak is running)."""
+    session.execute(update(ServerErrorStreak)
+                    .where(ServerErrorStreak.network == network, ServerErrorStreak.streak > 0)
+                    .values(streak=0, mixed=False, first_account_id=None)
+                    .execution_options(synchronize_session=False))

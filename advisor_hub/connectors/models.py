@@ -92,6 +92,19 @@ class RateBucket(Base):
     updated_ts: Mapped[float]
 
 
+class ServerErrorStreak(Base):
+    """The storm detector, shared by every scheduler process: the server errors (5xx) each
+    network answered in a row since its last success, the account the streak began with and
+    whether another account has had one since (one account's trouble is not the network's)."""
+
+    __tablename__ = "server_error_streaks"
+
+    network: Mapped[str] = mapped_column(String(20), primary_key=True)
+    streak: Mapped[int]
+    first_account_id: Mapped[int | None]
+    mixed: Mapped[bool]
+
+
 class AccountGrant(Base):
     """What the portal knows of one linked account's grant, and its health."""
 

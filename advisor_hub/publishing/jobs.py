@@ -1,4 +1,5 @@
-"""Periodic jobs: refresh tokens before they expire; remind LinkedIn advisors to relink.
+"""Periodic jobs: refresh tokens before they expire. (Relink reminders before a grant ends are
+the connectors' job, ``connectors.grant_reminders``: the only reminder path.)
 
 Declared in ``advisor_hub.features``; the job runner owns the transaction, so the jobs only
 flush (``fresh_tokens`` ends its own lock transactions: see ``publishing.tokens``).
@@ -14,14 +15,12 @@ from sqlalchemy.orm import Session
 
 from advisor_hub.jobs import PeriodicJob
 from advisor_hub.networks import NetworkError, ReauthNeeded
-from advisor_hub.notifications.services import N_, notify
 from advisor_hub.publishing.connect import adapter_for, token_cipher
 from advisor_hub.publishing.linking import mark_relink_needed
 from advisor_hub.publishing.models import AccountStatus, LinkedAccount
 from advisor_hub.publishing.tokens import fresh_tokens
 
 REFRESH_AHEAD = timedelta(minutes=15)
-LINKEDIN_REMINDER_AHEAD = timedelta(days=7)
 
 
 def refresh_expiring_tokens(session: Session, now: datetime) -> None:
@@ -52,25 +51,6 @@ def refresh_expiring_tokens(session: Session, now: datetime) -> None:
     session.flush()
 
 
-def remind_linkedin_relink(session: Session, now: datetime) -> None:
-    """LinkedIn tokens last 60 days and most apps get no refresh token: remind in time."""
-    accounts = session.scalars(select(LinkedAccount).where(
-        LinkedAccount.status == AccountStatus.ACTIVE, LinkedAccount.network == "linkedin",
-        LinkedAccount.token_expires_at.is_not(None),
-        LinkedAccount.token_expires_at < now + LINKEDIN_REMINDER_AHEAD,
-        LinkedAccount.relink_reminded_at.is_(None))).all()
-    for account in accounts:
-        assert account.token_expires_at is not None  # the query's condition
-        notify(session, account.user,
-               N_("Your LinkedIn account %(name)s must be relinked before %(date)s."),
-               {"name": account.display_name,
-                "date": account.token_expires_at.strftime("%Y-%m-%d")},
-               "/publishing/accounts")
-        account.relink_reminded_at = now
-    session.flush()
-
-
 JOBS = (
     PeriodicJob("publishing.refresh_tokens", refresh_expiring_tokens, every_seconds=300),
-    PeriodicJob("publishing.linkedin_reminder", remind_linkedin_relink, every_seconds=3600),
 )

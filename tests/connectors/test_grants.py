@@ -96,3 +96,25 @@ def test_reminder_days_are_configurable(db_session, factory, outbox, config) -> 
                                        config=config) == 0
     assert grants.remind_grant_endings(db_session, ends - timedelta(days=7),
                                        config=config) == 1
+
+
+@pytest.mark.parametrize("reminder_days", [(14, 3), (10,)])
+def test_one_grant_end_gives_exactly_the_configured_reminders(app, db_session, factory, outbox,
+                                                              reminder_days) -> None:
+    """Every periodic job the features declare runs every day for the 20 days before a
+    LinkedIn grant (a 60-day token, no refresh token) ends: the advisor gets exactly one
+    reminder per configured threshold (there was once a second, 7-day reminder job)."""
+    from advisor_hub.jobs import jobs_of
+
+    app.config["CONNECTOR_REMINDER_DAYS"] = reminder_days
+    advisor = factory.user("advisor")
+    ends = NOW + timedelta(days=20)
+    outbox.account(advisor, refresh_token=None, created_at=ends - timedelta(days=60))
+    db_session.flush()
+    with app.app_context():
+        for days_before in range(20, 0, -1):
+            for job in jobs_of(app):
+                job.func(db_session, ends - timedelta(days=days_before))
+    notes = list(db_session.scalars(select(Notification).where(
+        Notification.user_id == advisor.id)))
+    assert len(notes) == len(reminder_days), [n.message for n in notes]
