@@ -53,6 +53,12 @@ def suggested_for_you(limit: int = 3) -> list[recommend.Suggestion]:
     return recommend.suggestions_for(get_session(), current_user, limit=limit)
 
 
+@bp.app_template_global("campaign_adoption")
+def campaign_adoption(branch_id: int | None) -> reporting.Adoption:
+    """The adoption dashboard's campaign figures, in the dashboard's scope (its branch)."""
+    return reporting.dashboard_adoption(get_session(), actor=current_user, branch_id=branch_id)
+
+
 # -- marketing -------------------------------------------------------------------------------
 
 
