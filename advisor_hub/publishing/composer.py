@@ -42,6 +42,7 @@ from advisor_hub.publishing.models import (
 )
 from advisor_hub.publishing.outbox import cancel_open_targets, set_target_state, settle_post
 from advisor_hub.roles import Role, require_role
+from advisor_hub.signals import post_composed
 from advisor_hub.text import sanitize
 from advisor_hub.wall_clock import local_to_utc
 
@@ -250,11 +251,13 @@ def compose_post(session: Session, *, author: User, body: str | None, link_url: 
     the moment the library item must be usable at (default: now). ``body`` None: the
     source's own text, unedited (a campaign step, a digest suggestion)."""
     with audit_batch(session):  # its five or so audit records in one INSERT
-        return _compose_post(session, author=author, body=body, link_url=link_url,
+        post = _compose_post(session, author=author, body=body, link_url=link_url,
                              account_ids=account_ids, publish_now=publish_now,
                              when_local=when_local, version_id=version_id,
                              template_id=template_id, client_first_name=client_first_name,
                              now=now, scheduled_at=scheduled_at)
+        post_composed.send(session, post=post, client_first_name=client_first_name)
+        return post
 
 
 def _compose_post(session: Session, *, author: User, body: str | None, link_url: str | None,
