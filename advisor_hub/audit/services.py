@@ -98,7 +98,10 @@ def batch(session: Session) -> Iterator[None]:
     finally:
         session.info.pop(_BATCH, None)
     if pending:
-        session.execute(insert(AuditEvent), [
+        # The table's INSERT (Core executemany), not the ORM's bulk insert: that one splits
+        # the rows by which values are None (an event without an actor is another statement).
+        table: Any = AuditEvent.__table__
+        session.execute(insert(table), [
             {"at": e.at, "actor_id": e.actor_id, "action": e.action,
              "subject_type": e.subject_type, "subject_id": e.subject_id,
              "before": e.before, "after": e.after} for e in pending])

@@ -18,6 +18,8 @@ from approvals import services as approvals
 from content_library import life_events
 from content_library.models import LifeEventType
 
+pytestmark = pytest.mark.both_backends
+
 
 def _kind(session, key: str) -> LifeEventType:
     return session.scalar(select(LifeEventType).where(LifeEventType.key == key))
