@@ -21,6 +21,7 @@ from advisor_hub.audit import views as audit_views
 from advisor_hub.audit.views import bp as audit_bp
 from advisor_hub.campaigns import authoring as campaign_authoring
 from advisor_hub.campaigns import cli as campaigns_cli
+from advisor_hub.campaigns import client_events
 from advisor_hub.campaigns import jobs as campaigns_jobs
 from advisor_hub.campaigns import settings as campaigns_settings
 from advisor_hub.campaigns import views as campaigns_views
@@ -113,7 +114,9 @@ CAMPAIGNS = Feature(
                 campaign_authoring.on_campaign_decision, campaign_authoring.campaign_url,
                 editors=campaign_authoring.campaign_editors),
     ),
-    signal_handlers=(SignalHandler("library.item_retired", on_library_item_retired),),
+    signal_handlers=(SignalHandler("library.item_retired", on_library_item_retired),
+                     SignalHandler("publishing.post_composed",
+                                   client_events.on_post_composed)),
     init_app=campaigns_settings.init_app, nav=campaigns_views.NAV,
 )
 ARCHIVE = Feature("archive", blueprints=(archive_bp,), commands=tuple(archive_cli.commands),

@@ -17,3 +17,8 @@ namespace = Namespace()
 # content_library.curation.retire_item, in the retiring transaction:
 # ``send(session, item_id=int, version_ids=list[int], actor=User)``. Handlers flush only.
 library_item_retired = namespace.signal("library.item_retired")
+
+# advisor_hub.publishing.composer.compose_post, in the composing transaction, once the post
+# exists (approved and scheduled, or sent to review):
+# ``send(session, post=Post, client_first_name=str | None)``. Handlers flush only.
+post_composed = namespace.signal("publishing.post_composed")

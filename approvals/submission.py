@@ -129,7 +129,7 @@ def approve_from_library(
     log_decision(session, review, None, DecisionKind.APPROVED_FROM_LIBRARY, None,
                  f"basis review {basis.id}")
     record(session, author, "review.approved_from_library", review, after={
-        "basis_review_id": basis.id, "content_hash": review.content_hash})
+        "basis_review_id": basis.id, "content_hash": review.content_hash}, flush=False)
     return review
 
 

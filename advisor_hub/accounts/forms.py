@@ -66,6 +66,9 @@ class ConfirmForm(FlaskForm):
 class BranchForm(FlaskForm):
     name = StringField(_l("Name"), validators=[DataRequired(), Length(max=120)])
     city = StringField(_l("City"), validators=[Optional(), Length(max=120)])
+    code = StringField(_l("Directory code"), validators=[Optional(), Length(max=60)],
+                       description=_l("The branch's code or external id as the identity "
+                                      "provider sends it (single sign-on)."))
     submit = SubmitField(_l("Create branch"))
 
 

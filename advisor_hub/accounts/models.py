@@ -17,6 +17,10 @@ class Branch(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(120), unique=True)
     city: Mapped[str] = mapped_column(String(120), default="")
+    # The directory's identifier of the branch (a cost-centre or branch code, or the
+    # identity provider's external id): matched before the name at single sign-on. Stored
+    # as written; compared without case.
+    code: Mapped[str | None] = mapped_column(String(60), unique=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     def __repr__(self) -> str:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
@@ -252,7 +253,13 @@ def branch_overview(session: Session, *, actor: User) -> list[BranchRow]:
     return [BranchRow(branch, count) for branch, count in rows]
 
 
-def create_branch(session: Session, *, actor: User | None, name: str, city: str = "") -> Branch:
+BRANCH_CODE = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,59}\Z")
+
+
+def create_branch(session: Session, *, actor: User | None, name: str, city: str = "",
+                  code: str | None = None) -> Branch:
+    """A branch; ``code``: the directory's identifier of it (what single sign-on's branch
+    claim sends: a branch code or the provider's external id), unique without case."""
     if actor is not None:
         require_role(actor, Role.ADMIN)
     name = name.strip()
@@ -260,11 +267,30 @@ def create_branch(session: Session, *, actor: User | None, name: str, city: str 
         raise ValidationError(_l("A branch needs a name."), field="name")
     if session.scalar(select(Branch.id).where(func.lower(Branch.name) == name.lower())):
         raise ValidationError(_l("A branch with this name already exists."), field="name")
-    branch = Branch(name=name, city=city.strip())
+    code = (code or "").strip() or None
+    if code is not None:
+        if not BRANCH_CODE.match(code):
+            raise ValidationError(_l("A branch code is letters, digits, dots, hyphens and "
+                                     "underscores (at most 60)."), field="code")
+        if session.scalar(select(Branch.id).where(func.lower(Branch.code) == code.lower())):
+            raise ValidationError(_l("A branch with this code already exists."),
+                                  field="code")
+    branch = Branch(name=name, city=city.strip(), code=code)
     session.add(branch)
     session.flush()
-    record(session, actor, "branch.create", branch, after={"name": name, "city": branch.city})
+    record(session, actor, "branch.create", branch,
+           after={"name": name, "city": branch.city, "code": code})
     return branch
+
+
+def find_branch_for_directory(session: Session, value: str) -> Branch | None:
+    """The branch a directory's claim names: by code first, then by name (both without
+    case); None when neither matches."""
+    value = value.strip().lower()
+    if not value:
+        return None
+    return session.scalar(select(Branch).where(func.lower(Branch.code) == value)) \
+        or session.scalar(select(Branch).where(func.lower(Branch.name) == value))
 
 
 def find_branch_by_name(session: Session, name: str) -> Branch | None:

@@ -198,7 +198,8 @@ def branches() -> str | Response:
     if form.validate_on_submit():
         with unit_of_work(form) as work:
             branch = services.create_branch(session, actor=current_user,
-                                            name=form.name.data, city=form.city.data or "")
+                                            name=form.name.data, city=form.city.data or "",
+                                            code=form.code.data)
         if work.done:
             flash(_("Branch %(name)s created.", name=branch.name), "success")
             return redirect(url_for("accounts.branches"))

@@ -228,6 +228,42 @@ def _claim(session: Session, campaign: Campaign, advisor: User, step: CampaignSt
     return row
 
 
+def _claim_all(session: Session, campaign: Campaign, advisor: User,
+               wanted: list[tuple[CampaignStep, int, datetime]]
+               ) -> dict[tuple[int, int], CampaignPost | None]:
+    """``_claim`` for every (step, account, time) of one opt-in: the advisor's rows read in
+    one query and the new ones inserted in one savepoint. When that insert collides (the same
+    opt-in from another device got there first), each is claimed again on its own."""
+    existing = {(r.step_id, r.account_id): r for r in session.scalars(select(CampaignPost)
+                .where(CampaignPost.campaign_id == campaign.id,
+                       CampaignPost.advisor_id == advisor.id))}
+    claimed: dict[tuple[int, int], CampaignPost | None] = {}
+    fresh: list[tuple[CampaignStep, int, datetime]] = []
+    for step, account_id, when in wanted:
+        if (step.id, account_id) in existing:
+            claimed[(step.id, account_id)] = _claim(session, campaign, advisor, step,
+                                                    account_id, when)
+        else:
+            fresh.append((step, account_id, when))
+    if not fresh:
+        return claimed
+    rows = [CampaignPost(campaign_id=campaign.id, advisor_id=advisor.id, step_id=step.id,
+                         account_id=account_id, state=CampaignPostState.PENDING,
+                         scheduled_at=when) for step, account_id, when in fresh]
+    try:
+        with session.begin_nested():
+            session.add_all(rows)
+            session.flush()
+    except IntegrityError:
+        for step, account_id, when in fresh:
+            claimed[(step.id, account_id)] = _claim(session, campaign, advisor, step,
+                                                    account_id, when)
+        return claimed
+    for row in rows:
+        claimed[(row.step_id, row.account_id)] = row
+    return claimed
+
+
 def _compose(session: Session, advisor: User, step: CampaignStep, rows: list[CampaignPost],
              when: datetime) -> str | None:
     """One post for these claimed rows of one step (one per account); returns the reason
@@ -267,6 +303,7 @@ def opt_in(session: Session, *, campaign_id: int, advisor: User,
     horizon = now + schedule_ahead()
     scheduled = already = 0
     refused: list[tuple[str, str]] = []
+    steps: list[tuple[CampaignStep, datetime, list[int]]] = []
     for step in campaign.steps:
         if not applies_to(step, campaign, advisor):
             continue
@@ -274,15 +311,14 @@ def opt_in(session: Session, *, campaign_id: int, advisor: User,
         if when <= now + LEAD_TIME:
             continue
         networks, _review = _networks(session, step.version_id)
-        claimed: list[CampaignPost] = []
-        for account in chosen:
-            if not _fits(account, networks):
-                continue
-            row = _claim(session, campaign, advisor, step, account.id, when)
-            if row is None:
-                already += 1
-            else:
-                claimed.append(row)
+        steps.append((step, when, [a.id for a in chosen if _fits(a, networks)]))
+    rows = _claim_all(session, campaign, advisor,
+                      [(step, account_id, when) for step, when, ids in steps
+                       for account_id in ids])
+    for step, when, ids in steps:
+        claimed = [row for row in (rows[(step.id, account_id)] for account_id in ids)
+                   if row is not None]
+        already += len(ids) - len(claimed)
         if not claimed:
             continue
         if when > horizon:

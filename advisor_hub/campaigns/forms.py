@@ -56,6 +56,15 @@ class AccountsForm(FlaskForm):
     submit = SubmitField(_l("Opt in"))
 
 
+class ClientEventForm(FlaskForm):
+    # The service applies the personalisation rule (a plain name, at most 40 characters).
+    client_first_name = StringField(_l("Client's first name"),
+                                    validators=[InputRequired(), Length(max=40)])
+    event_type_id = SelectField(_l("Event"), coerce=int, validators=[InputRequired()])
+    event_date = DateField(_l("Date"), validators=[InputRequired()])
+    submit = SubmitField(_l("Add"))
+
+
 class PreferencesForm(FlaskForm):
     digest = BooleanField(_l("Send me the weekly digest by e-mail"))
     submit = SubmitField(_l("Save"))

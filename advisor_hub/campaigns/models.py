@@ -246,3 +246,24 @@ class DigestPreference(Base):
                                             primary_key=True)
     subscribed: Mapped[bool] = mapped_column(default=True)
     changed_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class ClientEvent(Base):
+    """A client's upcoming life event an advisor recorded ("Bob's wedding on 14 Jan"): it is
+    pending, and feeds the advisor's suggestions, until a message for it was composed.
+
+    ``event_type_id`` is a life-event type of the library (``life_event_types``), a plain id
+    like the other references into other packages."""
+
+    __tablename__ = "campaign_client_events"
+    __table_args__ = (Index("ix_campaign_client_events_advisor_id_event_date",
+                            "advisor_id", "event_date"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    advisor_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    client_first_name: Mapped[str] = mapped_column(String(40))
+    event_type_id: Mapped[int]
+    event_date: Mapped[date] = mapped_column(Date)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    composed_at: Mapped[datetime | None]   # a message for it was composed: no longer pending
+    post_id: Mapped[int | None]            # that message

@@ -15,8 +15,24 @@ signal                    points  when
 ``not_posted``            +2      the advisor has not posted it (nor scheduled it)
 ``posted``                -4      the advisor posted or scheduled it already
 ``ending``                +1.5    it stops being available within 7 days
-``life_event``            +2.5    one of its tags is a life event the advisor has pending
+``life_event``            +2.5    one of its tags is the kind of a life event the advisor
+                                  has pending ("wedding"...)
 ========================  ======  ==========================================================
+
+A client's life event the advisor recorded ("My clients' events", ``client_events``) and no
+message was composed for yet is a suggestion of its own, within
+``CAMPAIGN_LIFE_EVENT_DAYS`` (default 14) of its date, when an approved template of its kind
+exists in the advisor's language ("Bob's wedding on 14 Jan: send a congratulation"):
+
+========================  ======  ==========================================================
+``event``                 +8      a pending client event within the window
+``event_soon``            +0.25   per day between the event and the end of the window (an
+                                  event today with a 14-day window: +3.5)
+========================  ======  ==========================================================
+
+So an event outranks a library post with the usual signals (language, new, not posted:
+about +5) and one due soon outranks one far off; a library post with every signal at once
+(about +15) still comes first.
 
 Ties go to the newest approval, then the highest version id. The one-line explanation is the
 signal that gave the most points ("new this week", "used by 6 colleagues in Lyon"), the
@@ -27,16 +43,17 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
-from flask_babel import gettext
+from flask_babel import format_date, get_locale, gettext
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 import content_library.services as library
 from advisor_hub.accounts.models import User
 from advisor_hub.accounts.reporting import users_of_branch
+from advisor_hub.campaigns import client_events
 from advisor_hub.db import utcnow
 from advisor_hub.notifications.services import N_
 from advisor_hub.publishing.reporting import library_versions_in_use
@@ -45,7 +62,7 @@ from content_library.reporting import library_publications, version_items
 WEIGHTS: dict[str, float] = {
     "branch": 3.0, "language": 1.0, "other_language": -3.0, "new_week": 2.0,
     "new_month": 1.0, "colleague": 0.5, "not_posted": 2.0, "posted": -4.0, "ending": 1.5,
-    "life_event": 2.5,
+    "life_event": 2.5, "event": 8.0, "event_soon": 0.25,
 }
 COLLEAGUES_CAP = 6
 CANDIDATES = 100
@@ -81,15 +98,27 @@ class Candidate:
 
 @dataclass(frozen=True)
 class Suggestion:
-    version_id: int
+    version_id: int | None            # a library post (None: a client's event)
     title: str
     score: float
     reason: str                       # an N_ message id
     params: dict[str, Any] = field(default_factory=dict)
+    # A client's event: the approved template to compose with, and the client's first name
+    # (sent to the composer by POST, never in a URL).
+    template_id: int | None = None
+    client_first_name: str | None = None
+    event_id: int | None = None
+    event_labels: tuple[str, str] = ("", "")   # the kind, in English and in French
+    event_date: date | None = None
 
     @property
     def explanation(self) -> str:
         """The reason in the current language."""
+        if self.event_id is not None:
+            english = str(get_locale() or "en").startswith("en")
+            kind = self.event_labels[0].lower() if english else self.event_labels[1]
+            return gettext(self.reason, name=self.client_first_name, event=kind,
+                           date=format_date(self.event_date, "d MMM"))
         return gettext(self.reason, **self.params)
 
 
@@ -142,13 +171,43 @@ def rank(candidates: Iterable[Candidate], *, language: str, city: str, now: date
     return [s for s, _c in scored[:limit]]
 
 
-def no_life_events(session: Session, advisor: User) -> set[str]:
-    """The life events the advisor has pending (tags such as "wedding"). The portal keeps no
-    client events yet: a source plugs in here (``LIFE_EVENTS``)."""
-    return set()
+def pending_life_events(session: Session, advisor: User) -> set[str]:
+    """The kinds of the life events the advisor has pending (tags such as "wedding"): the
+    clients' events recorded on "My clients' events" (``client_events``)."""
+    return client_events.pending_kinds(session, advisor)
 
 
-LIFE_EVENTS: Callable[[Session, User], set[str]] = no_life_events
+LIFE_EVENTS: Callable[[Session, User], set[str]] = pending_life_events
+
+
+_EVENT_REASONS = {
+    "bereavement": N_("%(name)s's %(event)s on %(date)s: send your condolences"),
+}
+_EVENT_REASON = N_("%(name)s's %(event)s on %(date)s: send a congratulation")
+
+
+def score_event(days_until: int, *, window: int) -> float:
+    """A pending client event's score: ``event`` plus ``event_soon`` per day between it and
+    the end of the window (pure)."""
+    return round(WEIGHTS["event"] + WEIGHTS["event_soon"] * max(0, window - days_until), 4)
+
+
+def event_suggestions(session: Session, advisor: User, *, now: datetime) -> list[Suggestion]:
+    """The advisor's pending client events that an approved template can answer."""
+    today = client_events.today_for(advisor, now)
+    window = client_events.window_days()
+    found = []
+    for message in client_events.pending_messages(session, advisor, now=now):
+        if message.template_id is None:
+            continue
+        event, kind = message.event, message.kind
+        found.append(Suggestion(
+            None, f"{event.client_first_name} · {kind.label(advisor.language)}",
+            score_event((event.event_date - today).days, window=window),
+            _EVENT_REASONS.get(kind.key, _EVENT_REASON), template_id=message.template_id,
+            client_first_name=event.client_first_name, event_id=event.id,
+            event_labels=(kind.label_en, kind.label_fr), event_date=event.event_date))
+    return found
 
 
 def candidates_for(session: Session, advisor: User, *, now: datetime) -> list[Candidate]:
@@ -179,10 +238,17 @@ def candidates_for(session: Session, advisor: User, *, now: datetime) -> list[Ca
 
 
 def suggestions_for(session: Session, advisor: User, *, now: datetime | None = None,
-                    limit: int = 3) -> list[Suggestion]:
-    """"Suggested for you": the best ``limit`` library posts for this advisor now."""
+                    limit: int = 3, with_events: bool = False) -> list[Suggestion]:
+    """"Suggested for you": the best ``limit`` library posts for this advisor now; with
+    ``with_events``, the advisor's pending client events compete with them (the digest's
+    one-click links schedule library posts only, so it asks without)."""
     now = now or utcnow()
     branch = advisor.branch
-    return rank(candidates_for(session, advisor, now=now), language=advisor.language,
-                city=(branch.city or branch.name) if branch else "", now=now,
-                life_events=LIFE_EVENTS(session, advisor), limit=limit)
+    posts = rank(candidates_for(session, advisor, now=now), language=advisor.language,
+                 city=(branch.city or branch.name) if branch else "", now=now,
+                 life_events=LIFE_EVENTS(session, advisor), limit=limit)
+    if not with_events:
+        return posts
+    events = event_suggestions(session, advisor, now=now)
+    # Sorted by score; a tie keeps the events (soonest first) before the posts.
+    return sorted(events + posts, key=lambda s: -s.score)[:limit]

@@ -11,6 +11,8 @@ from datetime import datetime, timedelta
 from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
 
+from advisor_hub.accounts.models import User
+from advisor_hub.accounts.reporting import users_of_branch
 from advisor_hub.campaigns.models import (
     Campaign,
     CampaignMember,
@@ -22,6 +24,7 @@ from advisor_hub.campaigns.models import (
     MemberState,
 )
 from advisor_hub.db import utcnow
+from advisor_hub.errors import PermissionDenied
 from advisor_hub.publishing.models import PostState
 from advisor_hub.publishing.reporting import (
     last_publication_by_author,
@@ -47,9 +50,12 @@ class Funnel:
     active: int
 
 
-def funnel(session: Session, now: datetime | None = None) -> Funnel:
+def funnel(session: Session, now: datetime | None = None, branch_id: int | None = None
+           ) -> Funnel:
     now = now or utcnow()
-    invited = set(session.scalars(invited_advisors()))
+    invited = set(session.scalars(invited_advisors() if branch_id is None else
+                                  invited_advisors().where(
+                                      CampaignMember.advisor_id.in_(users_of_branch(branch_id)))))
     linked = invited & set(session.scalars(users_with_active_account()))
     ever = {a for a, _last in session.execute(last_publication_by_author())}
     recent = {a for a, _last in session.execute(
@@ -69,15 +75,21 @@ class Reach:
     cancelled: int
 
 
-def reach(session: Session, campaign: Campaign) -> Reach:
+def reach(session: Session, campaign: Campaign, branch_id: int | None = None) -> Reach:
+    """A campaign's reach; ``branch_id``: among that branch's advisors only."""
     members: Counter[str] = Counter()
+    member_filter = [] if branch_id is None else [
+        CampaignMember.advisor_id.in_(users_of_branch(branch_id))]
+    post_filter = [] if branch_id is None else [
+        CampaignPost.advisor_id.in_(users_of_branch(branch_id))]
     for state, count in session.execute(
             select(CampaignMember.state, func.count()).where(
-                CampaignMember.campaign_id == campaign.id).group_by(CampaignMember.state)):
+                CampaignMember.campaign_id == campaign.id, *member_filter)
+            .group_by(CampaignMember.state)):
         members[str(state)] += int(count)
     rows = [(CampaignPostState(s), p) for s, p in session.execute(
         select(CampaignPost.state, CampaignPost.post_id).where(
-            CampaignPost.campaign_id == campaign.id))]
+            CampaignPost.campaign_id == campaign.id, *post_filter))]
     post_ids = sorted({p for _s, p in rows if p is not None})
     states: dict[int, PostState] = {
         i: PostState(s) for i, s in session.execute(post_states(post_ids))} if post_ids else {}
@@ -99,11 +111,17 @@ class DigestEffect:
     published: int
 
 
-def digest_effect(session: Session) -> DigestEffect:
-    sent = session.scalar(select(func.count()).select_from(DigestSent)) or 0
-    links = session.scalar(select(func.count()).select_from(DigestLink)) or 0
+def digest_effect(session: Session, branch_id: int | None = None) -> DigestEffect:
+    sent_filter = [] if branch_id is None else [
+        DigestSent.advisor_id.in_(users_of_branch(branch_id))]
+    link_filter = [] if branch_id is None else [
+        DigestLink.advisor_id.in_(users_of_branch(branch_id))]
+    sent = session.scalar(select(func.count()).select_from(DigestSent)
+                          .where(*sent_filter)) or 0
+    links = session.scalar(select(func.count()).select_from(DigestLink)
+                           .where(*link_filter)) or 0
     post_ids = [p for p in session.scalars(select(DigestLink.post_id).where(
-        DigestLink.post_id.is_not(None))) if p is not None]
+        DigestLink.post_id.is_not(None), *link_filter)) if p is not None]
     states: dict[int, PostState] = {
         i: PostState(s) for i, s in session.execute(post_states(post_ids))} if post_ids else {}
     return DigestEffect(sent, links, len(post_ids),
@@ -117,10 +135,33 @@ class Adoption:
     digest: DigestEffect
 
 
-def adoption(session: Session, *, actor: object, now: datetime | None = None) -> Adoption:
-    require_role(actor, *VIEWERS)  # type: ignore[arg-type]
+def _figures(session: Session, now: datetime | None, branch_id: int | None) -> Adoption:
     campaigns = session.scalars(select(Campaign).where(
         Campaign.state.in_((CampaignState.APPROVED, CampaignState.ENDED)))
         .order_by(Campaign.start_date.desc(), Campaign.id.desc()))
-    return Adoption(funnel(session, now), [reach(session, c) for c in campaigns],
-                    digest_effect(session))
+    return Adoption(funnel(session, now, branch_id),
+                    [reach(session, c, branch_id) for c in campaigns],
+                    digest_effect(session, branch_id))
+
+
+def adoption(session: Session, *, actor: object, now: datetime | None = None,
+             branch_id: int | None = None) -> Adoption:
+    """The funnel, every approved campaign's reach and the digest's effect, firm-wide or
+    among one branch's advisors."""
+    require_role(actor, *VIEWERS)  # type: ignore[arg-type]
+    return _figures(session, now, branch_id)
+
+
+DASHBOARD_VIEWERS = (Role.BRANCH_MANAGER, Role.MARKETING, Role.COMPLIANCE, Role.ADMIN)
+
+
+def dashboard_adoption(session: Session, *, actor: User, branch_id: int | None,
+                       now: datetime | None = None) -> Adoption:
+    """The same figures for the adoption dashboard, in its scope (``branch_id``: the
+    branch the dashboard shows, None for every branch). A branch manager (without a
+    firm-wide role) sees their own branch only: another branch, or every branch, is refused."""
+    require_role(actor, *DASHBOARD_VIEWERS)
+    firm_wide = actor.has_any_role((Role.MARKETING, Role.COMPLIANCE, Role.ADMIN))
+    if not firm_wide and (actor.branch_id is None or branch_id != actor.branch_id):
+        raise PermissionDenied()
+    return _figures(session, now, branch_id)

@@ -10,6 +10,8 @@ overridable by the app's configuration or an ``ADVISOR_HUB_<KEY>`` environment v
 - ``CAMPAIGN_DIGEST_HOUR`` (8): a week's digest is due from Monday at this hour, on each
   advisor's clock;
 - ``CAMPAIGN_DIGEST_LINK_DAYS`` (14): how long a suggestion's link in a digest works;
+- ``CAMPAIGN_LIFE_EVENT_DAYS`` (14): a client's life event recorded on "My clients' events"
+  is suggested from this many days before its date;
 - ``CAMPAIGN_PUBLIC_URL`` ("http://127.0.0.1:5000"): the portal's address, for the links in
   e-mails built outside a request (the digest job).
 """
@@ -29,6 +31,7 @@ DEFAULTS: dict[str, Any] = {
     "CAMPAIGN_DIGEST_HOUR": 8,
     "CAMPAIGN_DIGEST_LINK_DAYS": 14,
     "CAMPAIGN_PUBLIC_URL": "http://127.0.0.1:5000",
+    "CAMPAIGN_LIFE_EVENT_DAYS": 14,
 }
 
 

@@ -15,10 +15,16 @@ from werkzeug.wrappers import Response
 import content_library.services as library
 from advisor_hub.accounts.forms import ConfirmForm
 from advisor_hub.accounts.services import common_time_zones, list_branches
-from advisor_hub.campaigns import calendar, digest, recommend, reporting, services
+from advisor_hub.campaigns import calendar, client_events, digest, recommend, reporting, services
 from advisor_hub.campaigns.authoring import AUTHORS, READERS
 from advisor_hub.campaigns.errors import LinkRefused
-from advisor_hub.campaigns.forms import AccountsForm, CampaignForm, PreferencesForm, StepForm
+from advisor_hub.campaigns.forms import (
+    AccountsForm,
+    CampaignForm,
+    ClientEventForm,
+    PreferencesForm,
+    StepForm,
+)
 from advisor_hub.campaigns.models import CampaignState, MemberState
 from advisor_hub.db import get_session
 from advisor_hub.errors import NotFound
@@ -37,6 +43,9 @@ NAV = (
             _l("Campaigns you are invited to: see what they would publish, opt in."), 23),
     NavItem("campaigns.calendar", _l("My calendar"), (Role.ADVISOR,),
             _l("Your scheduled and published posts, by month or week."), 24),
+    NavItem("campaigns.client_events", _l("My clients' events"), (Role.ADVISOR,),
+            _l("Your clients' upcoming weddings, births, new jobs: suggested when they near."),
+            25),
     NavItem("campaigns.manage", _l("Campaigns"), (Role.MARKETING,),
             _l("Schedules of approved library posts that advisors opt into."), 35),
     NavItem("campaigns.adoption", _l("Adoption"), (Role.MARKETING, Role.ADMIN),
@@ -50,7 +59,14 @@ def suggested_for_you(limit: int = 3) -> list[recommend.Suggestion]:
     """The home page's and the library's "Suggested for you" (advisors only)."""
     if not current_user.is_authenticated or not current_user.has_role(Role.ADVISOR):
         return []
-    return recommend.suggestions_for(get_session(), current_user, limit=limit)
+    return recommend.suggestions_for(get_session(), current_user, limit=limit,
+                                     with_events=True)
+
+
+@bp.app_template_global("campaign_adoption")
+def campaign_adoption(branch_id: int | None) -> reporting.Adoption:
+    """The adoption dashboard's campaign figures, in the dashboard's scope (its branch)."""
+    return reporting.dashboard_adoption(get_session(), actor=current_user, branch_id=branch_id)
 
 
 # -- marketing -------------------------------------------------------------------------------
@@ -299,6 +315,59 @@ def preferences() -> Response | str:
             flash(_("Preferences saved."), "success")
             return redirect(url_for(".preferences"))
     return render_template("campaigns/preferences.html", form=form)
+
+
+def _event_form(form: ClientEventForm | None = None) -> ClientEventForm:
+    form = form or ClientEventForm()
+    language = current_user.language
+    form.event_type_id.choices = [(t.id, t.label(language))
+                                  for t in client_events.event_kinds(get_session())]
+    return form
+
+
+def _events_page(form: ClientEventForm) -> str:
+    session = get_session()
+    page = client_events.list_events(session, advisor=current_user,
+                                     page=request.args.get("page", 1, type=int))
+    kinds = {t.id: t for t in client_events.event_kinds(session)}
+    return render_template("campaigns/client_events.html", page=page, form=form, kinds=kinds,
+                           confirm=ConfirmForm(), today=client_events.today_for(current_user),
+                           window=client_events.window_days())
+
+
+@bp.get("/clients/events", endpoint="client_events")
+@roles_required(Role.ADVISOR)
+def client_events_page() -> str:
+    return _events_page(_event_form())
+
+
+@bp.post("/clients/events")
+@roles_required(Role.ADVISOR)
+def add_client_event() -> Response | str:
+    form = _event_form()
+    if form.validate_on_submit():
+        with unit_of_work(form) as work:
+            client_events.add_event(get_session(), advisor=current_user,
+                                    client_first_name=form.client_first_name.data or "",
+                                    event_type_id=form.event_type_id.data or 0,
+                                    event_date=form.event_date.data)
+        if work.done:
+            flash(_("Event recorded: it is suggested in your home page as it nears."),
+                  "success")
+            return redirect(url_for(".client_events"))
+    return _events_page(form)
+
+
+@bp.post("/clients/events/<int:event_id>/delete")
+@roles_required(Role.ADVISOR)
+def delete_client_event(event_id: int) -> Response:
+    if ConfirmForm().validate_on_submit():
+        with unit_of_work(missing_is_404=True) as work:
+            client_events.delete_event(get_session(), advisor=current_user,
+                                       event_id=event_id)
+        if work.done:
+            flash(_("Event deleted."), "success")
+    return redirect(url_for(".client_events"))
 
 
 # -- the digest's links ----------------------------------------------------------------------

@@ -21,6 +21,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from advisor_hub.accounts.models import User
+from advisor_hub.audit.services import batch as audit_batch
 from advisor_hub.audit.services import record
 from advisor_hub.connectors import grants
 from advisor_hub.content_hash import content_hash
@@ -41,6 +42,7 @@ from advisor_hub.publishing.models import (
 )
 from advisor_hub.publishing.outbox import cancel_open_targets, set_target_state, settle_post
 from advisor_hub.roles import Role, require_role
+from advisor_hub.signals import post_composed
 from advisor_hub.text import sanitize
 from advisor_hub.wall_clock import local_to_utc
 
@@ -235,7 +237,7 @@ def _check_fits(text: str, link_url: str | None, networks: list[str],
             field="text")
 
 
-def compose_post(session: Session, *, author: User, body: str, link_url: str | None,
+def compose_post(session: Session, *, author: User, body: str | None, link_url: str | None,
                  account_ids: list[int], publish_now: bool, when_local: datetime | None,
                  version_id: int | None = None, template_id: int | None = None,
                  client_first_name: str | None = None, now: datetime | None = None,
@@ -246,7 +248,23 @@ def compose_post(session: Session, *, author: User, body: str, link_url: str | N
 
     ``scheduled_at``: a UTC time fixed by the caller instead of ``when_local`` (a campaign's
     schedule, already resolved in the advisor's zone); it must be in the future. ``now`` is
-    the moment the library item must be usable at (default: now)."""
+    the moment the library item must be usable at (default: now). ``body`` None: the
+    source's own text, unedited (a campaign step, a digest suggestion)."""
+    with audit_batch(session):  # its five or so audit records in one INSERT
+        post = _compose_post(session, author=author, body=body, link_url=link_url,
+                             account_ids=account_ids, publish_now=publish_now,
+                             when_local=when_local, version_id=version_id,
+                             template_id=template_id, client_first_name=client_first_name,
+                             now=now, scheduled_at=scheduled_at)
+        post_composed.send(session, post=post, client_first_name=client_first_name)
+        return post
+
+
+def _compose_post(session: Session, *, author: User, body: str | None, link_url: str | None,
+                  account_ids: list[int], publish_now: bool, when_local: datetime | None,
+                  version_id: int | None, template_id: int | None,
+                  client_first_name: str | None, now: datetime | None,
+                  scheduled_at: datetime | None) -> Post:
     require_role(author, Role.ADVISOR)
     if scheduled_at is not None and scheduled_at <= utcnow():
         raise ValidationError(_l("That time is in the past. Choose a time in the future."),
@@ -254,7 +272,7 @@ def compose_post(session: Session, *, author: User, body: str, link_url: str | N
     now = now or utcnow()
     source = load_source(session, advisor=author, version_id=version_id,
                          template_id=template_id, client_first_name=client_first_name, now=now)
-    body = plain_text(body, "text")
+    body = plain_text(source.text if body is None else body, "text")
     if not body:
         raise ValidationError(_l("Write the text of the post."), field="text")
     if len(body) > MAX_TEXT:
@@ -284,8 +302,10 @@ def compose_post(session: Session, *, author: User, body: str, link_url: str | N
                 publish_now=publish_now, account_ids=[a.id for a in accounts])
     session.add(post)
     session.flush()
+    # Audit inserts wait for the next flush (one statement with the others, not one each).
     record(session, author, "post.composed", post, None,
-           {"source": post.source, "accounts": post.account_ids, "state": post.state})
+           {"source": post.source, "accounts": post.account_ids, "state": post.state},
+           flush=False)
     content = upstream.Content(text, link_url, source.media_sha256, source.media_url,
                                source.title)
     edited = source.kind == PostSource.FREE_FORM or body != source.text
@@ -323,17 +343,17 @@ def compose_library_post(session: Session, *, author: User, version_id: int,
     checked again at publish time. ``now``: the moment the item must be usable at (default:
     ``scheduled_at``, when it goes out)."""
     usable_at = now or scheduled_at
-    source = load_source(session, advisor=author, version_id=version_id, now=usable_at)
-    return compose_post(session, author=author, body=source.text, link_url=None,
+    return compose_post(session, author=author, body=None, link_url=None,
                         account_ids=account_ids, publish_now=False, when_local=None,
                         version_id=version_id, now=usable_at, scheduled_at=scheduled_at)
 
 
 def _set_state(session: Session, post: Post, state: PostState, actor: User | None) -> None:
     if post.state != state:
-        record(session, actor, "post.state", post, {"state": post.state}, {"state": state})
+        # Flushed with the next statement (autoflush), the record and the row together.
+        record(session, actor, "post.state", post, {"state": post.state}, {"state": state},
+               flush=False)
         post.state = state
-        session.flush()
 
 
 def schedule_post(session: Session, post: Post, *, now: datetime | None = None) -> None:
@@ -342,6 +362,7 @@ def schedule_post(session: Session, post: Post, *, now: datetime | None = None) 
     due = now if post.publish_now or post.scheduled_at is None else post.scheduled_at
     exact_hash = content_hash(post.text, post.link_url, post.media_sha256)
     existing = {t.account_id for t in post.targets}
+    added: list[PublicationTarget] = []
     for account_id in post.account_ids:
         if account_id in existing:
             continue
@@ -359,9 +380,12 @@ def schedule_post(session: Session, post: Post, *, now: datetime | None = None) 
         )
         session.add(target)
         post.targets.append(target)
+        added.append(target)
+    if added:  # one flush for every row, then their audit records with the next one
         session.flush()
-        record(session, None, f"publication.{target.state}", target, None,
-               {"state": target.state, "due_at": due})
+        for target in added:
+            record(session, None, f"publication.{target.state}", target, None,
+                   {"state": target.state, "due_at": due}, flush=False)
     _set_state(session, post, PostState.SCHEDULED, None)
     settle_post(session, post.id)
 

@@ -15,7 +15,7 @@ from typing import Any
 from zoneinfo import available_timezones
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from advisor_hub.accounts.models import Branch, User, UserRole
@@ -23,6 +23,7 @@ from advisor_hub.accounts.passwords import UNUSABLE_PASSWORD
 from advisor_hub.accounts.services import (
     LANGUAGES,
     end_sessions,
+    find_branch_for_directory,
     find_user_by_email,
     normalise_email,
     user_state,
@@ -55,6 +56,9 @@ class Identity:
     last_name: str
     groups: tuple[str, ...]
     branch: str | None = None
+    # OIDC_BRANCH_CLAIM is set: the directory owns the branch (an absent or unknown value
+    # leaves the user without one; see ``_directory_branch``).
+    branch_claimed: bool = False
     language: str | None = None
     time_zone: str | None = None
 
@@ -99,6 +103,7 @@ def identity_from_claims(claims: Mapping[str, Any], *, issuer: str, groups_claim
         last_name=(last or "-")[:80],
         groups=_groups(claims.get(groups_claim)),
         branch=(_text(claims.get(branch_claim), 120) or None) if branch_claim else None,
+        branch_claimed=bool(branch_claim),
         language=_language(claims.get("locale")),
         time_zone=zone if zone in available_timezones() else None,
     )
@@ -145,10 +150,22 @@ def set_role_map(session: Session, *, actor: User, text: str | None,
 # --- signing in -----------------------------------------------------------------------------
 
 
-def _find_branch(session: Session, value: str | None) -> Branch | None:
-    if not value:
-        return None
-    return session.scalar(select(Branch).where(func.lower(Branch.name) == value.lower()))
+def _directory_branch(session: Session, identity: Identity) -> tuple[bool, Branch | None]:
+    """(whether the directory decides the branch, the branch it names). Matched by the
+    branch's code (or external id) first, then by its name, without case. A value that
+    matches no branch, or no value at all, gives no branch: the user is left unassigned
+    (firm-wide content only, in no branch manager's list) rather than kept in a branch the
+    directory no longer says, and the mismatch is audited for an administrator to fix."""
+    if not identity.branch_claimed:
+        return False, None
+    return True, find_branch_for_directory(session, identity.branch or "")
+
+
+def _audit_unmatched(session: Session, identity: Identity, user: User,
+                     previous_branch_id: int | None) -> None:
+    record(session, None, "idp.branch_unmatched", user,
+           before={"branch_id": previous_branch_id},
+           after={"branch_id": None, "claim": identity.branch, **BY_IDP})
 
 
 def _set_roles(session: Session, user: User, roles: Iterable[Role]) -> bool:
@@ -187,7 +204,7 @@ def _create(session: Session, identity: Identity, roles: Iterable[Role]) -> User
     if identity.email is None:
         raise SignInFailed(_l("The identity provider sent no e-mail address for you: ask "
                               "your administrator."))
-    branch = _find_branch(session, identity.branch)
+    claimed, branch = _directory_branch(session, identity)
     user = User(
         email=identity.email, first_name=identity.first_name, last_name=identity.last_name,
         password_hash=UNUSABLE_PASSWORD, branch_id=branch.id if branch else None,
@@ -199,6 +216,8 @@ def _create(session: Session, identity: Identity, roles: Iterable[Role]) -> User
     session.add(user)
     session.flush()
     record(session, None, "idp.user_created", user, after={**user_state(user), **BY_IDP})
+    if claimed and branch is None:
+        _audit_unmatched(session, identity, user, None)
     return user
 
 
@@ -221,9 +240,12 @@ def sign_in(session: Session, *, identity: Identity, role_map: RoleMap,
             raise AccountDeactivated()
         before = user_state(user)
         changed = _set_roles(session, user, roles)
-        branch = _find_branch(session, identity.branch)
-        if branch is not None and branch.id != user.branch_id:
-            user.branch_id = branch.id
+        claimed, branch = _directory_branch(session, identity)
+        branch_id = branch.id if branch is not None else None
+        if claimed and branch is None:
+            _audit_unmatched(session, identity, user, user.branch_id)
+        if claimed and branch_id != user.branch_id:
+            user.branch_id = branch_id
             changed = True
         if (identity.first_name, identity.last_name) != (user.first_name, user.last_name):
             user.first_name, user.last_name = identity.first_name, identity.last_name

@@ -3,7 +3,7 @@ see their invitations and calendar; the digest's unsubscribe link works without 
 
 from datetime import date, timedelta
 
-from advisor_hub.campaigns.models import Campaign, CampaignState, CampaignStep
+from advisor_hub.campaigns.models import Campaign, CampaignState, CampaignStep, ClientEvent
 from tests.access.matrix import ALL, Row, everyone, only
 
 READERS = ["marketing", "compliance", "senior_compliance", "admin"]
@@ -26,6 +26,14 @@ def _campaign(session, factory, users, state=CampaignState.DRAFT):
 
 def _approved(session, factory, users):
     return _campaign(session, factory, users, CampaignState.APPROVED)
+
+
+def _client_event(session, factory, users):
+    event = ClientEvent(advisor_id=users["advisor"].id, client_first_name="Bob",
+                        event_type_id=1, event_date=date.today() + timedelta(days=5))
+    session.add(event)
+    session.flush()
+    return {"event_id": event.id}
 
 
 def _all(code: int) -> dict[str, int]:
@@ -56,6 +64,10 @@ ROWS = [
     Row("POST", "/campaigns/{campaign_id}/steps/{step_id}/skip", only(ADVISOR, allowed=302),
         setup=_approved),
     Row("GET", "/campaigns/calendar", only(ADVISOR)),
+    Row("GET", "/campaigns/clients/events", only(ADVISOR)),
+    Row("POST", "/campaigns/clients/events", only(ADVISOR), data={"client_first_name": ""}),
+    Row("POST", "/campaigns/clients/events/{event_id}/delete", only(ADVISOR, allowed=302),
+        setup=_client_event),
     Row("GET", "/campaigns/preferences", only(ADVISOR)),
     Row("POST", "/campaigns/preferences", only(ADVISOR, allowed=302)),
     # A token that is not signed by the portal.

@@ -50,3 +50,48 @@ def test_funnel_reach_and_digest_effect(db_session, bank, ctx) -> None:
     assert (reach.invited, reach.opted_in, reach.left) == (4, 2, 1)
     assert (reach.published, reach.scheduled, reach.skipped, reach.cancelled) == (2, 2, 1, 1)
     assert figures.digest == reporting.DigestEffect(0, 0, 0, 0)
+
+
+def _dashboard_figures(page: str) -> tuple[str, ...]:
+    """The four funnel numbers as the dashboard shows them."""
+    import re
+
+    section = page.split('data-testid="funnel"', 1)[1].split("</div>\n<h3", 1)[0]
+    return tuple(re.findall(r'<div class="h3 mb-0">(\d+)</div>', section))
+
+
+def test_the_adoption_dashboard_shows_funnel_reach_and_digest_in_its_scope(
+        client, auth, db_session, bank, factory) -> None:
+    lyon_advisor, paris_advisor = bank.advisor(), bank.advisor(bank.paris)
+    campaign = bank.campaign([(bank.version("A"), 0, "09:00")], name="Everyone's campaign")
+    for advisor in (lyon_advisor, paris_advisor):
+        campaigns.opt_in(db_session, campaign_id=campaign.id, advisor=advisor)
+    manager = factory.user("branch_manager", branch=bank.paris, language="fr")
+    db_session.flush()
+    auth.login(bank.marketing)
+    page = client.get("/dashboard/").get_data(as_text=True)
+    assert 'data-testid="campaign-adoption"' in page and "Everyone&#39;s campaign" in page
+    assert _dashboard_figures(page) == ("2", "2", "0", "0")
+    assert 'data-testid="reach"' in page and 'data-testid="digest"' in page
+    # The dashboard's branch filter applies to the campaign figures too.
+    page = client.get(f"/dashboard/?branch={bank.lyon.id}").get_data(as_text=True)
+    assert _dashboard_figures(page) == ("1", "1", "0", "0")
+    auth.logout()
+    auth.login(manager)
+    page = client.get("/dashboard/").get_data(as_text=True)
+    assert _dashboard_figures(page) == ("1", "1", "0", "0")
+    assert "Adoption des campagnes" in page and "Portée des campagnes" in page
+
+
+def test_a_branch_manager_gets_only_their_branch_figures(db_session, bank, factory) -> None:
+    from advisor_hub.errors import PermissionDenied
+
+    manager = factory.user("branch_manager", branch=bank.paris)
+    assert reporting.dashboard_adoption(db_session, actor=manager,
+                                        branch_id=bank.paris.id).funnel.invited == 0
+    for other in (bank.lyon.id, None):
+        with pytest.raises(PermissionDenied):
+            reporting.dashboard_adoption(db_session, actor=manager, branch_id=other)
+    advisor = factory.user("advisor", branch=bank.paris)
+    with pytest.raises(PermissionDenied):
+        reporting.dashboard_adoption(db_session, actor=advisor, branch_id=bank.paris.id)

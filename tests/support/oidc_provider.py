@@ -30,24 +30,31 @@ from werkzeug.serving import make_server
 CLIENT_ID = "advisor-hub"
 CLIENT_SECRET = "test-client-secret-0123456789abcdef"
 
-AUTHORIZE_PAGE = """<!doctype html><title>Test identity provider</title>
+AUTHORIZE_PAGE = """<!doctype html><html lang="en"><title>Test identity provider</title>
 <h1>Test identity provider</h1>
+{% if error %}<p role="alert">{{ error }}</p>{% endif %}
 <form method="post">
 {% for name, value in params.items() %}
 <input type="hidden" name="{{ name }}" value="{{ value }}">
 {% endfor %}
-<label>Sign in as <select name="login">
-{% for login in users %}<option>{{ login }}</option>{% endfor %}
-</select></label>
+<p><label>Sign in as <input name="login" list="logins" autocomplete="username"></label>
+<datalist id="logins">{% for login in users %}<option value="{{ login }}">{% endfor %}
+</datalist></p>
+<p><label>Password <input type="password" name="password" autocomplete="current-password">
+</label></p>
 <button type="submit">Sign in</button>
-</form>"""
+</form></html>"""
 
 
 @dataclass
 class TestProvider:
+    __test__ = False  # not a test class (pytest collects ``Test*`` names)
+
     redirect_uris: set[str] = field(default_factory=lambda: {"http://localhost/sso/callback"})
     users: dict[str, dict[str, Any]] = field(default_factory=dict)
     auto_login: str | None = None  # approve at once as this user (no page)
+    # Users with a password must give it on the sign-in page (the others sign in by name).
+    passwords: dict[str, str] = field(default_factory=dict)
     tamper: str | None = None
     url: str = ""
     keys: list[RSAKey] = field(default_factory=list)
@@ -166,13 +173,19 @@ class TestProvider:
             _check_authorize(params)
             if self.auto_login:
                 return _approve(params, self.auto_login)
-            return render_template_string(AUTHORIZE_PAGE, params=params, users=self.users)
+            return render_template_string(AUTHORIZE_PAGE, params=params, users=self.users,
+                                          error=None)
 
         @app.post("/authorize")
         def authorize_submit() -> Any:
             params = request.form.to_dict()
             login = params.pop("login", "")
+            password = params.pop("password", "")
             _check_authorize(params)
+            wanted = self.passwords.get(login)
+            if wanted is not None and not hmac.compare_digest(password, wanted):
+                return render_template_string(AUTHORIZE_PAGE, params=params, users=self.users,
+                                              error="Wrong user name or password."), 401
             return _approve(params, login)
 
         def _error(reason: str) -> Any:
