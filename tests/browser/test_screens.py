@@ -1,0 +1,124 @@
+"""Every page of every role, loaded once in Chromium: axe-core finds no serious or critical
+violation, and no advisor page scrolls sideways on a 390 px phone.
+
+axe-core is the npm package pinned in tests/browser/axe/package-lock.json, installed by
+``make test`` (``npm ci``); it is injected into each page by Playwright. The Sandbox's own
+pages (the consent page, the account and post pages) are checked with the advisor's.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from advisor_hub.accounts import services as accounts
+from advisor_hub.db import transaction
+from tests.browser.crawl import pages_of_role
+from tests.browser.seeds import seed_posts
+from tests.browser_support import log_in
+from tests.conftest import unavailable
+
+pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
+
+AXE = Path(__file__).parent / "axe" / "node_modules" / "axe-core" / "axe.min.js"
+PHONE = 390
+ROLES = {
+    "advisor": "alice.advisor@demo.bank",
+    "marketing": "marc.marketing@demo.bank",
+    "compliance": "claire.compliance@demo.bank",
+    "senior_compliance": "louis.legal@demo.bank",
+    "branch_manager": "bea.manager@demo.bank",
+    "admin": "ada.admin@demo.bank",
+}
+# The Sandbox's pages an advisor meets: its home, an account, and its consent page.
+ADVISOR_EXTRA = ("/publishing/accounts/link/sandbox", "/sandbox/", "/sandbox/accounts/nobody")
+
+
+@pytest.fixture
+def live_overrides(tmp_path: Path) -> dict[str, Any]:
+    return {"SANDBOX_MOUNT": True}
+
+
+@pytest.fixture
+def screens(live_server: Any) -> Any:
+    """The demo bank, a branch manager, and posts of every state for the advisor."""
+    with live_server.app.app_context(), transaction() as session:
+        branch = accounts.find_branch_by_name(session, "Lyon Bellecour")
+        accounts.create_user(session, actor=None, email=ROLES["branch_manager"],
+                             first_name="Béa", last_name="Leroy", password=_password(),
+                             roles=("branch_manager",), branch_id=branch.id)
+        seed_posts(session)
+    live_server.app.config["SANDBOX_API_BASE"] = f"{live_server.url}/sandbox"
+    return live_server
+
+
+def _password() -> str:
+    from advisor_hub.demo import DEMO_PASSWORD
+
+    return DEMO_PASSWORD
+
+
+def _axe_problems(page: Any) -> list[str]:
+    page.add_script_tag(path=str(AXE))
+    result = page.evaluate("axe.run(document, {resultTypes: ['violations']})")
+    return [f"{v['id']} ({v['impact']}): {[n['target'] for n in v['nodes']][:3]}"
+            for v in result["violations"] if v["impact"] in ("serious", "critical")]
+
+
+@pytest.mark.parametrize("role", list(ROLES))
+def test_axe_finds_no_serious_violation_on_any_page(screens, chromium, role: str) -> None:
+    if not AXE.exists():
+        unavailable(f"{AXE} missing: run `npm ci` in {AXE.parents[2]} (make test does)")
+    # The pages' CSP forbids inline scripts, axe's included: this context bypasses it.
+    context = chromium.new_context(locale="en-GB", bypass_csp=True)
+    page = context.new_page()
+    page.set_default_timeout(10_000)
+    try:
+        log_in(page, screens.url, ROLES[role])
+        extra = ADVISOR_EXTRA if role == "advisor" else ()
+        problems = {}
+        visited = []
+        for path in pages_of_role(screens.app, page, screens.url, extra=extra):
+            visited.append(path)
+            found = _axe_problems(page)
+            if found:
+                problems[path] = found
+        assert len(visited) > 3, visited
+        assert not problems, problems
+    finally:
+        context.close()
+
+
+def test_no_advisor_page_scrolls_sideways_on_a_phone(screens, chromium) -> None:
+    context = chromium.new_context(locale="en-GB", viewport={"width": PHONE, "height": 800})
+    page = context.new_page()
+    page.set_default_timeout(10_000)
+    try:
+        log_in(page, screens.url, ROLES["advisor"])
+        wide = {}
+        visited = []
+        for path in pages_of_role(screens.app, page, screens.url, extra=ADVISOR_EXTRA):
+            visited.append(path)
+            width = page.evaluate("document.documentElement.scrollWidth")
+            if width > PHONE:
+                wide[path] = width
+        assert "/publishing/posts" in visited and any(
+            p.startswith("/publishing/posts/") for p in visited), visited
+        assert not wide, wide
+    finally:
+        context.close()
+
+
+def test_the_collapsed_menu_shows_the_unread_count(screens, chromium) -> None:
+    context = chromium.new_context(locale="en-GB", viewport={"width": PHONE, "height": 800})
+    page = context.new_page()
+    try:
+        log_in(page, screens.url, ROLES["advisor"])
+        badge = page.locator('.navbar-toggler [data-testid="unread-count-collapsed"]')
+        assert badge.is_visible()
+        assert badge.inner_text().strip() == page.locator('[data-testid="unread-count"]').inner_text().strip()
+        assert "unread" in page.locator(".navbar-toggler").get_attribute("aria-label")
+    finally:
+        context.close()
