@@ -118,7 +118,8 @@ def test_the_collapsed_menu_shows_the_unread_count(screens, chromium) -> None:
         log_in(page, screens.url, ROLES["advisor"])
         badge = page.locator('.navbar-toggler [data-testid="unread-count-collapsed"]')
         assert badge.is_visible()
-        assert badge.inner_text().strip() == page.locator('[data-testid="unread-count"]').inner_text().strip()
+        in_menu = page.locator('[data-testid="unread-count"]')
+        assert badge.inner_text().strip() == in_menu.inner_text().strip() == "2"
         assert "unread" in page.locator(".navbar-toggler").get_attribute("aria-label")
     finally:
         context.close()
