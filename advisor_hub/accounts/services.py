@@ -310,6 +310,8 @@ def branch_time_zones(session: Session) -> dict[int, str]:
              .group_by(User.branch_id, User.time_zone))
     counts: dict[int, tuple[int, str]] = {}
     for branch_id, zone, count in session.execute(query):
+        if branch_id is None:
+            continue
         best = counts.get(branch_id)
         if best is None or (count, zone) > best:
             counts[branch_id] = (count, zone)
