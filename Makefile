@@ -4,6 +4,8 @@ VENV := .venv
 BIN := $(VENV)/bin
 FLASK := ADVISOR_HUB_ENV=development $(BIN)/flask --app advisor_hub
 PYBABEL := $(BIN)/pybabel
+# Quiet installs: `make run` shows the demo logins, not pip's progress and notices.
+PIP := $(BIN)/pip --quiet --disable-pip-version-check --no-input
 CATALOGUES := $(wildcard */translations) $(wildcard advisor_hub/*/translations)
 
 AXE := tests/browser/axe/node_modules/axe-core/axe.min.js
@@ -12,10 +14,10 @@ AXE := tests/browser/axe/node_modules/axe-core/axe.min.js
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/pip install --quiet --upgrade pip
+	$(PIP) install --upgrade pip
 
 $(VENV)/.installed: $(BIN)/python setup.cfg setup.py pyproject.toml
-	$(BIN)/pip install --quiet -e '.[test]'
+	$(PIP) install -e '.[test]'
 	touch $@
 
 # axe-core for the browser accessibility test, at the version of package-lock.json (Node 20).

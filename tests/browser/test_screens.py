@@ -13,7 +13,6 @@ from typing import Any
 
 import pytest
 
-from advisor_hub.accounts import services as accounts
 from advisor_hub.db import transaction
 from tests.browser.crawl import pages_of_role
 from tests.browser.seeds import seed_posts
@@ -43,21 +42,11 @@ def live_overrides(tmp_path: Path) -> dict[str, Any]:
 
 @pytest.fixture
 def screens(live_server: Any) -> Any:
-    """The demo bank, a branch manager, and posts of every state for the advisor."""
+    """The demo bank, and posts of every state for the advisor."""
     with live_server.app.app_context(), transaction() as session:
-        branch = accounts.find_branch_by_name(session, "Lyon Bellecour")
-        accounts.create_user(session, actor=None, email=ROLES["branch_manager"],
-                             first_name="Béa", last_name="Leroy", password=_password(),
-                             roles=("branch_manager",), branch_id=branch.id)
         seed_posts(session)
     live_server.app.config["SANDBOX_API_BASE"] = f"{live_server.url}/sandbox"
     return live_server
-
-
-def _password() -> str:
-    from advisor_hub.demo import DEMO_PASSWORD
-
-    return DEMO_PASSWORD
 
 
 def _axe_problems(page: Any) -> list[str]:
