@@ -72,13 +72,23 @@
       return;
     }
     var list = el("ul", "list-group small");
+    var groups = [];  // the same finding met several times is listed once, with its count
+    var byKey = {};
     result.findings.forEach(function (f) {
+      var key = f.severity + "|" + f.message + "|" + f.in_link;
+      if (byKey[key]) { byKey[key].times += 1; return; }
+      byKey[key] = { finding: f, times: 1 };
+      groups.push(byKey[key]);
+    });
+    groups.forEach(function (group) {
+      var f = group.finding;
       var item = el("li", "list-group-item " + (f.blocks ? "list-group-item-danger" : "list-group-item-warning"));
       item.dataset.severity = f.severity;
       var badge = f.blocks ? findingsBox.dataset.labelBlocks : findingsBox.dataset.labelFlag;
       item.appendChild(el("strong", "me-1", badge + ":"));
       item.appendChild(document.createTextNode(f.message));
-      if (f.excerpt) {
+      if (group.times > 1) { item.appendChild(el("span", "badge text-bg-light border ms-1", "×" + group.times)); }
+      if (f.excerpt && f.message.indexOf(f.excerpt) < 0) {
         item.appendChild(document.createTextNode(" — "));
         item.appendChild(el("q", "", f.excerpt));
         if (f.in_link) { item.appendChild(document.createTextNode(" (" + findingsBox.dataset.labelInLink + ")")); }

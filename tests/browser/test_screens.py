@@ -80,7 +80,18 @@ def test_axe_finds_no_serious_violation_on_any_page(screens, chromium, role: str
         context.close()
 
 
-def test_no_advisor_page_scrolls_sideways_on_a_phone(screens, chromium) -> None:
+def _set_language(app: Any, email: str, language: str) -> None:
+    from advisor_hub.accounts import services as accounts
+
+    with app.app_context(), transaction() as session:
+        user = accounts.find_user_by_email(session, email)
+        accounts.update_preferences(session, actor=user, language=language,
+                                    time_zone=user.time_zone)
+
+
+@pytest.mark.parametrize("language", ["en", "fr"])
+def test_no_advisor_page_scrolls_sideways_on_a_phone(screens, chromium, language) -> None:
+    _set_language(screens.app, ROLES["advisor"], language)
     context = chromium.new_context(locale="en-GB", viewport={"width": PHONE, "height": 800})
     page = context.new_page()
     page.set_default_timeout(10_000)
@@ -112,3 +123,32 @@ def test_the_collapsed_menu_shows_the_unread_count(screens, chromium) -> None:
         assert "unread" in page.locator(".navbar-toggler").get_attribute("aria-label")
     finally:
         context.close()
+
+
+def test_the_menu_does_not_widen_a_desktop_page_in_french(screens, chromium) -> None:
+    _set_language(screens.app, ROLES["advisor"], "fr")
+    context = chromium.new_context(locale="fr-FR", viewport={"width": 1366, "height": 800})
+    page = context.new_page()
+    try:
+        log_in(page, screens.url, ROLES["advisor"])
+        assert page.evaluate("document.documentElement.scrollWidth") <= 1366
+    finally:
+        context.close()
+
+
+def test_the_composer_previews_and_screens_while_typing(screens, page) -> None:
+    log_in(page, screens.url, ROLES["advisor"])
+    page.goto(f"{screens.url}/publishing/compose")
+    page.check("input[name=account_ids]")
+    page.fill("textarea[name=text]", "Our plan: guaranteed returns for every family.")
+    page.fill("input[name=link_url]", "https://bank.example/savings")
+    blocked = page.locator('#policy-findings li[data-severity="block"]')
+    blocked.first.wait_for()
+    assert "A return cannot be promised" in blocked.first.inner_text()
+    card = page.locator("#previews .card[data-network=sandbox]")
+    card.wait_for()
+    assert "guaranteed returns for every family" in card.inner_text()
+    page.fill("textarea[name=text]", "Come and see us this week.")
+    page.fill("input[name=link_url]", "")
+    page.locator("#policy-findings li").first.wait_for(state="detached")
+    assert "No finding" in page.locator("#policy-findings").inner_text()
