@@ -4,17 +4,28 @@ VENV := .venv
 BIN := $(VENV)/bin
 FLASK := ADVISOR_HUB_ENV=development $(BIN)/flask --app advisor_hub
 PYBABEL := $(BIN)/pybabel
+# Quiet installs: `make run` shows the demo logins, not pip's progress and notices.
+PIP := $(BIN)/pip --quiet --disable-pip-version-check --no-input
 CATALOGUES := $(wildcard */translations) $(wildcard advisor_hub/*/translations)
 
-.PHONY: run test lint typecheck translations extract-messages bench clean
+AXE := tests/browser/axe/node_modules/axe-core/axe.min.js
+
+.PHONY: run test lint typecheck translations extract-messages bench clean axe
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/pip install --quiet --upgrade pip
+	$(PIP) install --upgrade pip
 
 $(VENV)/.installed: $(BIN)/python setup.cfg setup.py pyproject.toml
-	$(BIN)/pip install --quiet -e '.[test]'
+	$(PIP) install -e '.[test]'
 	touch $@
+
+# axe-core for the browser accessibility test, at the version of package-lock.json (Node 20).
+$(AXE): tests/browser/axe/package.json tests/browser/axe/package-lock.json
+	cd tests/browser/axe && npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+axe: $(AXE)
 
 translations: $(VENV)/.installed
 	@for dir in $(CATALOGUES); do $(PYBABEL) -q compile -f -d $$dir || exit 1; done
@@ -28,7 +39,7 @@ run: translations
 	SCHEDULER_ENABLED=true ADVISOR_HUB_SESSION_COOKIE_SECURE=false \
 		$(FLASK) run --host 127.0.0.1 --port 5000 --with-threads
 
-test: translations
+test: translations $(AXE)
 	$(BIN)/ruff check .
 	@# A type error in a service module fails `make test` (the list: setup.cfg's [mypy]).
 	$(BIN)/mypy
@@ -66,4 +77,4 @@ bench: translations
 	$(BIN)/python bench/campaigns.py
 
 clean:
-	rm -rf $(VENV) *.egg-info .pytest_cache .mypy_cache build dist
+	rm -rf $(VENV) *.egg-info .pytest_cache .mypy_cache build dist tests/browser/axe/node_modules

@@ -65,16 +65,16 @@ class DateRangeForm(FlaskForm):
     date_to = DateField(_l("To"), validators=[Optional()])
 
     def validate(self, extra_validators: Any = None) -> bool:
-        if not super().validate(extra_validators):
-            return False
+        # Every error at once: the range is checked even when another field failed.
+        valid = super().validate(extra_validators)
         first, last = self.date_from.data, self.date_to.data
-        if first is None or last is None:
-            return True
+        if first is None or last is None or self.date_from.errors or self.date_to.errors:
+            return valid
         if first > last:
             problem = RANGE_REVERSED
         elif self.max_days is not None and (last - first).days >= self.max_days:
             problem = self.too_long
         else:
-            return True
+            return valid
         self.date_to.errors = [*self.date_to.errors, str(problem)]
         return False

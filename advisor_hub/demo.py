@@ -34,6 +34,8 @@ USERS = (
     DemoUser("claire.compliance@demo.bank", "Claire", "Bernard", ("compliance",), None),
     DemoUser("louis.legal@demo.bank", "Louis", "Garnier",
              ("compliance", "senior_compliance"), None, "fr"),
+    DemoUser("bea.manager@demo.bank", "Béatrice", "Leroy", ("branch_manager",),
+             "Lyon Bellecour"),
     DemoUser("ada.admin@demo.bank", "Ada", "Roux", ("admin",), None),
 )
 

@@ -24,6 +24,25 @@ class ValidationError(DomainError):
     default_message = _l("The data given is not valid.")
 
 
+class ValidationErrors(ValidationError):
+    """Several refusals found at once, each naming its field: a form shows every one of them
+    (without a form, ``str`` reads them one after the other)."""
+
+    def __init__(self, errors: list[ValidationError]) -> None:
+        self.errors = list(errors)
+        super().__init__(self.errors[0].message, field=self.errors[0].field)
+
+    def __str__(self) -> str:
+        return " ".join(str(error) for error in self.errors)
+
+    @classmethod
+    def raise_if_any(cls, errors: list[ValidationError]) -> None:
+        if len(errors) == 1:
+            raise errors[0]
+        if errors:
+            raise cls(errors)
+
+
 class PermissionDenied(DomainError):
     default_message = _l("You do not have permission to do that.")
 

@@ -11,7 +11,7 @@ from flask import abort, flash, request
 from flask_wtf import FlaskForm
 
 from advisor_hub.db import get_session
-from advisor_hub.errors import DomainError, NotFound
+from advisor_hub.errors import DomainError, NotFound, ValidationErrors
 
 
 def page_arg() -> int:
@@ -19,12 +19,14 @@ def page_arg() -> int:
 
 
 def show_error_on_form(form: FlaskForm, error: DomainError) -> None:
-    """Put a service's refusal next to the field it concerns, else at the top of the form."""
-    field = getattr(form, error.field, None) if error.field else None
-    if field is not None:
-        field.errors = [*field.errors, str(error)]
-    else:
-        form.form_errors.append(str(error))
+    """Put a service's refusal next to the field it concerns, else at the top of the form
+    (each of them, when the service found several at once)."""
+    for one in error.errors if isinstance(error, ValidationErrors) else [error]:
+        field = getattr(form, one.field, None) if one.field else None
+        if field is not None:
+            field.errors = [*field.errors, str(one)]
+        else:
+            form.form_errors.append(str(one))
 
 
 @dataclass

@@ -22,6 +22,8 @@ from advisor_hub.db import get_session
 from advisor_hub.errors import NotFound
 from advisor_hub.navigation import NavItem
 from advisor_hub.networks import network_label
+from advisor_hub.networks.preview import NetworkPreview
+from advisor_hub.networks.preview import previews as network_previews
 from advisor_hub.roles import Role
 from advisor_hub.security import roles_required
 from advisor_hub.web import commit, page_arg, unit_of_work
@@ -200,7 +202,16 @@ def _render_detail(review: ReviewRequest, form: DecisionForm) -> str:
         people=_people(session, review),
         can_override=current_user.has_role(Role.SENIOR_COMPLIANCE),
         details=details,
+        previews=_previews(review),
     )
+
+
+def _previews(review: ReviewRequest) -> list[NetworkPreview]:
+    """The text on each network it is meant for, as the advisor's composer showed it."""
+    if not review.networks or not review.text:
+        return []
+    return network_previews(list(review.networks), review.text, review.link_url,
+                            with_media=bool(review.media_sha256))
 
 
 def _people(session: Any, review: ReviewRequest) -> dict[int, str]:

@@ -3,23 +3,24 @@ and the CLI fill ``ItemFields``; ``clean_fields`` applies every rule)."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
-from typing import Any
+from typing import Any, TypeVar
 from urllib.parse import urlsplit
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Session
 
 from advisor_hub.accounts.services import branch_names
-from advisor_hub.errors import ValidationError
+from advisor_hub.errors import ValidationError, ValidationErrors
 from advisor_hub.i18n import LANGUAGES
 from advisor_hub.text import sanitize
 from content_library.limits import NETWORK_LABELS, NETWORKS, over_limit
 from content_library.rendering import ITEM_PLACEHOLDERS, check_placeholders
 
 MAX_TAGS = 20
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -96,49 +97,65 @@ def check_fits(networks: list[str], text: str, link_url: str | None, *,
 
 
 def clean_fields(session: Session, fields: ItemFields) -> ItemFields:
-    """Sanitise every field and apply every rule; ValidationError naming the field otherwise."""
-    title = " ".join(sanitize(fields.title, field="title").split())
-    if not title:
-        raise ValidationError(_l("A title is required."), field="title")
+    """Sanitise every field and apply every rule. Every field that breaks a rule is reported
+    at once (``ValidationErrors``, each naming its field; one alone is a ValidationError)."""
+    problems: list[ValidationError] = []
+
+    def checked(step: Callable[[], T], fallback: T) -> T:
+        try:
+            return step()
+        except ValidationError as error:
+            problems.append(error)
+            return fallback
+
+    def refuse(message: object, field: str) -> None:
+        problems.append(ValidationError(message, field=field))
+
+    title = checked(lambda: " ".join(sanitize(fields.title, field="title").split()), "")
+    if not title and not problems:
+        refuse(_l("A title is required."), "title")
     if len(title) > 200:
-        raise ValidationError(_l("The title is longer than 200 characters."), field="title")
-    text = sanitize(fields.text, field="text")
-    if not text:
-        raise ValidationError(_l("The post text is empty."), field="text")
+        refuse(_l("The title is longer than 200 characters."), "title")
+    text = checked(lambda: sanitize(fields.text, field="text"), None)
+    if text == "":
+        refuse(_l("The post text is empty."), "text")
     networks = [n for n in NETWORKS if n in set(fields.networks)]
     unknown = set(fields.networks) - set(NETWORKS)
     if unknown or not networks:
-        raise ValidationError(_l("Choose at least one network among LinkedIn, Facebook, X "
-                                 "and Sandbox."), field="networks")
+        refuse(_l("Choose at least one network among LinkedIn, Facebook, X and Sandbox."),
+               "networks")
     placeholders = [p for p in ITEM_PLACEHOLDERS if p in set(fields.placeholders)]
     if set(fields.placeholders) - set(ITEM_PLACEHOLDERS):
-        raise ValidationError(_l("Advisors may only personalise: %(names)s.", names=", ".join(
-            "{" + p + "}" for p in ITEM_PLACEHOLDERS)), field="placeholders")
-    try:
-        check_placeholders(text, placeholders)
-    except ValidationError as error:
-        raise ValidationError(error.message, field="text") from error
-    link = clean_link(fields.link_url)
-    check_fits(networks, text, link, with_media=False)
-    campaign = " ".join(sanitize(fields.campaign, field="campaign").split()) or None
+        refuse(_l("Advisors may only personalise: %(names)s.", names=", ".join(
+            "{" + p + "}" for p in ITEM_PLACEHOLDERS)), "placeholders")
+    elif text:
+        try:
+            check_placeholders(text, placeholders)
+        except ValidationError as error:
+            refuse(error.message, "text")
+    link = checked(lambda: clean_link(fields.link_url), None)
+    if text and networks and not any(p.field == "text" for p in problems):
+        checked(lambda: check_fits(networks, text, link, with_media=False), None)
+    campaign = checked(lambda: " ".join(sanitize(fields.campaign, field="campaign").split())
+                       or None, None)
     if campaign and len(campaign) > 120:
-        raise ValidationError(_l("The campaign name is too long."), field="campaign")
+        refuse(_l("The campaign name is too long."), "campaign")
     if fields.language not in LANGUAGES:
-        raise ValidationError(_l("Choose English or French."), field="language")
+        refuse(_l("Choose English or French."), "language")
     branch_ids = sorted(set(fields.branch_ids))
     if not fields.audience_all:
         if not branch_ids:
-            raise ValidationError(_l("Choose at least one branch, or all advisors."),
-                                  field="branch_ids")
-        found = set(branch_names(session, branch_ids))
-        if found != set(branch_ids):
-            raise ValidationError(_l("Unknown branch."), field="branch_ids")
+            refuse(_l("Choose at least one branch, or all advisors."), "branch_ids")
+        elif set(branch_names(session, branch_ids)) != set(branch_ids):
+            refuse(_l("Unknown branch."), "branch_ids")
     else:
         branch_ids = []
     if fields.available_from and fields.expires_at and \
             fields.expires_at <= fields.available_from:
-        raise ValidationError(_l("The expiry must come after the start of availability."),
-                              field="expires_at")
+        refuse(_l("The expiry must come after the start of availability."), "expires_at")
+    tags = checked(lambda: clean_tags(fields.tags), [])
+    ValidationErrors.raise_if_any(problems)
+    assert text is not None
     return replace(fields, title=title, text=text, networks=networks, link_url=link,
-                   tags=clean_tags(fields.tags), campaign=campaign, branch_ids=branch_ids,
+                   tags=tags, campaign=campaign, branch_ids=branch_ids,
                    placeholders=placeholders)

@@ -235,6 +235,12 @@ def _image(form: ItemForm) -> services.ImageUpload | None:
     return services.ImageUpload.from_config(upload.read(), current_app.config)
 
 
+def _image_dropped(form: ItemForm) -> bool:
+    """A refused form comes back without the file the browser sent: say so next to it."""
+    upload = form.image.data
+    return form.is_submitted() and bool(upload and getattr(upload, "filename", ""))
+
+
 @bp.route("/manage/new", methods=["GET", "POST"])
 @roles_required(Role.MARKETING)
 def item_new() -> str | WerkzeugResponse:
@@ -246,7 +252,8 @@ def item_new() -> str | WerkzeugResponse:
         if work.done:
             flash(_("Draft saved. Send it for review when it is ready."), "success")
             return redirect(url_for("library.item_detail", item_id=version.item_id))
-    return render_template("library/item_form.html", form=form, item=None, version=None)
+    return render_template("library/item_form.html", form=form, item=None, version=None,
+                           image_dropped=_image_dropped(form))
 
 
 def _load_item(item_id: int) -> LibraryItem:
@@ -300,7 +307,7 @@ def item_edit(item_id: int) -> str | WerkzeugResponse:
             flash(_("Version %(n)d saved as a draft.", n=version.number), "success")
             return redirect(url_for("library.item_detail", item_id=item_id))
     return render_template("library/item_form.html", form=form, item=item,
-                           version=item.latest)
+                           version=item.latest, image_dropped=_image_dropped(form))
 
 
 def _action(func: Any, success: str, **kwargs: Any) -> bool:

@@ -301,6 +301,49 @@ def common_time_zones() -> list[str]:
     return sorted(z for z in available_timezones() if "/" in z and not z.startswith("Etc/"))
 
 
+DEFAULT_TIME_ZONE = "Europe/Paris"
+TIME_ZONE_REGIONS = {
+    "Africa": _l("Africa"), "America": _l("Americas"), "Antarctica": _l("Antarctica"),
+    "Arctic": _l("Arctic"), "Asia": _l("Asia"), "Atlantic": _l("Atlantic"),
+    "Australia": _l("Australia"), "Europe": _l("Europe"), "Indian": _l("Indian Ocean"),
+    "Pacific": _l("Pacific"),
+}
+
+
+def time_zone_groups() -> dict[str, list[tuple[str, str]]]:
+    """Every IANA zone of ``common_time_zones`` (and UTC), grouped by region for an
+    ``<optgroup>`` list: {region label: [(zone, "Buenos Aires (Argentina)"), ...]}. The
+    label starts with the place, so typing "Par" in the closed list picks Paris."""
+    groups: dict[str, list[tuple[str, str]]] = {}
+    for zone in common_time_zones():
+        region, _, place = zone.partition("/")
+        if region not in TIME_ZONE_REGIONS:
+            continue  # the old aliases: Brazil/East, US/Pacific...
+        parts = place.replace("_", " ").split("/")
+        label = parts[-1] + (f" ({' / '.join(parts[:-1])})" if len(parts) > 1 else "")
+        groups.setdefault(str(TIME_ZONE_REGIONS[region]), []).append((zone, label))
+    for choices in groups.values():
+        choices.sort(key=lambda choice: choice[1])
+    groups["UTC"] = [("UTC", "UTC")]
+    return groups
+
+
+def branch_time_zones(session: Session) -> dict[int, str]:
+    """Each branch's time zone: the one most of its active users have (branches keep no
+    zone of their own); a branch without users has none here."""
+    query = (select(User.branch_id, User.time_zone, func.count(User.id))
+             .where(User.branch_id.is_not(None), User.active.is_(True))
+             .group_by(User.branch_id, User.time_zone))
+    counts: dict[int, tuple[int, str]] = {}
+    for branch_id, zone, count in session.execute(query):
+        if branch_id is None:
+            continue
+        best = counts.get(branch_id)
+        if best is None or (count, zone) > best:
+            counts[branch_id] = (count, zone)
+    return {branch_id: zone for branch_id, (_count, zone) in counts.items()}
+
+
 def local_zone(user: User) -> ZoneInfo:
     return ZoneInfo(user.time_zone)
 

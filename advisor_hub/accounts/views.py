@@ -98,7 +98,7 @@ def logout() -> Response:
 @login_required
 def preferences() -> str | Response:
     form = PreferencesForm(obj=current_user)
-    form.time_zone.choices = services.common_time_zones()
+    form.time_zone.choices = _zone_choices(current_user.time_zone)
     if form.validate_on_submit():
         services.update_preferences(
             get_session(), actor=current_user, language=form.language.data,
@@ -110,12 +110,22 @@ def preferences() -> str | Response:
     return render_template("accounts/preferences.html", form=form)
 
 
+def _zone_choices(current: str | None) -> dict[str, list[tuple[str, str]]]:
+    """The time zones grouped by region; a user's own zone stays choosable even when it is
+    an old alias outside the list (US/Pacific)."""
+    groups = services.time_zone_groups()
+    if current and not any(current == zone for choices in groups.values()
+                           for zone, _label in choices):
+        groups[current] = [(current, current)]
+    return groups
+
+
 def _fill_choices(form: UserFormBase) -> None:
     form.roles.choices = role_choices()
     form.branch_id.choices = [(0, _("No branch"))] + [
         (b.id, b.name) for b in services.list_branches(get_session())
     ]
-    form.time_zone.choices = services.common_time_zones()
+    form.time_zone.choices = _zone_choices(form.time_zone.data)
 
 
 @bp.get("/admin/users")
@@ -129,7 +139,7 @@ def users() -> str:
 @bp.route("/admin/users/new", methods=["GET", "POST"])
 @roles_required(Role.ADMIN)
 def user_new() -> str | Response:
-    form = UserCreateForm(language="en", time_zone="Europe/Paris")
+    form = UserCreateForm(language="en", time_zone=services.DEFAULT_TIME_ZONE)
     _fill_choices(form)
     if form.validate_on_submit():
         with unit_of_work(form) as work:
@@ -143,7 +153,8 @@ def user_new() -> str | Response:
         if work.done:
             flash(_("User %(email)s created.", email=user.email), "success")
             return redirect(url_for("accounts.users"))
-    return render_template("accounts/user_form.html", form=form, user=None)
+    return render_template("accounts/user_form.html", form=form, user=None,
+                           branch_zones=services.branch_time_zones(get_session()))
 
 
 @bp.route("/admin/users/<int:user_id>", methods=["GET", "POST"])

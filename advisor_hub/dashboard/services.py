@@ -9,9 +9,10 @@ values, which gives the same answer as ``percentile_cont``.
 
 from __future__ import annotations
 
+import enum
 import math
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
@@ -20,10 +21,11 @@ from sqlalchemy.orm import Session
 
 from advisor_hub.accounts import reporting as accounts
 from advisor_hub.accounts.models import User
-from advisor_hub.dates import day_after, day_start
+from advisor_hub.dates import EARLIEST, day_after, day_start
 from advisor_hub.db import utcnow
 from advisor_hub.errors import PermissionDenied
 from advisor_hub.publishing import reporting as publishing
+from advisor_hub.publishing.models import PostState
 from advisor_hub.roles import Role, require_role
 from approvals import reporting as approvals
 from content_library import reporting as library
@@ -251,8 +253,17 @@ def publishing_failures(session: Session, scope: Scope, period: Period) -> list[
     return [CountRow(r[0], r[1], int(r[2])) for r in session.execute(query)]
 
 
+class Nudge(enum.StrEnum):
+    """What an advisor should do next, first thing first."""
+
+    LINK = "link"  # no active linked account: nothing can be published
+    PUBLISH = "publish"  # linked, but nothing published for NUDGE_DAYS days (or ever)
+
+
 @dataclass(frozen=True)
-class NudgeRow:
+class AdvisorRow:
+    """One active advisor of the scope: their accounts, last post, and the nudge they need."""
+
     advisor_id: int
     name: str
     email: str
@@ -260,33 +271,75 @@ class NudgeRow:
     branch: str | None
     last_published_at: datetime | None
     suggestions: list[str] = field(default_factory=list)
+    linked: bool = True
+    last_post_id: int | None = None
+    last_post_state: PostState | None = None
+    last_post_at: datetime | None = None
+    nudge: Nudge | None = None
 
 
-def nudges(session: Session, scope: Scope, *, now: datetime | None = None,
-           days: int = NUDGE_DAYS, suggestions: int = 3) -> list[NudgeRow]:
-    """Advisors with a linked account who have published nothing for ``days`` days (or
-    never), longest silent first, each with the newest library items offered to them."""
+NudgeRow = AdvisorRow  # the advisors to nudge are the rows with a nudge
+
+
+def advisors(session: Session, scope: Scope, *, now: datetime | None = None,
+             days: int = NUDGE_DAYS, suggestions: int = 3) -> list[AdvisorRow]:
+    """Every active advisor of the scope, linked or not, with their newest post and its
+    state: first those to nudge (no linked account first, then never published, then
+    longest silent), then the others by name. Those silent for ``days`` days get the newest
+    library items offered to them."""
     now = now or utcnow()
     a = accounts.active_advisors(scope.branch_id).subquery()
     linked = publishing.users_with_active_account().subquery()
     # Every author's latest publication in one grouped pass. (A correlated MAX per advisor
     # looks cheaper but lets SQLite's planner walk all published rows once per advisor.)
     last = publishing.last_publication_by_author().subquery()
+    post = publishing.last_post_by_author().subquery()
     branches = accounts.branch_names().subquery()
     query = (select(a.c.id, a.c.first_name, a.c.last_name, a.c.email, a.c.branch_id,
-                    branches.c.name, last.c.last)
+                    branches.c.name, last.c.last, linked.c.user_id, post.c.post_id,
+                    post.c.state, post.c.created_at)
              .select_from(a)
-             .join(linked, linked.c.user_id == a.c.id)
+             .outerjoin(linked, linked.c.user_id == a.c.id)
              .outerjoin(last, last.c.author_id == a.c.id)
-             .outerjoin(branches, branches.c.id == a.c.branch_id)
-             .where(or_(last.c.last.is_(None), last.c.last < now - timedelta(days=days)))
-             .order_by(last.c.last.is_not(None), last.c.last, a.c.last_name, a.c.first_name))
-    rows = [NudgeRow(r[0], f"{r[1]} {r[2]}", r[3], r[4], r[5], _aware(r[6]))
-            for r in session.execute(query)]
-    offered = _newest_items_by_branch(session, rows, suggestions, now)
-    return [NudgeRow(r.advisor_id, r.name, r.email, r.branch_id, r.branch,
-                     r.last_published_at, offered.get(r.branch_id, []))
-            for r in rows]
+             .outerjoin(post, post.c.author_id == a.c.id)
+             .outerjoin(branches, branches.c.id == a.c.branch_id))
+    silent_since = now - timedelta(days=days)
+    rows = []
+    for r in session.execute(query):
+        published = _aware(r[6])
+        if r[7] is None:
+            nudge: Nudge | None = Nudge.LINK
+        elif published is None or published < silent_since:
+            nudge = Nudge.PUBLISH
+        else:
+            nudge = None
+        rows.append(AdvisorRow(
+            r[0], f"{r[1]} {r[2]}", r[3], r[4], r[5], published, [], linked=r[7] is not None,
+            last_post_id=r[8], last_post_state=PostState(r[9]) if r[9] else None,
+            last_post_at=_aware(r[10]), nudge=nudge))
+    rows.sort(key=_nudge_order)
+    offered = _newest_items_by_branch(
+        session, [r for r in rows if r.nudge is Nudge.PUBLISH], suggestions, now)
+    return [replace(r, suggestions=offered.get(r.branch_id, []))
+            if r.nudge is Nudge.PUBLISH else r for r in rows]
+
+
+_NUDGE_RANK = {Nudge.LINK: 0, Nudge.PUBLISH: 1, None: 2}
+
+
+def _nudge_order(row: AdvisorRow) -> tuple[Any, ...]:
+    silent = row.last_published_at if row.nudge is Nudge.PUBLISH else None
+    return (_NUDGE_RANK[row.nudge], silent is not None, silent or EARLIEST,
+            row.name.split(" ", 1)[-1], row.name)
+
+
+def nudges(session: Session, scope: Scope, *, now: datetime | None = None,
+           days: int = NUDGE_DAYS, suggestions: int = 3) -> list[AdvisorRow]:
+    """The advisors who need a nudge: no linked account (the first nudge is "link an
+    account"), or nothing published for ``days`` days (with the newest library items
+    offered to them); in the order of :func:`advisors`."""
+    return [r for r in advisors(session, scope, now=now, days=days, suggestions=suggestions)
+            if r.nudge is not None]
 
 
 def _aware(value: Any) -> datetime | None:
@@ -324,7 +377,11 @@ class Dashboard:
     turnaround: list[TurnaroundRow]
     rejections: list[CountRow]
     failures: list[CountRow]
-    nudges: list[NudgeRow]
+    advisors: list[AdvisorRow]
+
+    @property
+    def nudges(self) -> list[AdvisorRow]:
+        return [r for r in self.advisors if r.nudge is not None]
 
 
 def build_dashboard(session: Session, *, actor: User, period: Period,
@@ -338,7 +395,7 @@ def build_dashboard(session: Session, *, actor: User, period: Period,
         turnaround=approval_turnaround(session, scope, period),
         rejections=rejection_reasons(session, scope, period),
         failures=publishing_failures(session, scope, period),
-        nudges=nudges(session, scope, now=now),
+        advisors=advisors(session, scope, now=now),
     )
 
 
@@ -380,10 +437,14 @@ def _failures_table(session: Session, scope: Scope, period: Period) -> Table:
 
 
 def _nudges_table(session: Session, scope: Scope, period: Period) -> Table:
-    return (["advisor_id", "name", "email", "branch", "last_published_at", "newest_items"],
-            [[r.advisor_id, r.name, r.email, r.branch or "",
+    return (["advisor_id", "name", "email", "branch", "linked", "last_post_at",
+             "last_post_state", "last_published_at", "nudge", "newest_items"],
+            [[r.advisor_id, r.name, r.email, r.branch or "", "yes" if r.linked else "no",
+              r.last_post_at.isoformat() if r.last_post_at else "",
+              str(r.last_post_state or ""),
               r.last_published_at.isoformat() if r.last_published_at else "",
-              " | ".join(r.suggestions)] for r in nudges(session, scope)])
+              str(r.nudge or ""), " | ".join(r.suggestions)]
+             for r in advisors(session, scope)])
 
 
 TABLES: dict[str, Callable[[Session, Scope, Period], Table]] = {

@@ -28,6 +28,8 @@ from advisor_hub.content_hash import content_hash
 from advisor_hub.db import utcnow
 from advisor_hub.errors import NotFound, ValidationError
 from advisor_hub.networks import ADAPTERS, NetworkConfig, build_adapter
+from advisor_hub.networks.preview import NetworkPreview
+from advisor_hub.networks.preview import preview as network_preview
 from advisor_hub.notifications.services import N_, notify
 from advisor_hub.publishing import upstream
 from advisor_hub.publishing.linking import own_account
@@ -111,25 +113,21 @@ def _adapter_class(network: str) -> Any:
     return build_adapter(network, NetworkConfig())
 
 
-@dataclass(frozen=True)
-class NetworkPreview:
-    network: str
-    label: str
-    text: str  # as the network will show and count it
-    count: int
-    limit: int
-
-    @property
-    def fits(self) -> bool:
-        return self.count <= self.limit
-
-
 def preview_for(network: str, text: str, link_url: str | None,
                 with_media: bool = False) -> NetworkPreview:
-    adapter = _adapter_class(network)
-    rendered = adapter.render_text(text, link_url, with_media=with_media)
-    return NetworkPreview(network, adapter.label, rendered, adapter.count_chars(rendered),
-                          adapter.char_limit)
+    """How the post will look on ``network`` (``advisor_hub.networks.preview``)."""
+    return network_preview(network, text, link_url, with_media)
+
+
+# The longest network (Facebook) accepts 63,206 characters; longer is never publishable.
+SCREEN_MAX_CHARS = 64_000
+
+
+def screen_while_typing(session: Session, text: str, link_url: str | None
+                        ) -> list[upstream.TypingFinding]:
+    """What the policy in force finds in a text the advisor is typing (with the lexicon's
+    advice), before anything is saved; publishing screens again, and that is the rule."""
+    return upstream.screen_findings(session, text.strip(), link_url)
 
 
 def char_limits() -> dict[str, int]:

@@ -29,6 +29,16 @@ def users_with_active_account() -> Select[int]:
             .where(LinkedAccount.status == AccountStatus.ACTIVE).distinct())
 
 
+def last_post_by_author() -> Select[int, int, PostState, datetime]:
+    """Every author's newest post (any state), one row each: (author_id, post_id, state,
+    created_at). Post ids grow with time, so the newest is the highest id of the author."""
+    newest = (select(Post.author_id.label("author_id"), func.max(Post.id).label("post_id"))
+              .group_by(Post.author_id).subquery())
+    return (select(newest.c.author_id, Post.id.label("post_id"), Post.state.label("state"),
+                   Post.created_at.label("created_at"))
+            .join(Post, Post.id == newest.c.post_id))
+
+
 def last_publication_by_author(start: datetime | None = None, end: datetime | None = None
                                ) -> Select[int, datetime | None]:
     """Authors with a publication in [start, end), with their latest publication time:

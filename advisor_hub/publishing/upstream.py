@@ -16,6 +16,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any, Protocol
 
+from flask_babel import gettext
 from sqlalchemy.orm import Session
 
 import approvals.services
@@ -249,6 +250,48 @@ def _screening(result: Any) -> Screening:
 
 def screen_text(session: Session, text: str, *, link_url: str | None = None) -> Screening:
     return _screening(approvals_api().screen_text(session, text, link_url=link_url))
+
+
+@dataclass(frozen=True)
+class TypingFinding:
+    """One policy finding on a text being typed, in the reader's language, with the
+    lexicon's advice (its note) when it has one."""
+
+    severity: str
+    message: str
+    advice: str | None
+    start: int
+    end: int
+    excerpt: str
+    in_link: bool = False
+
+    @property
+    def blocks(self) -> bool:
+        return self.severity == "block"
+
+    def as_json(self) -> dict[str, Any]:
+        return {"severity": self.severity, "message": self.message, "advice": self.advice,
+                "start": self.start, "end": self.end, "excerpt": self.excerpt,
+                "in_link": self.in_link, "blocks": self.blocks}
+
+
+def _in_language(finding: Any) -> str:
+    params = {k: str(v) for k, v in dict(finding.params).items()}
+    try:
+        return str(gettext(finding.message_id, **params))
+    except (KeyError, ValueError, TypeError):
+        return str(finding.message)
+
+
+def screen_findings(session: Session, text: str, link_url: str | None = None
+                    ) -> list[TypingFinding]:
+    """The findings the policy in force has on ``text`` (and its link), for the composer."""
+    result = approvals_api().screen_text(session, text, link_url=link_url)
+    found = [(f, text, False) for f in result.findings]
+    found += [(f, link_url or "", True) for f in getattr(result, "link_findings", [])]
+    return [TypingFinding(str(f.severity), _in_language(f), f.note or None, f.start, f.end,
+                          source[f.start:f.end], in_link)
+            for f, source, in_link in found]
 
 
 def screen_texts(session: Session, items: list[tuple[str, str | None]]) -> list[Screening]:

@@ -299,14 +299,15 @@ def compose() -> Response | str:
 @bp.get("/compose/preview")
 @roles_required(Role.ADVISOR)
 def preview() -> Response:
-    """The text per chosen network exactly as it will be sent, with its count."""
+    """The post per chosen network as it will be shown: the exact text (disclosures
+    included) and its count, the feed's "…see more" fold, the link card or the image."""
     db = get_session()
     ids = request.args.getlist("account_id", type=int)
     networks = sorted({a.network for a in services.active_accounts_of(db, current_user)
                        if a.id in ids})
     text = request.args.get("text", "")
     link_url = request.args.get("link_url") or None
-    category, with_media = None, False
+    category, with_media, media_url = None, False, None
     version_id = request.args.get("version_id", type=int)
     if version_id:
         try:
@@ -314,14 +315,32 @@ def preview() -> Response:
         except DomainError:
             abort(404)
         link_url, category = source.link_url, source.category
-        with_media = bool(source.media_sha256)
+        with_media, media_url = bool(source.media_sha256), source.media_url
     try:
         exact = composer.exact_text(db, text.strip(), networks, category)
     except Exception:  # the disclosures are unavailable: show the bare text
         exact = text.strip()
     previews = [composer.preview_for(n, exact, link_url, with_media) for n in networks]
     return jsonify([{"network": p.network, "label": p.label, "text": p.text, "count": p.count,
-                     "limit": p.limit, "fits": p.fits} for p in previews])
+                     "limit": p.limit, "fits": p.fits, "visible": p.visible,
+                     "folded": p.folded, "link_url": p.link_url, "link_host": p.link_host,
+                     "media_url": media_url if p.with_media else None}
+                    for p in previews])
+
+
+@bp.get("/compose/screen")
+@roles_required(Role.ADVISOR)
+def screen() -> Response:
+    """The compliance policy's findings on the text being typed, with the lexicon's advice
+    (the composer asks while the advisor types; publishing screens again, as the rule)."""
+    text = request.args.get("text", "")[:composer.SCREEN_MAX_CHARS]
+    link_url = request.args.get("link_url") or None
+    try:
+        findings = composer.screen_while_typing(get_session(), text, link_url)
+    except DomainError:
+        abort(400)
+    return jsonify({"blocked": any(f.blocks for f in findings),
+                    "findings": [f.as_json() for f in findings]})
 
 
 # -- my posts ------------------------------------------------------------------------------------

@@ -8,7 +8,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Flask
+from flask import Flask, render_template, request
+from werkzeug.exceptions import HTTPException
 
 from advisor_hub.networks.sandbox import DEFAULT_CLIENT_ID, DEFAULT_CLIENT_SECRET
 from advisor_hub.security import set_security_headers
@@ -55,4 +56,12 @@ def create_sandbox_app(config: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(bp)
     app.register_blueprint(comments_bp)
     app.after_request(set_security_headers)  # the portal's CSP and friends, on every answer
+    app.register_error_handler(404, _page_not_found)
     return app
+
+
+def _page_not_found(error: HTTPException) -> Any:
+    """A missing page is a page of the Sandbox (with its landmarks); the APIs keep theirs."""
+    if request.path.startswith(("/api/", "/oauth/", "/_control/")):
+        return error
+    return render_template("sandbox/error.html", error=error), 404

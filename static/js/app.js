@@ -25,4 +25,15 @@
     var bar = tab.closest(".nav-tabs");
     bar.scrollLeft = tab.offsetLeft - bar.offsetLeft - 16;
   });
+  // A new user's time zone follows the chosen branch's, until the admin picks one by hand.
+  document.querySelectorAll("select[data-branch-zones]").forEach(function (zone) {
+    var zones = JSON.parse(zone.getAttribute("data-branch-zones") || "{}");
+    var branch = document.getElementById(zone.getAttribute("data-branch-field"));
+    var chosen = false;
+    zone.addEventListener("change", function () { chosen = true; });
+    if (!branch) { return; }
+    branch.addEventListener("change", function () {
+      if (!chosen && zones[branch.value]) { zone.value = zones[branch.value]; }
+    });
+  });
 })();

@@ -54,5 +54,6 @@ ROWS = [
     Row("GET", "/admin/branches", only(["admin"])),
     Row("POST", "/admin/branches", only(["admin"]), data={"name": ""}),
     Row("GET", "/admin/audit", only(["admin"])),
+    Row("GET", "/admin/audit/export.csv", only(["admin"])),
     Row("GET", "/no-such-page", everyone(404, anonymous=404)),
 ]

@@ -40,6 +40,7 @@ ROWS = [
     Row("POST", "/publishing/compose", only(ADVISOR),
         data={"prefill": "1", "client_first_name": "Ann"}),
     Row("GET", "/publishing/compose/preview", only(ADVISOR)),
+    Row("GET", "/publishing/compose/screen", only(ADVISOR)),
     Row("GET", "/publishing/posts", only(ADVISOR)),
     Row("GET", "/publishing/posts/{post_id}", only(ADVISOR), setup=_post),
     Row("GET", "/publishing/posts/{post_id}/status", only(ADVISOR), setup=_post),

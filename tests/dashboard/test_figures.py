@@ -75,13 +75,32 @@ def test_publishing_failures(db_session, data) -> None:
 
 def test_nudges(db_session, data) -> None:
     rows = services.nudges(db_session, ALL, now=at(12, 1))
-    assert [(r.name, r.last_published_at) for r in rows] == [("a2 " + data.users["a2"].last_name,
-                                                               at(10, 1))]
-    assert rows[0].suggestions == ["Retirement savings", "Green mortgage v2"]
-    assert services.nudges(db_session, Scope(data.paris.id, False), now=at(12, 1)) == []
+    # Never linked an account (a3 unlinked it, p2 never linked one): "link an account" first.
+    assert {r.name.split()[0] for r in rows[:2]} == {"a3", "p2"}
+    assert {r.nudge for r in rows[:2]} == {services.Nudge.LINK}
+    assert [(r.name, r.last_published_at, r.nudge) for r in rows[2:]] == [
+        ("a2 " + data.users["a2"].last_name, at(10, 1), services.Nudge.PUBLISH)]
+    assert rows[2].suggestions == ["Retirement savings", "Green mortgage v2"]
+    assert all(r.suggestions == [] for r in rows[:2])
+    paris = services.nudges(db_session, Scope(data.paris.id, False), now=at(12, 1))
+    assert [r.name.split()[0] for r in paris] == ["p2"]
     # A month later a1 and p1 are silent too; never-published advisors come first.
     later = services.nudges(db_session, ALL, now=at(12, 25))
-    assert [r.name.split()[0] for r in later] == ["a2", "a1", "p1"]
+    assert [r.name.split()[0] for r in later if r.nudge is services.Nudge.PUBLISH] == [
+        "a2", "a1", "p1"]
+
+
+def test_every_advisor_is_listed_with_their_last_post(db_session, data) -> None:
+    rows = services.advisors(db_session, ALL, now=at(12, 1))
+    assert sorted(r.name.split()[0] for r in rows) == ["a1", "a2", "a3", "p1", "p2"]
+    by_name = {r.name.split()[0]: r for r in rows}
+    assert by_name["p2"].linked is False and by_name["a3"].linked is False
+    assert by_name["a1"].nudge is None and by_name["a1"].linked
+    for name in ("a1", "a2", "p1"):
+        row = by_name[name]
+        assert row.last_post_id is not None and row.last_post_state is not None, name
+        assert row.last_post_at is not None
+    assert rows[-1].nudge is None  # the advisors up to date come last
 
 
 def test_scope_by_role(db_session, data) -> None:

@@ -69,4 +69,4 @@ def test_french(client, auth, data, db_session) -> None:
     db_session.flush()
     auth.login(data.users["marketing"])
     page = client.get(f"/dashboard/?{NOVEMBER}").get_data(as_text=True)
-    assert "Conseillers à relancer" in page
+    assert "Conseillers et prochaine étape" in page and "Relier un compte" in page

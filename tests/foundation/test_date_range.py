@@ -110,3 +110,11 @@ def test_a_reversed_hold_is_refused_on_the_form(client, auth, seen) -> None:
         "advisor": "0", "date_from": "2026-11-30", "date_to": "2026-11-01", "reason": "Case"})
     assert response.status_code == 400
     assert REVERSED_EN in response.get_data(as_text=True)
+
+
+def test_a_reversed_range_is_shown_with_the_other_errors(client, auth, seen) -> None:
+    """Every error at once: a bad choice elsewhere in the form does not hide the range's."""
+    auth.login(seen["compliance"])
+    page = client.get("/archive/?kind=nonsense&date_from=2026-11-30&date_to=2026-11-01")
+    text = page.get_data(as_text=True)
+    assert REVERSED_EN in text and "Not a valid choice" in text

@@ -68,7 +68,8 @@ def test_compose_a_library_post_and_see_it_in_my_posts(client, auth, advisor, fa
     assert "Meet me at Lyon" in client.get("/publishing/posts").get_data(as_text=True)
     preview = client.get(f"/publishing/compose/preview?text=Hi&account_id={account.id}").json
     assert preview == [{"network": "sandbox", "label": "Sandbox", "text": "Hi", "count": 2,
-                        "limit": 5000, "fits": True}]
+                        "limit": 5000, "fits": True, "visible": "Hi", "folded": False,
+                        "link_url": None, "link_host": "", "media_url": None}]
 
 
 def test_composer_shows_the_dst_gap_refusal(client, auth, advisor, fakes, link):
