@@ -19,11 +19,14 @@ from flask_login import current_user, login_required
 from werkzeug.exceptions import HTTPException, SecurityError
 from werkzeug.wrappers import Response
 
+from advisor_hub.accounts import services as accounts
+from advisor_hub.db import get_session
 from advisor_hub.hardening import BadRedirect, ValueOutOfRange
 from advisor_hub.i18n import LANGUAGES
 from advisor_hub.navigation import items_for_role
 from advisor_hub.roles import ROLE_LABELS, Role
 from advisor_hub.security import is_safe_next
+from advisor_hub.web import unit_of_work
 
 bp = Blueprint("core", __name__, template_folder="templates")
 
@@ -58,9 +61,17 @@ def home() -> str:
 
 @bp.post("/language")
 def set_language() -> Response:
-    language = request.form.get("language", "en")
+    """The navigation's language switch (CSRF-checked like every POST): a signed-in user's
+    choice is kept in their preferences (audited), an anonymous visitor's in the session;
+    then back to the same page."""
+    language = request.form.get("language", "")
     if language in LANGUAGES:
         session["language"] = language
+        if current_user.is_authenticated and current_user.language != language:
+            with unit_of_work():
+                accounts.update_preferences(get_session(), actor=current_user,
+                                            language=language,
+                                            time_zone=current_user.time_zone)
     target = request.form.get("next")
     return redirect(target if is_safe_next(target) else url_for("core.home"))
 
