@@ -61,6 +61,7 @@ from content_library import cli as library_cli
 from content_library import editors, review
 from content_library import views as library_views
 from content_library.attributes import review_details
+from content_library import life_events
 from content_library.life_events import on_template_decision
 from content_library.models import LibraryItemVersion, LifeEventTemplate
 from content_library.services import on_item_decision
@@ -83,7 +84,8 @@ LIBRARY = Feature(
         Subject(review.ITEM_KIND, LibraryItemVersion.__tablename__, on_item_decision,
                 review.version_url, review_details, editors=editors.version_editors),
         Subject(review.TEMPLATE_KIND, LifeEventTemplate.__tablename__, on_template_decision,
-                review.template_url, editors=editors.template_editors),
+                review.template_url, editors=editors.template_editors,
+                title=life_events.template_titles),
     ),
 )
 APPROVALS = Feature("approvals", blueprints=(approvals_bp,),

@@ -91,7 +91,7 @@ def decide(
     justification = _clean_comment(justification, "justification")
     outcome = verdict.outcome
     values: dict[str, Any] = {}
-    reason_label = ""
+    reason_label: dict[str, str] = {}
     if verdict == Verdict.APPROVE:
         if review.blocking_count:
             if not actor.has_role(Role.SENIOR_COMPLIANCE):
@@ -107,7 +107,7 @@ def decide(
         if reason is None:
             raise BadDecision(_l("Choose a reason for the rejection."), field="reason_code")
         values["reason_code"] = reason.code
-        reason_label = reason.label
+        reason_label = {"en": reason.label, "fr": reason.label_in("fr")}
     elif verdict == Verdict.REQUEST_CHANGES:
         if not comment:
             raise BadDecision(_l("Say what must change."), field="comment")
@@ -145,7 +145,7 @@ def decide(
         "justification": justification or None, "lexicon_version": review.lexicon_version})
     log_decision(session, review, actor, DecisionKind(outcome), review.reason_code,
                  justification if overridden else comment or None)
-    notify_author(session, review, outcome, reason_label, comment)
+    notify_author(session, review, outcome, reason_label or "", comment)
     if outcome == ReviewStatus.ESCALATED:
         notify_seniors(session, review, actor, comment)
     if outcome in FINAL_STATUSES:

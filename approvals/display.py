@@ -11,7 +11,9 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from flask_babel import gettext
+from flask_babel import get_locale, gettext
+
+from approvals.models import in_language
 
 
 @dataclass(frozen=True)
@@ -29,6 +31,23 @@ def finding_message(finding: dict[str, Any]) -> str:
         return gettext(message_id, **params)
     except (KeyError, ValueError, TypeError):
         return message_id
+
+
+def finding_note(finding: Any) -> str:
+    """The lexicon's note of a finding (a stored dict or a ``Finding``) in the reader's
+    language ("" when there is none)."""
+    if isinstance(finding, dict):
+        english, french = finding.get("note"), finding.get("note_fr")
+    else:
+        english, french = finding.note, finding.note_fr
+    return in_language(str(english or ""), str(french or ""), str(get_locale() or "en"))
+
+
+def finding_text(finding: Any) -> str:
+    """A finding as one sentence in the reader's language: its message, then the note."""
+    as_dict = finding if isinstance(finding, dict) else finding.as_dict()
+    message, note = finding_message(as_dict), finding_note(finding)
+    return f"{message} ({note})" if note else message
 
 
 def highlight(text: str, findings: list[dict[str, Any]], field: str = "text") -> list[Segment]:

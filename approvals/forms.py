@@ -75,13 +75,17 @@ class TermForm(FlaskForm):
     term = StringField(_l("Word or phrase"), validators=[DataRequired(), Length(max=200)])
     language = SelectField(_l("Language"), choices=LANGUAGE_CHOICES, default="any")
     severity = SelectField(_l("Severity"), choices=SEVERITY_CHOICES, default="flag")
-    note = StringField(_l("Note for advisors and reviewers"), validators=[Length(max=500)])
+    note = StringField(_l("Note for advisors and reviewers (English)"),
+                       validators=[Length(max=500)])
+    note_fr = StringField(_l("Note for advisors and reviewers (French)"),
+                          validators=[Length(max=500)])
     submit = SubmitField(_l("Add to the lexicon"))
 
 
 class TermEditForm(FlaskForm):
     severity = SelectField(_l("Severity"), choices=SEVERITY_CHOICES)
-    note = StringField(_l("Note"), validators=[Length(max=500)])
+    note = StringField(_l("Note (English)"), validators=[Length(max=500)])
+    note_fr = StringField(_l("Note (French)"), validators=[Length(max=500)])
     submit = SubmitField(_l("Save"))
 
 
@@ -102,9 +106,16 @@ class DisclosureForm(FlaskForm):
     submit = SubmitField(_l("Add the disclosure"))
 
 
+class ReasonLabelsForm(FlaskForm):
+    label = StringField(_l("Label (English)"), validators=[DataRequired(), Length(max=200)])
+    label_fr = StringField(_l("Label (French)"), validators=[DataRequired(), Length(max=200)])
+    submit = SubmitField(_l("Save"))
+
+
 class ReasonCodeForm(FlaskForm):
     code = StringField(_l("Code"), validators=[DataRequired(), Length(max=64)])
-    label = StringField(_l("Label"), validators=[DataRequired(), Length(max=200)])
+    label = StringField(_l("Label (English)"), validators=[DataRequired(), Length(max=200)])
+    label_fr = StringField(_l("Label (French)"), validators=[DataRequired(), Length(max=200)])
     submit = SubmitField(_l("Add the reason"))
 
 

@@ -41,7 +41,8 @@ class ReviewContent:
 def _finding_dict(finding: Any, where: str) -> dict[str, Any]:
     return {"rule": finding.rule, "severity": finding.severity, "start": finding.start,
             "end": finding.end, "message_id": finding.message_id,
-            "params": dict(finding.params), "note": finding.note, "field": where}
+            "params": dict(finding.params), "note": finding.note,
+            "note_fr": finding.note_fr, "field": where}
 
 
 def submit_for_review(

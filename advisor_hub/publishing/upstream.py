@@ -242,7 +242,7 @@ class Screening:
 
 
 def _screening(result: Any) -> Screening:
-    messages = [str(f.message) for f in result.findings]
+    messages = [str(m) for m in result.messages]  # in the reader's language
     return Screening(blocked=bool(result.blocked), messages=messages,
                      lexicon_version=result.lexicon_version)
 

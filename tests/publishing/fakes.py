@@ -66,6 +66,10 @@ class Screening:
     lexicon_version: int
     blocked: bool
 
+    @property
+    def messages(self) -> list[str]:
+        return [f.message for f in self.findings]
+
 
 class FakeApprovals:
     ReviewContent = ReviewContent

@@ -33,3 +33,15 @@ def test_required_error_in_french(client, auth, world) -> None:  # noqa: F811
         "when_mode": "now"}).get_data(as_text=True))
     assert "This field is required" not in page
     assert "Ce champ est requis." in page or "Choisissez au moins un compte" in page
+
+
+def test_policy_refusal_in_french_with_the_french_note(client, auth, world) -> None:  # noqa: F811
+    user = world["french"]
+    auth.login(user)
+    page = html.unescape(client.post("/publishing/compose", data={
+        "text": "Un rendement garanti pour tous", "account_ids": [world["accounts"][user.id].id],
+        "when_mode": "now"}).get_data(as_text=True))
+    assert "La politique de conformité bloque ce texte" in page
+    assert "« rendement garanti » n'est pas autorisé dans une publication" in page
+    assert "tout placement comporte un risque de perte" in page
+    assert "is not allowed" not in page
