@@ -97,10 +97,10 @@ PUBLISHING = Feature(
     nav=publishing_views.NAV,
     review_subjects=(
         Subject(POST_KIND, Post.__tablename__, on_post_decision,
-                editors=publishing_services.post_editors),
+                editors=publishing_services.post_editors, tells_author=True),
         Subject(LINKED_ACCOUNT_KIND, LinkedAccount.__tablename__, on_account_decision,
                 describe=publishing_services.account_details,
-                editors=publishing_services.account_editors),
+                editors=publishing_services.account_editors, tells_author=True),
     ),
     checks=(upstream.check_contracts,),
 )

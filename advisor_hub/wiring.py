@@ -122,7 +122,7 @@ def install(app: Flask, features: list[Feature]) -> None:
             register_subject(subject.kind, subject_type=subject.subject_type,
                              on_decision=subject.on_decision, url=subject.url,
                              editors=subject.editors, describe=subject.describe,
-                             title=subject.title)
+                             title=subject.title, tells_author=subject.tells_author)
         for declared in feature.signal_handlers:
             # Strong references: the handler lives as long as the process, like the app.
             _signal(declared.signal, feature).connect(declared.handler, weak=False)

@@ -30,7 +30,7 @@ from approvals.models import (
 )
 from approvals.notices import notify_author, notify_seniors
 from approvals.periods import approval_expires
-from approvals.settings import active_reason
+from approvals.settings import active_reason, reason_texts
 from approvals.subjects import require_subject
 
 MAX_COMMENT = 4000
@@ -107,7 +107,7 @@ def decide(
         if reason is None:
             raise BadDecision(_l("Choose a reason for the rejection."), field="reason_code")
         values["reason_code"] = reason.code
-        reason_label = {"en": reason.label, "fr": reason.label_in("fr")}
+        reason_label = reason_texts(session, reason.code)
     elif verdict == Verdict.REQUEST_CHANGES:
         if not comment:
             raise BadDecision(_l("Say what must change."), field="comment")

@@ -38,9 +38,9 @@ def notify_author(session: Session, review: ReviewRequest, outcome: ReviewStatus
     """Tell the author what became of their content (nothing for a withdrawal); ``reason``
     may be given in each language ({"en": ..., "fr": ...}): the reader sees their own."""
     author = find_user(session, review.author_id)
-    if author is None or outcome not in _MESSAGES:
-        return
     subject = subject_for(review.kind)
+    if author is None or outcome not in _MESSAGES or (subject and subject.tells_author):
+        return
     url = subject.url(review.subject_id) if subject and subject.url else None
     if url is None and has_app_context():
         try:

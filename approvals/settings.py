@@ -99,6 +99,15 @@ def update_reason_labels(session: Session, *, actor: User, reason_id: int, label
     return reason
 
 
+def reason_texts(session: Session, code: str | None) -> dict[str, str]:
+    """A reason's label in each language ({"en": ..., "fr": ...}; {} for no reason), for a
+    message its reader sees in their own language."""
+    reason = session.scalar(select(ReasonCode).where(ReasonCode.code == (code or "")))
+    if reason is None:
+        return {}
+    return {"en": reason.label, "fr": reason.label_in("fr")}
+
+
 def reason_labels(session: Session, language: str | None) -> dict[str, str]:
     """Every reason's label in ``language``, by code (retired ones included: past
     decisions still name them)."""

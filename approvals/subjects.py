@@ -66,6 +66,9 @@ class Subject:
     # Required (keyword-only): a kind that cannot say who edited it cannot be registered.
     editors: EditorsProvider = field(kw_only=True)
     title: SubjectTitle | None = field(default=None, kw_only=True)
+    # The owner tells the author itself (in on_decision): approvals then sends nothing,
+    # so one decision makes one notification.
+    tells_author: bool = field(default=False, kw_only=True)
 
 
 _subjects: dict[str, Subject] = {}
@@ -75,7 +78,8 @@ def register_subject(kind: str, *, subject_type: str, on_decision: DecisionHandl
                      editors: EditorsProvider,
                      url: Callable[[int], str] | None = None,
                      describe: DescribeSubject | None = None,
-                     title: SubjectTitle | None = None) -> None:
+                     title: SubjectTitle | None = None,
+                     tells_author: bool = False) -> None:
     """Owners of reviewable things register at start-up: ``on_decision(session, subject_id,
     outcome, review)`` is called in the deciding transaction; ``editors(session,
     subject_id)`` names everyone who wrote or changed the subject (none of them may decide
@@ -86,7 +90,7 @@ def register_subject(kind: str, *, subject_type: str, on_decision: DecisionHandl
     if not callable(editors):
         raise TypeError(f"review kind {kind!r} registered without an editors provider")
     _subjects[kind] = Subject(kind, subject_type, on_decision, url, describe,
-                              editors=editors, title=title)
+                              editors=editors, title=title, tells_author=tells_author)
 
 
 def details_of(session: Session, review: ReviewRequest) -> SubjectDetails | None:

@@ -51,6 +51,8 @@ class ApprovalsAPI(Protocol):
 
     def withdraw(self, session: Session, *, review_id: int, actor: User) -> None: ...
 
+    def reason_texts(self, session: Session, code: str | None) -> dict[str, str]: ...
+
     def get_approvals(self, session: Session, review_ids: Iterable[int]) -> dict[int, Any]: ...
 
     def mark_used(self, session: Session, *, review_ids: Iterable[int],
@@ -225,6 +227,11 @@ def approval_expires(kind: str, decided_at: datetime) -> datetime | None:
     """Until when an approval of ``kind`` given at ``decided_at`` stands unused."""
     expires = approvals_api().approval_expires(kind, decided_at)
     return expires if isinstance(expires, datetime) else None
+
+
+def reason_texts(session: Session, code: str | None) -> dict[str, str]:
+    """A rejection reason's label in each language (what the author is told)."""
+    return dict(approvals_api().reason_texts(session, code))
 
 
 def mark_used(session: Session, *, review_ids: Iterable[int | None], at: datetime) -> None:

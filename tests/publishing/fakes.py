@@ -118,6 +118,9 @@ class FakeApprovals:
             return None
         return decided_at + timedelta(days=self.approval_days)
 
+    def reason_texts(self, session: Any, code: str | None) -> dict[str, str]:
+        return {"en": f"reason {code}", "fr": f"motif {code}"} if code else {}
+
     def withdraw(self, session: Any, *, review_id: int, actor: Any) -> None:
         review = self.reviews[review_id]
         review.status = "withdrawn"
