@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+from urllib.parse import urlsplit
+
 from flask import (
     Blueprint,
     Flask,
@@ -72,8 +74,18 @@ def set_language() -> Response:
                 accounts.update_preferences(get_session(), actor=current_user,
                                             language=language,
                                             time_zone=current_user.time_zone)
-    target = request.form.get("next")
+    target = _same_page(request.form.get("next"))
     return redirect(target if is_safe_next(target) else url_for("core.home"))
+
+
+def _same_page(path: str | None) -> str | None:
+    """The page the switch was pressed on, with its query string: the form carries only the
+    path (a page never echoes its query string), the query comes from this site's own
+    Referer for that path."""
+    referrer = urlsplit(request.referrer or "")
+    if path and referrer.netloc == request.host and referrer.path == path and referrer.query:
+        return f"{path}?{referrer.query}"
+    return path
 
 
 def _forget_unloaded_user() -> None:

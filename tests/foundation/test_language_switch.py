@@ -24,7 +24,8 @@ def test_signed_in_user_switches_from_the_navigation(client, auth, factory, db_s
     page = client.get("/notifications").get_data(as_text=True)
     assert 'data-testid="language-switch"' in page
     assert 'action="/language"' in page
-    response = client.post("/language", data={"language": "fr", "next": "/notifications?page=1"})
+    response = client.post("/language", data={"language": "fr", "next": "/notifications"},
+                           headers={"Referer": "http://localhost/notifications?page=1"})
     assert response.status_code == 302
     assert response.headers["Location"].endswith("/notifications?page=1")
     db_session.refresh(user)
@@ -43,8 +44,13 @@ def test_signed_in_user_switches_from_the_navigation(client, auth, factory, db_s
 def test_anonymous_visitor_switches_in_the_session(client) -> None:
     page = client.get("/login").get_data(as_text=True)
     assert 'data-testid="language-switch"' in page
-    response = client.post("/language", data={"language": "fr", "next": "/login?next=%2F"})
+    response = client.post("/language", data={"language": "fr", "next": "/login"},
+                           headers={"Referer": "http://localhost/login?next=%2F"})
     assert response.headers["Location"].endswith("/login?next=%2F")
+    # Another site's Referer is never followed.
+    response = client.post("/language", data={"language": "fr", "next": "/login"},
+                           headers={"Referer": "http://evil.example/login?next=x"})
+    assert response.headers["Location"].endswith("/login")
     assert '<html lang="fr">' in client.get("/login").get_data(as_text=True)
 
 
