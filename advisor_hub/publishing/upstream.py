@@ -325,7 +325,8 @@ def publish_until(session: Session, *, version_id: int) -> datetime | None:
 def template_for_use(session: Session, *, template_id: int, advisor: User) -> LibrarySource:
     t = library_api().get_template_for_use(session, template_id=template_id, advisor=advisor)
     return LibrarySource(
-        kind="life_event", id=int(t.id), title=str(t.event_type), text=str(t.text),
+        kind="life_event", id=int(t.id), title=str(t.event_label(advisor.language)),
+        text=str(t.text),
         link_url=None, media_sha256=None, media_url=None, networks=None, category=None,
         placeholders=list(TEMPLATE_PLACEHOLDERS), review_id=t.review_id,
     )

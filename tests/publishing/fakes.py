@@ -200,6 +200,10 @@ class Template:
     placeholders: list[str] = field(default_factory=lambda: ["client_first_name",
                                                              "advisor_first_name"])
 
+    def event_label(self, language: str) -> str:
+        return {"wedding": "Mariage" if language == "fr" else "Wedding"}.get(
+            self.event_type, self.event_type)
+
 
 _PLACEHOLDER = re.compile(r"\{\{\s*([a-z_]+)\s*\}\}")
 
