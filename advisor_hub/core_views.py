@@ -133,6 +133,7 @@ def register_error_pages(app: Flask) -> None:
 
 @bp.app_context_processor
 def navigation() -> dict[str, object]:
+    from advisor_hub import labels
     from advisor_hub.navigation import menu_for
     from advisor_hub.networks import network_label
 
@@ -140,4 +141,11 @@ def navigation() -> dict[str, object]:
         "nav_menu": menu_for,
         "network_label": network_label,
         "role_label": lambda role: ROLE_LABELS[Role(role)],
+        # Codes and ids in words (advisor_hub.labels).
+        "state_label": labels.state_label,
+        "kind_label": labels.kind_label,
+        "subject_label": labels.subject_label,
+        "field_label": labels.field_label,
+        "value_label": lambda field, value: labels.value_label(get_session(), field, value),
+        "person_name": lambda user: labels.person_name(get_session(), user),
     }

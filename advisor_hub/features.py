@@ -58,10 +58,9 @@ from approvals import views as approvals_views
 from approvals.services import Subject
 from approvals.views import bp as approvals_bp
 from content_library import cli as library_cli
-from content_library import editors, review
+from content_library import editors, life_events, review
 from content_library import views as library_views
 from content_library.attributes import review_details
-from content_library import life_events
 from content_library.life_events import on_template_decision
 from content_library.models import LibraryItemVersion, LifeEventTemplate
 from content_library.services import on_item_decision

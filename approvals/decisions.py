@@ -154,8 +154,10 @@ def decide(
 
 
 def log_decision(session: Session, review: ReviewRequest, actor: User | None,
-                 kind: DecisionKind, reason_code: str | None, comment: str | None) -> None:
-    """One row of the review's decision log, and its record in the archive."""
+                 kind: DecisionKind, reason_code: str | None, comment: str | None, *,
+                 basis_review_id: int | None = None) -> None:
+    """One row of the review's decision log, and its record in the archive
+    (``basis_review_id``: the library approval an unedited use rests on)."""
     at = review.decided_at or utcnow()
     session.add(ReviewDecision(review_id=review.id, decision=kind,
                                actor_id=actor.id if actor else None, reason_code=reason_code,
@@ -167,6 +169,7 @@ def log_decision(session: Session, review: ReviewRequest, actor: User | None,
         "content_hash": review.content_hash, "lexicon_version": review.lexicon_version,
         "decided_by_id": actor.id if actor else None, "author_id": review.author_id,
         "decided_at": at.isoformat(),
+        **({"basis_review_id": basis_review_id} if basis_review_id is not None else {}),
     })
     session.flush()
 

@@ -127,8 +127,9 @@ def approve_from_library(
     )
     session.add(review)
     session.flush()
-    log_decision(session, review, None, DecisionKind.APPROVED_FROM_LIBRARY, None,
-                 f"basis review {basis.id}")
+    # No comment: what it rests on is a field (pages say it in the reader's language).
+    log_decision(session, review, None, DecisionKind.APPROVED_FROM_LIBRARY, None, None,
+                 basis_review_id=basis.id)
     record(session, author, "review.approved_from_library", review, after={
         "basis_review_id": basis.id, "content_hash": review.content_hash})
     return review

@@ -291,7 +291,8 @@ def mine(review_id: int) -> str:
     reasons = rules.reason_labels(session, str(get_locale()))
     return render_template("approvals/mine.html", review=review, reasons=reasons,
                            segments=highlight(review.text, review.findings, "text"),
-                           findings=review.findings, finding_message=finding_message, finding_note=finding_note)
+                           findings=review.findings, finding_message=finding_message,
+                           finding_note=finding_note)
 
 
 # --- the policy -------------------------------------------------------------------------------
@@ -343,7 +344,8 @@ def lexicon_edit(term_id: int) -> Response:
         abort(400)
     return _post_action(lambda s: rules.update_term(
         s, actor=current_user, term_id=term_id, severity=form.severity.data,
-        note=form.note.data or "", note_fr=form.note_fr.data or ""), _("Term changed: the lexicon has a new version."),
+        note=form.note.data or "", note_fr=form.note_fr.data or ""),
+        _("Term changed: the lexicon has a new version."),
         "approvals.lexicon")
 
 

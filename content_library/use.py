@@ -19,8 +19,8 @@ from sqlalchemy.orm import Session
 from advisor_hub.accounts.models import User
 from advisor_hub.audit.services import record
 from advisor_hub.db import utcnow
-from advisor_hub.i18n import LANGUAGES
 from advisor_hub.errors import NotFound, ValidationError
+from advisor_hub.i18n import LANGUAGES
 from advisor_hub.pagination import Page
 from advisor_hub.roles import Role, require_role
 from content_library import review, search

@@ -26,8 +26,8 @@ from werkzeug.wrappers import Response as WerkzeugResponse
 from advisor_hub.accounts.services import get_user, list_branches, local_zone
 from advisor_hub.audit.services import trail_for
 from advisor_hub.db import get_session
-from advisor_hub.i18n import LANGUAGE_LABELS
 from advisor_hub.errors import NotFound, ValidationError
+from advisor_hub.i18n import LANGUAGE_LABELS
 from advisor_hub.navigation import NavItem
 from advisor_hub.roles import Role
 from advisor_hub.security import roles_required

@@ -45,8 +45,8 @@ def test_a_rejected_post_gives_one_notification_with_its_reason(client, auth, db
 
 
 @pytest.mark.both_backends
-def test_an_approved_account_gives_one_notification(db_session, world, factory,
-                                                    sandbox) -> None:  # noqa: F811
+def test_an_approved_account_gives_one_notification(db_session, world, factory,  # noqa: F811
+                                                    sandbox) -> None:
     from advisor_hub.networks import TokenCipher
     from advisor_hub.publishing.linking import link_account
     from tests.publishing.conftest import KEY, oauth_link
