@@ -17,6 +17,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from advisor_hub.accounts.models import User
@@ -67,10 +68,84 @@ FIELD_LABELS: Mapping[str, Any] = {
     "publish_now": _l("Publish now"), "content_hash": _l("Content hash"),
     "escalation_level": _l("Escalation level"), "claimed_by_id": _l("Claimed by"),
     "decided_by_id": _l("Decided by"), "author_id": _l("Author"), "actor_id": _l("By"),
-    "approved_by_id": _l("Approved by"), "user_id": _l("User"),
+    "approved_by_id": _l("Approved by"), "user_id": _l("User"), "type": _l("Event"),
+    "lineage_id": _l("Lineage"), "number": _l("Version"), "key": _l("Code"),
+    "label_en": _l("Label (English)"),
+    "advisor_id": _l("Advisor"),
+    "already": _l("Already done"),
+    "api_version": _l("API version"),
+    "audience_all": _l("All advisors"),
+    "available_from": _l("Available from"),
+    "branch_ids": _l("Branches"),
+    "by_version_id": _l("Replaced by version"),
+    "campaign": _l("Campaign"),
+    "cancelled": _l("Cancelled"),
+    "cancelled_posts": _l("Posts cancelled"),
+    "cause": _l("Cause"),
+    "comment_id": _l("Client comment"),
+    "complaint": _l("Complaint"),
+    "count": _l("Count"),
+    "cutoff": _l("Cut-off date"),
+    "date_from": _l("From"),
+    "date_to": _l("To"),
+    "day_offset": _l("Day"),
+    "decision": _l("Decision"),
+    "detail": _l("Detail"),
+    "due_at": _l("Due"),
+    "end_date": _l("End date"),
+    "environment_default": _l("Default of the environment"),
+    "error": _l("Error"),
+    "failed_logins": _l("Failed logins"),
+    "failure_class": _l("Failure"),
+    "file": _l("Uploaded file"),
+    "filters": _l("Filters"),
+    "findings": _l("Findings"),
+    "findings_count": _l("Findings"),
+    "first_id": _l("First record"),
+    "format": _l("File format"),
+    "hidden_at": _l("Hidden"),
+    "image_sha256": _l("Image"),
+    "imported": _l("Imported"),
+    "issuer": _l("Identity provider"),
+    "item_id": _l("Library item"),
+    "languages": _l("Languages"),
+    "last_hash": _l("Last hash"),
+    "last_id": _l("Last record"),
+    "level": _l("Level"),
+    "link": _l("Link"),
+    "locked_until": _l("Locked until"),
+    "mode": _l("Mode"),
+    "network_comment_id": _l("Comment on the network"),
+    "owner_id": _l("Owner"),
+    "password_reset_required": _l("Password reset required"),
+    "placeholders": _l("Placeholders"),
+    "post_url": _l("Post on the network"),
+    "private_contact": _l("Private contact"),
+    "reason": _l("Reason"),
+    "released": _l("Released"),
+    "released_at": _l("Released on"),
+    "reply_id": _l("Reply"),
+    "retired_at": _l("Retired"),
+    "role_map": _l("Group-to-role map"),
+    "sample_review_id": _l("Sample review"),
+    "scheduled": _l("Scheduled"),
+    "send_time": _l("Sending time"),
+    "skipped_lines": _l("Lines skipped"),
+    "start_date": _l("Start date"),
+    "step_id": _l("Campaign step"),
+    "steps": _l("Steps"),
+    "stopped_at": _l("Stopped"),
+    "subscribed": _l("Subscribed"),
+    "summary": _l("Summary"),
+    "tags": _l("Tags"),
+    "target_minutes": _l("Target (minutes)"),
+    "template_id": _l("Template"),
+    "time_mode": _l("Time"),
+    "version_id": _l("Library version"),
+    "via": _l("Through"),
 }
 _PERSON_FIELDS = frozenset({"claimed_by_id", "decided_by_id", "author_id", "actor_id",
-                            "approved_by_id", "user_id", "grantor_id"})
+                            "approved_by_id", "user_id", "advisor_id", "owner_id"})
 _YES_NO = {True: _l("yes"), False: _l("no")}
 
 
@@ -79,13 +154,14 @@ def _state_labels() -> list[Mapping[str, Any]]:
     from advisor_hub.campaigns import models as campaigns
     from advisor_hub.conversations import models as conversations
     from advisor_hub.publishing import models as publishing
+    from approvals.forms import LINK_KIND_LABELS
     from approvals.forms import STATUS_LABELS as REVIEW_STATUS_LABELS
     from content_library.labels import STATUS_LABELS as LIBRARY_STATUS_LABELS
 
     return [publishing.STATE_LABELS, REVIEW_STATUS_LABELS,
             {str(k): v for k, v in LIBRARY_STATUS_LABELS.items()},
             campaigns.STATE_LABELS, conversations.STATE_LABELS,
-            publishing.FAILURE_LABELS, publishing.SOURCE_LABELS]
+            publishing.FAILURE_LABELS, publishing.SOURCE_LABELS, LINK_KIND_LABELS]
 
 
 def state_label(value: Any) -> str:
@@ -151,8 +227,16 @@ def value_label(session: Session, field: str, value: Any) -> str:
 
         branch = session.get(Branch, int(value)) if str(value).isdigit() else None
         return branch.name if branch is not None else str(value)
-    if field == "kind":
+    if field == "kind" and kind_label(str(value)) != str(value):
         return kind_label(str(value))
+    if field in ("type", "event_type"):  # a life-event type, by its key
+        from flask_babel import get_locale
+
+        from content_library.models import LifeEventType
+
+        found = session.scalar(select(LifeEventType).where(LifeEventType.key == str(value)))
+        if found is not None:
+            return found.label(str(get_locale())[:2])
     if field == "reason_code":
         from flask_babel import get_locale
 

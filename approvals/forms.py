@@ -42,6 +42,8 @@ STATUS_LABELS: dict[str, LazyString] = {
     ReviewStatus.WITHDRAWN: _l("Withdrawn"),
     DecisionKind.APPROVED_FROM_LIBRARY: _l("Approved (unedited library content)"),
 }
+LINK_KIND_LABELS: dict[str, LazyString] = {LinkKind.ALLOW.value: _l("Allow"),
+                                           LinkKind.DENY.value: _l("Deny")}
 DECISION_CHOICES = [
     (Verdict.APPROVE.value, _l("Approve")),
     (Verdict.REJECT.value, _l("Reject")),
@@ -91,8 +93,7 @@ class TermEditForm(FlaskForm):
 
 class LinkRuleForm(FlaskForm):
     domain = StringField(_l("Domain"), validators=[DataRequired(), Length(max=253)])
-    kind = SelectField(_l("Rule"), choices=[(LinkKind.ALLOW.value, _l("Allow")),
-                                            (LinkKind.DENY.value, _l("Deny"))])
+    kind = SelectField(_l("Rule"), choices=list(LINK_KIND_LABELS.items()))
     note = StringField(_l("Note"), validators=[Length(max=500)])
     submit = SubmitField(_l("Add the rule"))
 
