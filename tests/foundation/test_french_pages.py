@@ -21,8 +21,8 @@ from __future__ import annotations
 
 import enum
 import re
-from datetime import timedelta
 from collections import deque
+from datetime import timedelta
 from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
@@ -46,8 +46,8 @@ from advisor_hub.publishing.linking import link_account
 from advisor_hub.publishing.models import Post
 from approvals import services as approvals
 from approvals.forms import KIND_LABELS
-from approvals.policy import STARTER_LEXICON
 from approvals.models import ReasonCode, ReviewRequest, ReviewStatus, Verdict
+from approvals.policy import STARTER_LEXICON
 from content_library import life_events
 from content_library.models import LibraryItemVersion, LifeEventTemplate, Status
 from tests.conftest import TEST_TOKEN_KEY
