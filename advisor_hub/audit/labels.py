@@ -137,5 +137,6 @@ def action_label(action: str) -> str:
         if action.startswith(prefix):
             state = action[len(prefix):]
             if state_label(state) != state:
-                return f"{subject}: {state_label(state)}"
+                return str(_l("%(subject)s: %(state)s", subject=subject,
+                              state=state_label(state)))
     return action

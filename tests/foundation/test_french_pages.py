@@ -153,9 +153,10 @@ class _Text(HTMLParser):
             self.nodes.append(text)
 
 
-def _world(session: Any) -> dict[str, User]:
+def _world(session: Any, *, seeded: bool = False) -> dict[str, User]:
     """The demo bank with something in every state, everyone reading French."""
-    seed_demo(session)
+    if not seeded:
+        seed_demo(session)
     users = {u.email.split("@")[0]: u for u in session.scalars(select(User))}
     bruno, claire = users["bruno.advisor"], users["claire.compliance"]
     account = link_account(session, user=bruno, network="sandbox",
