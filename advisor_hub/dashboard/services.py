@@ -285,7 +285,7 @@ def nudges(session: Session, scope: Scope, *, now: datetime | None = None,
             for r in session.execute(query)]
     offered = _newest_items_by_branch(session, rows, suggestions, now)
     return [NudgeRow(r.advisor_id, r.name, r.email, r.branch_id, r.branch,
-                     r.last_published_at, offered.get(r.branch_id, []))
+                     r.last_published_at, offered.get(r.advisor_id, []))
             for r in rows]
 
 
@@ -298,17 +298,21 @@ def _aware(value: Any) -> datetime | None:
 
 
 def _newest_items_by_branch(session: Session, rows: Sequence[NudgeRow], limit: int,
-                            now: datetime) -> dict[int | None, list[str]]:
-    """Ask the library, once per branch, what it offers an advisor of that branch now."""
-    offered: dict[int | None, list[str]] = {}
+                            now: datetime) -> dict[int, list[str]]:
+    """Ask the library, once per branch and language, what it offers an advisor of that
+    branch now in their own language (as their library page lists it); by advisor id."""
+    by_audience: dict[tuple[int | None, str], list[str]] = {}
+    offered: dict[int, list[str]] = {}
     for row in rows:
-        if row.branch_id in offered:
-            continue
         advisor = session.get(User, row.advisor_id)
         if advisor is None:
             continue
-        page = search_library(session, advisor=advisor, per_page=limit, now=now)
-        offered[row.branch_id] = [v.title for v in page.items]
+        audience = (row.branch_id, advisor.language)
+        if audience not in by_audience:
+            page = search_library(session, advisor=advisor, per_page=limit, now=now,
+                                  language=advisor.language)
+            by_audience[audience] = [v.title for v in page.items]
+        offered[row.advisor_id] = by_audience[audience]
     return offered
 
 
