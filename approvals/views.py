@@ -31,7 +31,13 @@ from approvals import (
     services,
 )
 from approvals import queue as queue_services
-from approvals.display import finding_message, finding_note, highlight, word_diff
+from approvals.display import (
+    finding_message,
+    finding_note,
+    highlight,
+    version_summary,
+    word_diff,
+)
 from approvals.forms import (
     KIND_LABELS,
     STATUS_LABELS,
@@ -373,6 +379,7 @@ def lexicon_history() -> str:
             found = rules.version_at(session, end)
             shown = found.id if found else 0
     return render_template("approvals/lexicon_history.html", versions=versions, shown=shown,
+                           version_summary=version_summary,
                            terms=rules.terms_at(session, shown), day=day,
                            people=_names(session, {v.created_by_id for v in versions}))
 

@@ -134,3 +134,17 @@ def test_reason_choices_in_the_readers_language(client, auth, db_session, factor
     page = html.unescape(client.get(f"/review/{review.id}").get_data(as_text=True))
     assert "Affirmation trompeuse ou déséquilibrée" in page
     assert "Misleading or unbalanced claim" not in page
+
+
+def test_policy_history_in_the_readers_language(client, auth, db_session, factory) -> None:
+    reviewer = factory.user("compliance", language="fr")
+    rules.add_term(db_session, actor=reviewer, term="moonshot", language="en",
+                   severity="block")
+    rules.add_link_rule(db_session, actor=reviewer, domain="casino.example", kind="deny")
+    db_session.flush()
+    auth.login(reviewer)
+    page = html.unescape(client.get("/review/lexicon/history").get_data(as_text=True))
+    assert "Ajout de « moonshot » (" in page
+    assert "Règle de lien : " in page and "casino.example" in page
+    assert "added “moonshot”" not in page and "link rule:" not in page
+    assert "deny" not in page.split("casino.example")[0][-40:]
