@@ -35,8 +35,8 @@ def test_the_dashboards_nudges_offer_posts_in_the_advisors_language(db_session) 
     from advisor_hub.dashboard.services import Scope, nudges
     from advisor_hub.networks import Account, TokenCipher, TokenSet
     from advisor_hub.publishing.linking import link_account
-    from content_library.models import LibraryItemVersion
     from approvals.services import Verdict, decide
+    from content_library.models import LibraryItemVersion
     from tests.conftest import TEST_TOKEN_KEY
 
     seed_demo(db_session)
