@@ -65,6 +65,9 @@ def defaults(instance_path: str) -> dict[str, Any]:
         "REMEMBER_COOKIE_HTTPONLY": True,
         "REMEMBER_COOKIE_SAMESITE": "Lax",
         "WTF_CSRF_TIME_LIMIT": None,
+        # WTForms' own messages ("This field is required.") in the reader's language:
+        # Flask-WTF loads wtforms/locale/<lang>/wtforms.mo for Flask-Babel's locale.
+        "WTF_I18N_ENABLED": True,
         "UPLOAD_FOLDER": str(Path(instance_path) / "uploads"),
         "MAX_CONTENT_LENGTH": 16 * 1024 * 1024,
         # Content library images: bytes and pixels per side (ADVISOR_HUB_LIBRARY_MAX_IMAGE_*).

@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+from urllib.parse import urlsplit
+
 from flask import (
     Blueprint,
     Flask,
@@ -19,11 +21,14 @@ from flask_login import current_user, login_required
 from werkzeug.exceptions import HTTPException, SecurityError
 from werkzeug.wrappers import Response
 
+from advisor_hub.accounts import services as accounts
+from advisor_hub.db import get_session
 from advisor_hub.hardening import BadRedirect, ValueOutOfRange
 from advisor_hub.i18n import LANGUAGES
 from advisor_hub.navigation import items_for_role
 from advisor_hub.roles import ROLE_LABELS, Role
 from advisor_hub.security import is_safe_next
+from advisor_hub.web import unit_of_work
 
 bp = Blueprint("core", __name__, template_folder="templates")
 
@@ -58,11 +63,29 @@ def home() -> str:
 
 @bp.post("/language")
 def set_language() -> Response:
-    language = request.form.get("language", "en")
+    """The navigation's language switch (CSRF-checked like every POST): a signed-in user's
+    choice is kept in their preferences (audited), an anonymous visitor's in the session;
+    then back to the same page."""
+    language = request.form.get("language", "")
     if language in LANGUAGES:
         session["language"] = language
-    target = request.form.get("next")
+        if current_user.is_authenticated and current_user.language != language:
+            with unit_of_work():
+                accounts.update_preferences(get_session(), actor=current_user,
+                                            language=language,
+                                            time_zone=current_user.time_zone)
+    target = _same_page(request.form.get("next"))
     return redirect(target if is_safe_next(target) else url_for("core.home"))
+
+
+def _same_page(path: str | None) -> str | None:
+    """The page the switch was pressed on, with its query string: the form carries only the
+    path (a page never echoes its query string), the query comes from this site's own
+    Referer for that path."""
+    referrer = urlsplit(request.referrer or "")
+    if path and referrer.netloc == request.host and referrer.path == path and referrer.query:
+        return f"{path}?{referrer.query}"
+    return path
 
 
 def _forget_unloaded_user() -> None:
@@ -110,6 +133,7 @@ def register_error_pages(app: Flask) -> None:
 
 @bp.app_context_processor
 def navigation() -> dict[str, object]:
+    from advisor_hub import labels
     from advisor_hub.navigation import menu_for
     from advisor_hub.networks import network_label
 
@@ -117,4 +141,11 @@ def navigation() -> dict[str, object]:
         "nav_menu": menu_for,
         "network_label": network_label,
         "role_label": lambda role: ROLE_LABELS[Role(role)],
+        # Codes and ids in words (advisor_hub.labels).
+        "state_label": labels.state_label,
+        "kind_label": labels.kind_label,
+        "subject_label": labels.subject_label,
+        "field_label": labels.field_label,
+        "value_label": lambda field, value: labels.value_label(get_session(), field, value),
+        "person_name": lambda user: labels.person_name(get_session(), user),
     }

@@ -59,7 +59,7 @@ from approvals import views as approvals_views
 from approvals.services import Subject
 from approvals.views import bp as approvals_bp
 from content_library import cli as library_cli
-from content_library import editors, review
+from content_library import editors, life_events, review
 from content_library import views as library_views
 from content_library.attributes import review_details
 from content_library.life_events import on_template_decision
@@ -84,7 +84,8 @@ LIBRARY = Feature(
         Subject(review.ITEM_KIND, LibraryItemVersion.__tablename__, on_item_decision,
                 review.version_url, review_details, editors=editors.version_editors),
         Subject(review.TEMPLATE_KIND, LifeEventTemplate.__tablename__, on_template_decision,
-                review.template_url, editors=editors.template_editors),
+                review.template_url, editors=editors.template_editors,
+                title=life_events.template_titles),
     ),
 )
 APPROVALS = Feature("approvals", blueprints=(approvals_bp,),
@@ -96,10 +97,10 @@ PUBLISHING = Feature(
     nav=publishing_views.NAV,
     review_subjects=(
         Subject(POST_KIND, Post.__tablename__, on_post_decision,
-                editors=publishing_services.post_editors),
+                editors=publishing_services.post_editors, tells_author=True),
         Subject(LINKED_ACCOUNT_KIND, LinkedAccount.__tablename__, on_account_decision,
                 describe=publishing_services.account_details,
-                editors=publishing_services.account_editors),
+                editors=publishing_services.account_editors, tells_author=True),
     ),
     checks=(upstream.check_contracts,),
 )

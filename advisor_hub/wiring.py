@@ -121,7 +121,8 @@ def install(app: Flask, features: list[Feature]) -> None:
         for subject in feature.review_subjects:
             register_subject(subject.kind, subject_type=subject.subject_type,
                              on_decision=subject.on_decision, url=subject.url,
-                             editors=subject.editors, describe=subject.describe)
+                             editors=subject.editors, describe=subject.describe,
+                             title=subject.title, tells_author=subject.tells_author)
         for declared in feature.signal_handlers:
             # Strong references: the handler lives as long as the process, like the app.
             _signal(declared.signal, feature).connect(declared.handler, weak=False)

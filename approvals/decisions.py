@@ -30,7 +30,7 @@ from approvals.models import (
 )
 from approvals.notices import notify_author, notify_seniors
 from approvals.periods import approval_expires
-from approvals.settings import active_reason
+from approvals.settings import active_reason, reason_texts
 from approvals.subjects import require_subject
 
 MAX_COMMENT = 4000
@@ -91,7 +91,7 @@ def decide(
     justification = _clean_comment(justification, "justification")
     outcome = verdict.outcome
     values: dict[str, Any] = {}
-    reason_label = ""
+    reason_label: dict[str, str] = {}
     if verdict == Verdict.APPROVE:
         if review.blocking_count:
             if not actor.has_role(Role.SENIOR_COMPLIANCE):
@@ -107,7 +107,7 @@ def decide(
         if reason is None:
             raise BadDecision(_l("Choose a reason for the rejection."), field="reason_code")
         values["reason_code"] = reason.code
-        reason_label = reason.label
+        reason_label = reason_texts(session, reason.code)
     elif verdict == Verdict.REQUEST_CHANGES:
         if not comment:
             raise BadDecision(_l("Say what must change."), field="comment")
@@ -144,7 +144,7 @@ def decide(
         "justification": justification or None, "lexicon_version": review.lexicon_version})
     log_decision(session, review, actor, DecisionKind(outcome), review.reason_code,
                  justification if overridden else comment or None)
-    notify_author(session, review, outcome, reason_label, comment)
+    notify_author(session, review, outcome, reason_label or "", comment)
     if outcome == ReviewStatus.ESCALATED:
         notify_seniors(session, review, actor, comment)
     if outcome in FINAL_STATUSES:
@@ -153,8 +153,10 @@ def decide(
 
 
 def log_decision(session: Session, review: ReviewRequest, actor: User | None,
-                 kind: DecisionKind, reason_code: str | None, comment: str | None) -> None:
-    """One row of the review's decision log, and its record in the archive."""
+                 kind: DecisionKind, reason_code: str | None, comment: str | None, *,
+                 basis_review_id: int | None = None) -> None:
+    """One row of the review's decision log, and its record in the archive
+    (``basis_review_id``: the library approval an unedited use rests on)."""
     at = review.decided_at or utcnow()
     session.add(ReviewDecision(review_id=review.id, decision=kind,
                                actor_id=actor.id if actor else None, reason_code=reason_code,
@@ -166,6 +168,7 @@ def log_decision(session: Session, review: ReviewRequest, actor: User | None,
         "content_hash": review.content_hash, "lexicon_version": review.lexicon_version,
         "decided_by_id": actor.id if actor else None, "author_id": review.author_id,
         "decided_at": at.isoformat(),
+        **({"basis_review_id": basis_review_id} if basis_review_id is not None else {}),
     })
     session.flush()
 

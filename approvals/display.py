@@ -11,7 +11,10 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from flask_babel import gettext
+from flask_babel import get_locale, gettext
+
+from approvals.models import in_language
+from approvals.policy.findings import N_
 
 
 @dataclass(frozen=True)
@@ -29,6 +32,61 @@ def finding_message(finding: dict[str, Any]) -> str:
         return gettext(message_id, **params)
     except (KeyError, ValueError, TypeError):
         return message_id
+
+
+def finding_note(finding: Any) -> str:
+    """The lexicon's note of a finding (a stored dict or a ``Finding``) in the reader's
+    language ("" when there is none)."""
+    if isinstance(finding, dict):
+        english, french = finding.get("note"), finding.get("note_fr")
+    else:
+        english, french = finding.note, finding.note_fr
+    return in_language(str(english or ""), str(french or ""), str(get_locale() or "en"))
+
+
+def finding_text(finding: Any) -> str:
+    """A finding as one sentence in the reader's language: its message, then the note."""
+    as_dict = finding if isinstance(finding, dict) else finding.as_dict()
+    message, note = finding_message(as_dict), finding_note(finding)
+    return f"{message} ({note})" if note else message
+
+
+# What lexicon_admin writes in a policy version's summary (plain text, in English, with
+# codes): read back and said in the reader's language. Anything else is shown as it is.
+_SUMMARIES = (
+    (re.compile(r"^starter lexicon$"), "Starter lexicon"),
+    (re.compile(r"^added “(?P<term>.*)” \((?P<language>\w+), (?P<severity>\w+)\)$"),
+     "Added “%(term)s” (%(language)s, %(severity)s)"),
+    (re.compile(r"^changed “(?P<term>.*)” \((?P<language>\w+)\): (?P<before>\w+) → "
+                r"(?P<severity>\w+)$"),
+     "Changed “%(term)s” (%(language)s): %(before)s → %(severity)s"),
+    (re.compile(r"^removed “(?P<term>.*)” \((?P<language>\w+)\)$"),
+     "Removed “%(term)s” (%(language)s)"),
+    (re.compile(r"^link rule: (?P<kind>\w+) (?P<domain>\S+)$"),
+     "Link rule: %(kind)s %(domain)s"),
+    (re.compile(r"^link rule removed: (?P<kind>\w+) (?P<domain>\S+)$"),
+     "Link rule removed: %(kind)s %(domain)s"),
+)
+# The msgids above, for extraction (they are translated with gettext below).
+_MESSAGE_IDS = (N_("Starter lexicon"), N_("Added “%(term)s” (%(language)s, %(severity)s)"),
+                N_("Changed “%(term)s” (%(language)s): %(before)s → %(severity)s"),
+                N_("Removed “%(term)s” (%(language)s)"), N_("Link rule: %(kind)s %(domain)s"),
+                N_("Link rule removed: %(kind)s %(domain)s"))
+
+
+def version_summary(summary: str) -> str:
+    """A policy version's summary in the reader's language (terms and domains as written;
+    languages, severities and rule kinds by their labels)."""
+    from approvals.forms import LANGUAGE_CHOICES, LINK_KIND_LABELS, SEVERITY_CHOICES
+
+    labels = {**dict(LANGUAGE_CHOICES), **dict(SEVERITY_CHOICES), **LINK_KIND_LABELS}
+    for pattern, message in _SUMMARIES:
+        match = pattern.match(summary or "")
+        if match:
+            params = {key: str(labels.get(value, value)) if key != "term" and key != "domain"
+                      else value for key, value in match.groupdict().items()}
+            return gettext(message, **params)
+    return summary
 
 
 def highlight(text: str, findings: list[dict[str, Any]], field: str = "text") -> list[Segment]:

@@ -42,6 +42,8 @@ STATUS_LABELS: dict[str, LazyString] = {
     ReviewStatus.WITHDRAWN: _l("Withdrawn"),
     DecisionKind.APPROVED_FROM_LIBRARY: _l("Approved (unedited library content)"),
 }
+LINK_KIND_LABELS: dict[str, LazyString] = {LinkKind.ALLOW.value: _l("Allow"),
+                                           LinkKind.DENY.value: _l("Deny")}
 DECISION_CHOICES = [
     (Verdict.APPROVE.value, _l("Approve")),
     (Verdict.REJECT.value, _l("Reject")),
@@ -75,20 +77,23 @@ class TermForm(FlaskForm):
     term = StringField(_l("Word or phrase"), validators=[DataRequired(), Length(max=200)])
     language = SelectField(_l("Language"), choices=LANGUAGE_CHOICES, default="any")
     severity = SelectField(_l("Severity"), choices=SEVERITY_CHOICES, default="flag")
-    note = StringField(_l("Note for advisors and reviewers"), validators=[Length(max=500)])
+    note = StringField(_l("Note for advisors and reviewers (English)"),
+                       validators=[Length(max=500)])
+    note_fr = StringField(_l("Note for advisors and reviewers (French)"),
+                          validators=[Length(max=500)])
     submit = SubmitField(_l("Add to the lexicon"))
 
 
 class TermEditForm(FlaskForm):
     severity = SelectField(_l("Severity"), choices=SEVERITY_CHOICES)
-    note = StringField(_l("Note"), validators=[Length(max=500)])
+    note = StringField(_l("Note (English)"), validators=[Length(max=500)])
+    note_fr = StringField(_l("Note (French)"), validators=[Length(max=500)])
     submit = SubmitField(_l("Save"))
 
 
 class LinkRuleForm(FlaskForm):
     domain = StringField(_l("Domain"), validators=[DataRequired(), Length(max=253)])
-    kind = SelectField(_l("Rule"), choices=[(LinkKind.ALLOW.value, _l("Allow")),
-                                            (LinkKind.DENY.value, _l("Deny"))])
+    kind = SelectField(_l("Rule"), choices=list(LINK_KIND_LABELS.items()))
     note = StringField(_l("Note"), validators=[Length(max=500)])
     submit = SubmitField(_l("Add the rule"))
 
@@ -102,9 +107,16 @@ class DisclosureForm(FlaskForm):
     submit = SubmitField(_l("Add the disclosure"))
 
 
+class ReasonLabelsForm(FlaskForm):
+    label = StringField(_l("Label (English)"), validators=[DataRequired(), Length(max=200)])
+    label_fr = StringField(_l("Label (French)"), validators=[DataRequired(), Length(max=200)])
+    submit = SubmitField(_l("Save"))
+
+
 class ReasonCodeForm(FlaskForm):
     code = StringField(_l("Code"), validators=[DataRequired(), Length(max=64)])
-    label = StringField(_l("Label"), validators=[DataRequired(), Length(max=200)])
+    label = StringField(_l("Label (English)"), validators=[DataRequired(), Length(max=200)])
+    label_fr = StringField(_l("Label (French)"), validators=[DataRequired(), Length(max=200)])
     submit = SubmitField(_l("Add the reason"))
 
 

@@ -119,11 +119,17 @@ def _clean_term(term: str, language: str, severity: str, note: str) -> tuple[str
     return term, normalize_term(term), sanitize(note, field="note")[:500]
 
 
+def _clean_note_fr(note_fr: str) -> str:
+    return sanitize(note_fr, field="note_fr")[:500]
+
+
 def add_term(session: Session, *, actor: User, term: str, language: str = "any",
-             severity: str = "flag", note: str = "") -> LexiconEntry:
-    """Add a term: a new lexicon version. Empty or duplicate terms are refused."""
+             severity: str = "flag", note: str = "", note_fr: str = "") -> LexiconEntry:
+    """Add a term: a new lexicon version. Empty or duplicate terms are refused. ``note``
+    is the English note, ``note_fr`` the French one (each reader sees their own)."""
     require_role(actor, *REVIEWERS)
     term, folded, note = _clean_term(term, language, severity, note)
+    note_fr = _clean_note_fr(note_fr)
     duplicate = session.scalar(select(LexiconEntry.id).where(
         LexiconEntry.removed_in.is_(None), LexiconEntry.folded == folded,
         LexiconEntry.language == language,
@@ -133,12 +139,12 @@ def add_term(session: Session, *, actor: User, term: str, language: str = "any",
                               field="term")
     version = new_version(session, actor, f"added “{term}” ({language}, {severity})")
     entry = LexiconEntry(term=term, folded=folded, language=language, severity=severity,
-                         note=note, added_in=version.id)
+                         note=note, note_fr=note_fr, added_in=version.id)
     session.add(entry)
     session.flush()
     record(session, actor, "lexicon.term_added", entry,
            after={"term": term, "language": language, "severity": severity, "note": note,
-                  "version": version.id})
+                  "note_fr": note_fr, "version": version.id})
     return entry
 
 
@@ -150,23 +156,26 @@ def _current_entry(session: Session, term_id: int) -> LexiconEntry:
 
 
 def update_term(session: Session, *, actor: User, term_id: int, severity: str,
-                note: str) -> LexiconEntry:
-    """Change a term's severity or note: the old entry ends, a new one starts (new version)."""
+                note: str, note_fr: str | None = None) -> LexiconEntry:
+    """Change a term's severity or notes: the old entry ends, a new one starts (new
+    version). ``note_fr=None`` keeps the French note."""
     require_role(actor, *REVIEWERS)
     old = _current_entry(session, term_id)
     _term, _folded, note = _clean_term(old.term, old.language, severity, note)
-    if severity == old.severity and note == old.note:
+    note_fr = old.note_fr if note_fr is None else _clean_note_fr(note_fr)
+    if severity == old.severity and note == old.note and note_fr == old.note_fr:
         raise ValidationError(_l("Nothing was changed."))
     version = new_version(session, actor, f"changed “{old.term}” ({old.language}): "
                                           f"{old.severity} → {severity}")
     old.removed_in = version.id
     entry = LexiconEntry(term=old.term, folded=old.folded, language=old.language,
-                         severity=severity, note=note, added_in=version.id)
+                         severity=severity, note=note, note_fr=note_fr, added_in=version.id)
     session.add(entry)
     session.flush()
     record(session, actor, "lexicon.term_changed", entry,
-           before={"severity": old.severity, "note": old.note},
-           after={"severity": severity, "note": note, "version": version.id})
+           before={"severity": old.severity, "note": old.note, "note_fr": old.note_fr},
+           after={"severity": severity, "note": note, "note_fr": note_fr,
+                  "version": version.id})
     return entry
 
 
@@ -194,7 +203,8 @@ def seed_starter_lexicon(session: Session, terms: Iterable[LexiconTerm] = STARTE
             continue
         seen.add(key)
         session.add(LexiconEntry(term=term.term, folded=key[0], language=term.language,
-                                 severity=term.severity, note=term.note, added_in=version.id))
+                                 severity=term.severity, note=term.note, note_fr=term.note_fr,
+                                 added_in=version.id))
     session.flush()
     return version
 

@@ -198,6 +198,14 @@ class LexiconVersion(Base):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
+def in_language(english: str, french: str | None, language: str | None) -> str:
+    """A bilingual text compliance keeps, in ``language`` (the English one when the
+    French one is missing)."""
+    if str(language or "")[:2] == "fr" and french:
+        return french
+    return english or french or ""
+
+
 class LexiconEntry(Base):
     """A lexicon term, valid from the version that added it until the one that removed it."""
 
@@ -208,7 +216,10 @@ class LexiconEntry(Base):
     folded: Mapped[str] = mapped_column(String(200), index=True)
     language: Mapped[str] = mapped_column(String(8), default="any")
     severity: Mapped[str] = mapped_column(String(8), default="flag")
+    # Why the term is a problem, in English and in French (compliance writes both; a
+    # reader sees their own language, the English text when the French one is empty).
     note: Mapped[str] = mapped_column(String(500), default="")
+    note_fr: Mapped[str] = mapped_column(String(500), default="", server_default="")
     added_in: Mapped[int] = mapped_column(ForeignKey("lexicon_versions.id"))
     removed_in: Mapped[int | None] = mapped_column(ForeignKey("lexicon_versions.id"), index=True)
 
@@ -253,9 +264,14 @@ class ReasonCode(Base):
 
     __tablename__ = "reason_codes"
 
+    def label_in(self, language: str | None) -> str:
+        """The label in ``language`` (French, else English)."""
+        return in_language(self.label, self.label_fr, language)
+
     id: Mapped[int] = mapped_column(primary_key=True)
     code: Mapped[str] = mapped_column(String(64), unique=True)
-    label: Mapped[str] = mapped_column(String(200))
+    label: Mapped[str] = mapped_column(String(200))  # English
+    label_fr: Mapped[str] = mapped_column(String(200), default="", server_default="")
     active: Mapped[bool] = mapped_column(Boolean, default=True)
 
 

@@ -34,20 +34,22 @@ def review_title(review: ReviewRequest) -> str:
 
 
 def notify_author(session: Session, review: ReviewRequest, outcome: ReviewStatus,
-                  reason: str = "", comment: str = "") -> None:
-    """Tell the author what became of their content (nothing for a withdrawal)."""
+                  reason: str | dict[str, str] = "", comment: str = "") -> None:
+    """Tell the author what became of their content (nothing for a withdrawal); ``reason``
+    may be given in each language ({"en": ..., "fr": ...}): the reader sees their own."""
     author = find_user(session, review.author_id)
-    if author is None or outcome not in _MESSAGES:
-        return
     subject = subject_for(review.kind)
+    if author is None or outcome not in _MESSAGES or (subject and subject.tells_author):
+        return
     url = subject.url(review.subject_id) if subject and subject.url else None
     if url is None and has_app_context():
         try:
             url = url_for("approvals.mine", review_id=review.id)
         except (RuntimeError, BuildError):  # no request (job, CLI): a relative link works
             url = f"/review/mine/{review.id}"
+    titles = subject.title(session, review.subject_id) if subject and subject.title else None
     notify(session, author, _MESSAGES[outcome], {
-        "title": review_title(review), "reason": reason, "comment": comment,
+        "title": titles or review_title(review), "reason": reason, "comment": comment,
         "days": expiry_days()}, url)
 
 

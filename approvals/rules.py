@@ -49,8 +49,10 @@ from approvals.settings import (
     add_reason_code,
     get_settings,
     list_reason_codes,
+    reason_labels,
     seed_reason_codes,
     set_reason_code_active,
+    update_reason_labels,
     update_settings,
 )
 
@@ -62,5 +64,6 @@ __all__ = [
     "list_link_rules", "list_reason_codes", "list_versions", "load_config", "policy_cache",
     "remove_disclosure", "remove_link_rule", "remove_term", "screen_text", "screen_texts",
     "search_terms", "seed_reason_codes", "seed_starter_lexicon", "set_reason_code_active",
+    "reason_labels", "update_reason_labels",
     "terms_at", "update_settings", "update_term", "version_at",
 ]

@@ -36,6 +36,13 @@ class Screening:
     def count(self) -> int:
         return len(self.findings) + len(self.link_findings)
 
+    @property
+    def messages(self) -> list[str]:
+        """The text's findings, each as a sentence in the reader's language."""
+        from approvals.display import finding_text
+
+        return [finding_text(f) for f in self.findings]
+
 
 class PolicyVersionCache:
     """The compiled policy of one version per process (key: version number and token)."""
@@ -71,7 +78,8 @@ policy_cache = PolicyVersionCache()
 
 def load_config(session: Session, version: int) -> PolicyConfig:
     """The lexicon of ``version`` and the link rules, as the policy engine takes them."""
-    terms = [LexiconTerm(e.term, e.language, e.severity, e.note)  # type: ignore[arg-type]
+    terms = [LexiconTerm(e.term, e.language, e.severity,  # type: ignore[arg-type]
+                         e.note, e.note_fr)
              for e in terms_at(session, version)]
     rules = list_link_rules(session)
     links = LinkRules(allow=frozenset(r.domain for r in rules if r.kind == LinkKind.ALLOW),

@@ -38,6 +38,7 @@ from approvals.reading import (
     subject_history,
 )
 from approvals.screening import Screening, screen_text, screen_texts
+from approvals.settings import reason_texts
 from approvals.standing import ApprovalInfo, expire_reviews, get_approval, get_approvals, mark_used
 from approvals.subjects import (
     DecisionHandler,
@@ -61,5 +62,5 @@ __all__ = [
     "claim_minutes", "claim_refusal", "decide", "decisions_of", "disclosures_for",
     "expire_reviews", "expiry_days", "get_approval", "get_approvals", "get_own_review",
     "get_review", "mark_used", "register_subject", "release", "screen_text", "screen_texts",
-    "subject_for", "subject_history", "submit_for_review", "withdraw",
+    "subject_for", "subject_history", "submit_for_review", "withdraw", "reason_texts",
 ]

@@ -51,6 +51,11 @@ class SubjectDetails:
 DescribeSubject = Callable[[Session, int], "SubjectDetails | None"]
 
 
+# title(session, subject_id): the subject's name in each language ({"en": ..., "fr": ...}),
+# for what its author is told (else the review's stored title).
+SubjectTitle = Callable[[Session, int], "dict[str, str] | None"]
+
+
 @dataclass(frozen=True)
 class Subject:
     kind: str
@@ -60,6 +65,10 @@ class Subject:
     describe: DescribeSubject | None = None
     # Required (keyword-only): a kind that cannot say who edited it cannot be registered.
     editors: EditorsProvider = field(kw_only=True)
+    title: SubjectTitle | None = field(default=None, kw_only=True)
+    # The owner tells the author itself (in on_decision): approvals then sends nothing,
+    # so one decision makes one notification.
+    tells_author: bool = field(default=False, kw_only=True)
 
 
 _subjects: dict[str, Subject] = {}
@@ -68,17 +77,20 @@ _subjects: dict[str, Subject] = {}
 def register_subject(kind: str, *, subject_type: str, on_decision: DecisionHandler,
                      editors: EditorsProvider,
                      url: Callable[[int], str] | None = None,
-                     describe: DescribeSubject | None = None) -> None:
+                     describe: DescribeSubject | None = None,
+                     title: SubjectTitle | None = None,
+                     tells_author: bool = False) -> None:
     """Owners of reviewable things register at start-up: ``on_decision(session, subject_id,
     outcome, review)`` is called in the deciding transaction; ``editors(session,
     subject_id)`` names everyone who wrote or changed the subject (none of them may decide
     on it: separation of duties); ``url(subject_id)`` (optional) is where the author's
     notification links to; ``describe(session, subject_id)`` (optional) gives the review
-    page the attributes the approval covers."""
+    page the attributes the approval covers; ``title(session, subject_id)`` (optional) names
+    it in each language in what its author is told."""
     if not callable(editors):
         raise TypeError(f"review kind {kind!r} registered without an editors provider")
     _subjects[kind] = Subject(kind, subject_type, on_decision, url, describe,
-                              editors=editors)
+                              editors=editors, title=title, tells_author=tells_author)
 
 
 def details_of(session: Session, review: ReviewRequest) -> SubjectDetails | None:

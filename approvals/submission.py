@@ -41,7 +41,8 @@ class ReviewContent:
 def _finding_dict(finding: Any, where: str) -> dict[str, Any]:
     return {"rule": finding.rule, "severity": finding.severity, "start": finding.start,
             "end": finding.end, "message_id": finding.message_id,
-            "params": dict(finding.params), "note": finding.note, "field": where}
+            "params": dict(finding.params), "note": finding.note,
+            "note_fr": finding.note_fr, "field": where}
 
 
 def submit_for_review(
@@ -126,8 +127,9 @@ def approve_from_library(
     )
     session.add(review)
     session.flush()
-    log_decision(session, review, None, DecisionKind.APPROVED_FROM_LIBRARY, None,
-                 f"basis review {basis.id}")
+    # No comment: what it rests on is a field (pages say it in the reader's language).
+    log_decision(session, review, None, DecisionKind.APPROVED_FROM_LIBRARY, None, None,
+                 basis_review_id=basis.id)
     record(session, author, "review.approved_from_library", review, after={
         "basis_review_id": basis.id, "content_hash": review.content_hash}, flush=False)
     return review

@@ -8,7 +8,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
-from flask_babel import format_datetime, ngettext
+from flask_babel import format_datetime, get_locale, ngettext
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
@@ -33,7 +33,13 @@ from approvals import (
     services,
 )
 from approvals import queue as queue_services
-from approvals.display import finding_message, highlight, word_diff
+from approvals.display import (
+    finding_message,
+    finding_note,
+    highlight,
+    version_summary,
+    word_diff,
+)
 from approvals.forms import (
     KIND_LABELS,
     STATUS_LABELS,
@@ -44,6 +50,7 @@ from approvals.forms import (
     LinkRuleForm,
     QueueFilterForm,
     ReasonCodeForm,
+    ReasonLabelsForm,
     SettingsForm,
     TermEditForm,
     TermForm,
@@ -120,7 +127,8 @@ def queue() -> str:
 def _bulk_form(form: BulkDecisionForm | None = None) -> BulkDecisionForm:
     form = form or BulkDecisionForm()
     form.reason_code.choices = [("", _("Choose a reason"))] + [
-        (r.code, r.label) for r in rules.list_reason_codes(get_session())]
+        (r.code, r.label_in(str(get_locale())))
+        for r in rules.list_reason_codes(get_session())]
     return form
 
 
@@ -165,7 +173,8 @@ def _load(review_id: int) -> ReviewRequest:
 def _decision_form(review: ReviewRequest, form: DecisionForm | None = None) -> DecisionForm:
     form = form or DecisionForm(version=str(review.version))
     form.reason_code.choices = [("", _("Choose a reason"))] + [
-        (r.code, r.label) for r in rules.list_reason_codes(get_session())]
+        (r.code, r.label_in(str(get_locale())))
+        for r in rules.list_reason_codes(get_session())]
     return form
 
 
@@ -190,7 +199,7 @@ def _render_detail(review: ReviewRequest, form: DecisionForm) -> str:
         holder=session.get(User, holder_id) if holder_id else None,
         segments=highlight(review.text, review.findings, "text"),
         link_findings=[f for f in review.findings if f.get("field") == "link"],
-        findings=findings, finding_message=finding_message,
+        findings=findings, finding_message=finding_message, finding_note=finding_note,
         diff=word_diff(review.base_text, review.text) if review.base_text is not None else None,
         history=services.author_history(session, author_id=review.author_id,
                                         exclude_id=review.id),
@@ -198,7 +207,7 @@ def _render_detail(review: ReviewRequest, form: DecisionForm) -> str:
         decisions=services.decisions_of(session, review.id),
         trail=trail_for(session, review),
         subject_trail=trail_for(session, (subject_type, review.subject_id)),
-        reasons={r.code: r.label for r in rules.list_reason_codes(session, active_only=False)},
+        reasons=rules.reason_labels(session, str(get_locale())),
         people=_people(session, review),
         can_override=current_user.has_role(Role.SENIOR_COMPLIANCE),
         details=details,
@@ -296,10 +305,11 @@ def mine(review_id: int) -> str:
         review = services.get_own_review(session, review_id=review_id, actor=current_user)
     except NotFound:
         abort(404)
-    reasons = {r.code: r.label for r in rules.list_reason_codes(session, active_only=False)}
+    reasons = rules.reason_labels(session, str(get_locale()))
     return render_template("approvals/mine.html", review=review, reasons=reasons,
                            segments=highlight(review.text, review.findings, "text"),
-                           findings=review.findings, finding_message=finding_message)
+                           findings=review.findings, finding_message=finding_message,
+                           finding_note=finding_note)
 
 
 # --- the policy -------------------------------------------------------------------------------
@@ -331,7 +341,8 @@ def lexicon() -> str | Response:
     form = TermForm()
     if form.validate_on_submit() and _run(form, lambda s: rules.add_term(
             s, actor=current_user, term=form.term.data, language=form.language.data,
-            severity=form.severity.data, note=form.note.data or ""),
+            severity=form.severity.data, note=form.note.data or "",
+            note_fr=form.note_fr.data or ""),
             _("Term added: the lexicon has a new version.")):
         return redirect(url_for("approvals.lexicon"))
     q = request.args.get("q", "").strip()[:100]
@@ -350,7 +361,8 @@ def lexicon_edit(term_id: int) -> Response:
         abort(400)
     return _post_action(lambda s: rules.update_term(
         s, actor=current_user, term_id=term_id, severity=form.severity.data,
-        note=form.note.data or ""), _("Term changed: the lexicon has a new version."),
+        note=form.note.data or "", note_fr=form.note_fr.data or ""),
+        _("Term changed: the lexicon has a new version."),
         "approvals.lexicon")
 
 
@@ -378,6 +390,7 @@ def lexicon_history() -> str:
             found = rules.version_at(session, end)
             shown = found.id if found else 0
     return render_template("approvals/lexicon_history.html", versions=versions, shown=shown,
+                           version_summary=version_summary,
                            terms=rules.terms_at(session, shown), day=day,
                            people=_names(session, {v.created_by_id for v in versions}))
 
@@ -438,12 +451,24 @@ def disclosures_remove(disclosure_id: int) -> Response:
 def reasons() -> str | Response:
     form = ReasonCodeForm()
     if form.validate_on_submit() and _run(form, lambda s: rules.add_reason_code(
-            s, actor=current_user, code=form.code.data, label=form.label.data),
-            _("Reason added.")):
+            s, actor=current_user, code=form.code.data, label=form.label.data,
+            label_fr=form.label_fr.data), _("Reason added.")):
         return redirect(url_for("approvals.reasons"))
     return render_template("approvals/reasons.html", form=form,
                            reasons=rules.list_reason_codes(get_session(), active_only=False),
                            confirm_form=ConfirmForm())
+
+
+@bp.post("/reasons/<int:reason_id>/edit")
+@roles_required(*REVIEWERS)
+def reasons_edit(reason_id: int) -> Response:
+    form = ReasonLabelsForm()
+    if not form.validate_on_submit():
+        flash(_("Enter the label in English and in French."), "danger")
+        return redirect(url_for("approvals.reasons"))
+    return _post_action(lambda s: rules.update_reason_labels(
+        s, actor=current_user, reason_id=reason_id, label=form.label.data,
+        label_fr=form.label_fr.data), _("Reason updated."), "approvals.reasons")
 
 
 @bp.post("/reasons/<int:reason_id>/active")

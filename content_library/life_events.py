@@ -10,6 +10,7 @@ import re
 from datetime import datetime
 from typing import Any
 
+from flask_babel import force_locale, gettext
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -18,7 +19,7 @@ from advisor_hub.accounts.models import User
 from advisor_hub.audit.services import record
 from advisor_hub.db import utcnow
 from advisor_hub.errors import Conflict, NotFound, ValidationError
-from advisor_hub.i18n import LANGUAGES
+from advisor_hub.i18n import LANGUAGE_LABELS, LANGUAGES
 from advisor_hub.roles import Role, require_role
 from advisor_hub.text import sanitize
 from content_library import review
@@ -179,6 +180,21 @@ def update_template_in_place(session: Session, *, actor: User, template_id: int,
     return edit_template(session, actor=actor, template_id=template_id, text=text)
 
 
+def template_titles(session: Session, template_id: int) -> dict[str, str] | None:
+    """A template's name in each language ("Graduation message (French)"), for what its
+    author is told (the review keeps one plain title)."""
+    template = session.get(LifeEventTemplate, template_id)
+    if template is None:
+        return None
+    titles = {}
+    for reader in LANGUAGES:
+        with force_locale(reader):
+            titles[reader] = gettext("%(event)s message (%(language)s)",
+                                     event=template.type.label(reader),
+                                     language=str(LANGUAGE_LABELS[template.language]))
+    return titles
+
+
 def submit_template(session: Session, *, actor: User, template_id: int) -> LifeEventTemplate:
     require_role(actor, *CURATORS)
     template = get_template(session, template_id)
@@ -188,7 +204,8 @@ def submit_template(session: Session, *, actor: User, template_id: int) -> LifeE
     template.review_id = review.submit(
         session, kind=review.TEMPLATE_KIND, subject_id=template.id, author=actor,
         text=template.text, link_url=None, media_sha256=None, media_url=None,
-        title=f"{template.type.label_en} ({template.language})", networks=list(NETWORKS),
+        title=(template_titles(session, template.id) or {}).get("en"),
+        networks=list(NETWORKS),
         category="life_event",
     )
     template.status = Status.IN_REVIEW

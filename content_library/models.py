@@ -222,6 +222,10 @@ class LifeEventTemplate(Base):
     def event_type(self) -> str:
         return self.type.key
 
+    def event_label(self, language: str) -> str:
+        """The life event's name in ``language`` (what a heading shows; never the key)."""
+        return self.type.label(language)
+
     @property
     def is_editable(self) -> bool:
         return self.status in EDITABLE

@@ -20,6 +20,7 @@ from advisor_hub.accounts.models import User
 from advisor_hub.audit.services import record
 from advisor_hub.db import utcnow
 from advisor_hub.errors import NotFound, ValidationError
+from advisor_hub.i18n import LANGUAGES
 from advisor_hub.pagination import Page
 from advisor_hub.roles import Role, require_role
 from content_library import review, search
@@ -55,7 +56,8 @@ def available_now(advisor: User, now: datetime) -> list[Any]:
 
 
 def library_query(session: Session, *, advisor: User, q: str = "", network: str = "",
-                  tag: str = "", campaign: str = "", now: datetime | None = None) -> Any:
+                  tag: str = "", campaign: str = "", language: str = "",
+                  now: datetime | None = None) -> Any:
     """The ids behind the advisor's library page: newest approvals first when browsing,
     newest versions first when searching (the benchmark runs it bare)."""
     now = now or utcnow()
@@ -71,18 +73,21 @@ def library_query(session: Session, *, advisor: User, q: str = "", network: str 
             LibraryVersionTag.tag == " ".join(tag.lower().split())))
     if campaign.strip():
         query = query.where(LibraryItemVersion.campaign == campaign.strip())
+    if language in LANGUAGES:  # "" (or anything else): every language
+        query = query.where(LibraryItemVersion.language == language)
     return query
 
 
 def search_library(session: Session, *, advisor: User, q: str = "", network: str = "",
-                   tag: str = "", campaign: str = "", page: int = 1, per_page: int = 12,
-                   now: datetime | None = None) -> LibraryPage:
+                   tag: str = "", campaign: str = "", language: str = "", page: int = 1,
+                   per_page: int = 12, now: datetime | None = None) -> LibraryPage:
     """What the advisor may use now (approved, in its window, targeted to their branch),
-    newest first, searched (accent- and case-insensitive) and filtered."""
+    newest first, searched (accent- and case-insensitive) and filtered (``language``: one
+    content language, "" for all)."""
     require_role(advisor, Role.ADVISOR)
     per_page = max(1, min(per_page, 100))
     query = library_query(session, advisor=advisor, q=q, network=network, tag=tag,
-                          campaign=campaign, now=now or utcnow())
+                          campaign=campaign, language=language, now=now or utcnow())
     # Counting stops at COUNT_CAP: nobody pages through thousands of posts, and an exact
     # count of tens of thousands of rows would cost more than the page itself.
     total = session.scalar(select(func.count()).select_from(

@@ -27,6 +27,7 @@ from advisor_hub.accounts.services import get_user, list_branches, local_zone
 from advisor_hub.audit.services import trail_for
 from advisor_hub.db import get_session
 from advisor_hub.errors import NotFound, ValidationError
+from advisor_hub.i18n import LANGUAGE_LABELS
 from advisor_hub.navigation import NavItem
 from advisor_hub.roles import Role
 from advisor_hub.security import roles_required
@@ -78,10 +79,13 @@ def library_helpers() -> dict[str, Any]:
 def index() -> str:
     args = {k: request.args.get(k, "").strip()[:200] for k in ("q", "network", "tag",
                                                                 "campaign")}
-    page = services.search_library(get_session(), advisor=current_user, page=page_arg(),
-                                   **args)
+    # The advisor's own language unless they choose another ("all": every language).
+    args["language"] = request.args.get("language", current_user.language)[:8]
+    page = services.search_library(
+        get_session(), advisor=current_user, page=page_arg(),
+        **{**args, "language": "" if args["language"] == "all" else args["language"]})
     return render_template("library/index.html", page=page, args=args, networks=NETWORKS,
-                           excerpt=_excerpt_for_advisor)
+                           excerpt=_excerpt_for_advisor, language_labels=LANGUAGE_LABELS)
 
 
 def _excerpt_for_advisor(version: LibraryItemVersion) -> str:

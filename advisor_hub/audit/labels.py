@@ -59,10 +59,84 @@ ACTION_LABELS = {
     "user.login": _l("Logged in"),
     "user.preferences": _l("Preferences changed"),
     "user.update": _l("User changed"),
+    "user.deactivate": _l("Account deactivated"),
+    "user.password_change": _l("Password changed"),
+    "user.password_reset": _l("Password reset"),
+    "user.password_reset_forced": _l("Password reset required by an administrator"),
+    "user.password_reset_requested": _l("Password reset requested"),
+    "idp.user_created": _l("User created by the directory"),
+    "idp.user_linked": _l("User linked to the directory"),
+    "idp.user_updated": _l("User updated by the directory"),
+    "sso.role_map_changed": _l("Single sign-on roles changed"),
+    "archive.exported": _l("Archive exported"),
+    "archive.hold_placed": _l("Legal hold placed"),
+    "archive.hold_released": _l("Legal hold released"),
+    "archive.purged": _l("Archive records purged"),
+    "campaign.created": _l("Campaign created"),
+    "campaign.digest_link_used": _l("Digest suggestion used"),
+    "campaign.digest_subscription": _l("Digest subscription changed"),
+    "campaign.ended": _l("Campaign ended"),
+    "campaign.invited": _l("Invited to a campaign"),
+    "campaign.item_retired": _l("Campaign item retired"),
+    "campaign.left": _l("Left a campaign"),
+    "campaign.opted_in": _l("Joined a campaign"),
+    "campaign.step_added": _l("Campaign step added"),
+    "campaign.step_removed": _l("Campaign step removed"),
+    "campaign.step_skipped": _l("Campaign step skipped"),
+    "campaign.submitted": _l("Campaign sent for review"),
+    "campaign.updated": _l("Campaign changed"),
+    "connectors.x_pricing": _l("X pricing changed"),
+    "conversations.answer_created": _l("Approved answer created"),
+    "conversations.answer_retired": _l("Approved answer retired"),
+    "conversations.answer_submitted": _l("Approved answer sent for review"),
+    "conversations.answer_superseded": _l("Approved answer replaced by a newer version"),
+    "conversations.answer_updated": _l("Approved answer changed"),
+    "conversations.answer_version_created": _l("New version of an approved answer"),
+    "conversations.comment_hidden": _l("Client comment hidden"),
+    "conversations.complaint_tagged": _l("Comment marked as a complaint"),
+    "conversations.escalated": _l("Comment passed to compliance"),
+    "conversations.escalation_answered": _l("Escalation answered"),
+    "conversations.escalation_closed": _l("Escalation closed"),
+    "conversations.escalation_taken": _l("Escalation taken"),
+    "conversations.escalation_to_legal": _l("Escalation passed to legal"),
+    "conversations.reply_created": _l("Reply written"),
+    "conversations.reply_failed": _l("Reply failed"),
+    "conversations.reply_sent": _l("Reply sent"),
+    "linked_account.linked": _l("Account linked"),
+    "linked_account.relinked": _l("Account linked again"),
+    "linked_account.unlinked": _l("Account unlinked"),
+    "linked_account.relink_needed": _l("Account must be linked again"),
+    "network.held": _l("Network publishing paused"),
+    "network.resumed": _l("Network publishing resumed"),
+    "post.composed": _l("Post written"),
+    "post.replaced": _l("Post replaced by an edited one"),
+    "post.rescheduled": _l("Post rescheduled"),
+    "post.state": _l("Post state changed"),
+    "reason_code.changed": _l("Reason code changed"),
+}
+
+# Actions named after a state ("publication.published"): the object, then the state.
+_STATE_ACTIONS = {
+    "publication.": _l("Publication"), "linked_account.": _l("Linked account"),
+    "campaign.": _l("Campaign"), "conversations.reply_sample_": _l("Sampled reply"),
+    "conversations.reply_": _l("Reply"), "conversations.answer_": _l("Approved answer"),
+    "library.template_": _l("Template"), "library.version_": _l("Library version"),
+    "review.": _l("Review"), "post.": _l("Post"),
 }
 
 
 def action_label(action: str) -> str:
-    """The readable name of an audit action; unknown actions show their code."""
+    """The readable name of an audit action; an action named after a state reads "object:
+    state"; an unknown action shows its code (a test lists every recorded action)."""
     label = ACTION_LABELS.get(action)
-    return str(label) if label is not None else action
+    if label is not None:
+        return str(label)
+    from advisor_hub.labels import state_label
+
+    for prefix, subject in _STATE_ACTIONS.items():
+        if action.startswith(prefix):
+            state = action[len(prefix):]
+            if state_label(state) != state:
+                return str(_l("%(subject)s: %(state)s", subject=subject,
+                              state=state_label(state)))
+    return action

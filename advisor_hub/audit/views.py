@@ -37,11 +37,11 @@ def _audit_helpers() -> dict[str, object]:
 def _filter_form() -> tuple[AuditFilterForm, services.AuditFilter]:
     session = get_session()
     form = AuditFilterForm(request.args)
-    form.user.choices = [(0, _("Anyone"))] + [(u.id, u.email) for u in all_users(session)]
-    form.action.choices = [("", _("Any action"))] + [
-        (a, f"{action_label(a)} ({a})" if action_label(a) != a else a)
-        for a in services.known_actions(session)
-    ]
+    form.user.choices = [(0, _("Anyone"))] + [(u.id, f"{u.full_name} ({u.email})")
+                                              for u in all_users(session)]
+    form.action.choices = [("", _("Any action"))] + sorted(
+        ((a, action_label(a)) for a in services.known_actions(session)),
+        key=lambda choice: choice[1].casefold())
     valid = form.validate()
     filters = services.AuditFilter(
         actor_id=form.user.data or None if valid else None,

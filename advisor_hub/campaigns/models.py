@@ -91,6 +91,7 @@ _LABELS: dict[str, LazyString] = {
     "scheduled": _l("Scheduled"), "skipped": _l("Skipped"), "retired": _l("Item retired"),
     "not_scheduled": _l("Not scheduled"),
 }
+STATE_LABELS = _LABELS  # every lifecycle state of this package (advisor_hub.labels)
 _STYLES = {"approved": "success", "opted_in": "success", "scheduled": "primary",
            "planned": "info",
            "rejected": "danger", "retired": "warning", "not_scheduled": "warning",

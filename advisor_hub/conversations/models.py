@@ -83,6 +83,9 @@ _LABELS: dict[str, LazyString] = {
 }
 
 
+STATE_LABELS = _LABELS  # every lifecycle state of this package (advisor_hub.labels)
+
+
 def _stored(enum_type: type[enum.StrEnum]) -> Enum:
     return stored_by_value(enum_type, 20)
 

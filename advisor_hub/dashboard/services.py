@@ -320,7 +320,7 @@ def advisors(session: Session, scope: Scope, *, now: datetime | None = None,
     rows.sort(key=_nudge_order)
     offered = _newest_items_by_branch(
         session, [r for r in rows if r.nudge is Nudge.PUBLISH], suggestions, now)
-    return [replace(r, suggestions=offered.get(r.branch_id, []))
+    return [replace(r, suggestions=offered.get(r.advisor_id, []))
             if r.nudge is Nudge.PUBLISH else r for r in rows]
 
 
@@ -350,18 +350,22 @@ def _aware(value: Any) -> datetime | None:
     return value if value.tzinfo else value.replace(tzinfo=UTC)
 
 
-def _newest_items_by_branch(session: Session, rows: Sequence[NudgeRow], limit: int,
-                            now: datetime) -> dict[int | None, list[str]]:
-    """Ask the library, once per branch, what it offers an advisor of that branch now."""
-    offered: dict[int | None, list[str]] = {}
+def _newest_items_by_branch(session: Session, rows: Sequence[AdvisorRow], limit: int,
+                            now: datetime) -> dict[int, list[str]]:
+    """Ask the library, once per branch and language, what it offers an advisor of that
+    branch now in their own language (as their library page lists it); by advisor id."""
+    by_audience: dict[tuple[int | None, str], list[str]] = {}
+    offered: dict[int, list[str]] = {}
     for row in rows:
-        if row.branch_id in offered:
-            continue
         advisor = session.get(User, row.advisor_id)
         if advisor is None:
             continue
-        page = search_library(session, advisor=advisor, per_page=limit, now=now)
-        offered[row.branch_id] = [v.title for v in page.items]
+        audience = (row.branch_id, advisor.language)
+        if audience not in by_audience:
+            page = search_library(session, advisor=advisor, per_page=limit, now=now,
+                                  language=advisor.language)
+            by_audience[audience] = [v.title for v in page.items]
+        offered[row.advisor_id] = by_audience[audience]
     return offered
 
 

@@ -11,7 +11,7 @@ import logging
 from typing import Any
 
 from flask import current_app, has_app_context
-from flask_babel import force_locale, gettext
+from flask_babel import force_locale, get_locale, gettext
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
@@ -30,8 +30,18 @@ def N_(message: str) -> str:
     return message
 
 
+def in_reader_language(value: Any) -> Any:
+    """A parameter given in each language ({"en": ..., "fr": ...}: a reason code's label,
+    a subject's name) in the reader's; any other value as it is."""
+    if isinstance(value, dict) and "en" in value:
+        language = str(get_locale() or "en")[:2]
+        return value.get(language) or value["en"]
+    return value
+
+
 def render(notification: Notification) -> str:
-    return gettext(notification.message, **notification.params)
+    params = {key: in_reader_language(value) for key, value in notification.params.items()}
+    return gettext(notification.message, **params)
 
 
 def notify(

@@ -395,6 +395,11 @@ def post_editors(session: Session, post_id: int) -> frozenset[int]:
     return frozenset({post.author_id}) if post is not None else frozenset()
 
 
+def _post_title(post: Post) -> str:
+    first = " ".join((post.body or post.text or "").split())
+    return first[:60] + ("…" if len(first) > 60 else "")
+
+
 def on_post_decision(session: Session, subject_id: int, outcome: str, review: Any) -> None:
     """Compliance decided on a post (registered with approvals)."""
     post = session.get(Post, subject_id)
@@ -402,26 +407,34 @@ def on_post_decision(session: Session, subject_id: int, outcome: str, review: An
         return
     comment = getattr(review, "comment", None) or getattr(review, "decision_comment", None)
     url = f"/publishing/posts/{post.id}"
+    # The one notification of this decision (approvals leaves it to us: tells_author),
+    # naming the post by the start of its text and linking to it.
+    title = _post_title(post)
     if outcome == "approved":
         now = utcnow()
         if not post.publish_now and post.scheduled_at is not None and post.scheduled_at <= now:
             _set_state(session, post, PostState.APPROVED, None)
-            notify(session, post.author, N_("Your post was approved, but its time has passed: "
-                                            "choose a new time."), {}, url)
+            notify(session, post.author, N_("Your post “%(title)s” was approved, but its time "
+                                            "has passed: choose a new time."),
+                   {"title": title}, url)
             return
         _set_state(session, post, PostState.APPROVED, None)
         schedule_post(session, post, now=now)
-        notify(session, post.author, N_("Your post was approved and is scheduled."), {}, url)
+        notify(session, post.author, N_("Your post “%(title)s” was approved and is "
+                                        "scheduled."), {"title": title}, url)
         return
     post.review_comment = comment
     if outcome == "changes_requested" or outcome == "expired":
         _set_state(session, post, PostState.CHANGES_REQUESTED, None)
-        notify(session, post.author, N_("Changes were requested on your post: %(comment)s"),
-               {"comment": comment or ""}, url)
+        notify(session, post.author, N_("Changes were requested on your post “%(title)s”: "
+                                        "%(comment)s"),
+               {"title": title, "comment": comment or ""}, url)
     elif outcome == "rejected":
         _set_state(session, post, PostState.REJECTED, None)
-        notify(session, post.author, N_("Your post was rejected: %(comment)s"),
-               {"comment": comment or ""}, url)
+        reason = upstream.reason_texts(session, getattr(review, "reason_code", None))
+        notify(session, post.author, N_("Your post “%(title)s” was rejected: %(reason)s. "
+                                        "%(comment)s"),
+               {"title": title, "reason": reason or "", "comment": comment or ""}, url)
     elif outcome == "withdrawn":
         _set_state(session, post, PostState.CANCELLED, None)
 

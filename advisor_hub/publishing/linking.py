@@ -186,13 +186,20 @@ def on_account_decision(session: Session, subject_id: int, outcome: str, review:
     if outcome == "approved":
         account.status = AccountStatus.ACTIVE
         message = N_("Your %(network)s account %(name)s was approved: you can publish to it.")
+    elif outcome == "rejected":
+        account.status = AccountStatus.REJECTED
+        message = N_("Your %(network)s account %(name)s was not approved: %(reason)s. "
+                     "%(comment)s")
     else:
         account.status = AccountStatus.REJECTED
-        message = N_("Your %(network)s account %(name)s was not approved (%(outcome)s).")
+        message = N_("Your %(network)s account %(name)s was not approved. %(comment)s")
     record(session, None, f"linked_account.{account.status}", account, before,
            _snapshot(account))
+    reason = upstream.reason_texts(session, getattr(review, "reason_code", None))
+    # The one notification of this decision (approvals leaves it to us: tells_author).
     notify(session, account.user, message,
-           {"network": account.network, "name": account.display_name, "outcome": outcome},
+           {"network": network_label(account.network), "name": account.display_name,
+            "reason": reason or "", "comment": getattr(review, "comment", None) or ""},
            "/publishing/accounts")
     session.flush()
 

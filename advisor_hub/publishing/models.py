@@ -151,6 +151,17 @@ _LABELS: dict[str, LazyString] = {
     "pending_approval": _l("Pending approval"), "active": _l("Active"),
     "relink_needed": _l("Relink needed"), "unlinked": _l("Unlinked"),
 }
+STATE_LABELS = _LABELS  # every lifecycle state of this package (advisor_hub.labels)
+FAILURE_LABELS: dict[str, LazyString] = {
+    FailureClass.NOT_SENT: _l("Not sent"), FailureClass.OUTCOME_UNKNOWN: _l("Outcome unknown"),
+    FailureClass.REAUTH: _l("Account must be linked again"),
+    FailureClass.PERMANENT: _l("Refused by the network"),
+    FailureClass.PRECHECK: _l("Stopped by the publish-time check"),
+}
+SOURCE_LABELS: dict[str, LazyString] = {
+    PostSource.LIBRARY: _l("Library"), PostSource.LIFE_EVENT: _l("Life event"),
+    PostSource.FREE_FORM: _l("Free-form"),
+}
 _STYLES = {"published": "success", "active": "success", "scheduled": "primary",
            "failed": "danger", "rejected": "danger", "needs_check": "warning",
            "held": "warning", "relink_needed": "warning", "changes_requested": "warning"}

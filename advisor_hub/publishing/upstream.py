@@ -52,6 +52,8 @@ class ApprovalsAPI(Protocol):
 
     def withdraw(self, session: Session, *, review_id: int, actor: User) -> None: ...
 
+    def reason_texts(self, session: Session, code: str | None) -> dict[str, str]: ...
+
     def get_approvals(self, session: Session, review_ids: Iterable[int]) -> dict[int, Any]: ...
 
     def mark_used(self, session: Session, *, review_ids: Iterable[int],
@@ -228,6 +230,11 @@ def approval_expires(kind: str, decided_at: datetime) -> datetime | None:
     return expires if isinstance(expires, datetime) else None
 
 
+def reason_texts(session: Session, code: str | None) -> dict[str, str]:
+    """A rejection reason's label in each language (what the author is told)."""
+    return dict(approvals_api().reason_texts(session, code))
+
+
 def mark_used(session: Session, *, review_ids: Iterable[int | None], at: datetime) -> None:
     """Tell approvals its approvals were used (an approval used in time does not lapse)."""
     ids = [i for i in review_ids if i is not None]
@@ -243,7 +250,7 @@ class Screening:
 
 
 def _screening(result: Any) -> Screening:
-    messages = [str(f.message) for f in result.findings]
+    messages = [str(m) for m in result.messages]  # in the reader's language
     return Screening(blocked=bool(result.blocked), messages=messages,
                      lexicon_version=result.lexicon_version)
 
@@ -361,7 +368,8 @@ def publish_until(session: Session, *, version_id: int) -> datetime | None:
 def template_for_use(session: Session, *, template_id: int, advisor: User) -> LibrarySource:
     t = library_api().get_template_for_use(session, template_id=template_id, advisor=advisor)
     return LibrarySource(
-        kind="life_event", id=int(t.id), title=str(t.event_type), text=str(t.text),
+        kind="life_event", id=int(t.id), title=str(t.event_label(advisor.language)),
+        text=str(t.text),
         link_url=None, media_sha256=None, media_url=None, networks=None, category=None,
         placeholders=list(TEMPLATE_PLACEHOLDERS), review_id=t.review_id,
     )

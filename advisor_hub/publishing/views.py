@@ -32,12 +32,13 @@ from advisor_hub.networks import (
     ADAPTERS,
     NetworkAdapter,
     NetworkError,
+    ReauthNeeded,
     network_label,
     new_code_verifier,
     new_state,
 )
 from advisor_hub.pagination import paginate
-from advisor_hub.publishing import composer, linking, services, status
+from advisor_hub.publishing import composer, linking, reasons, services, status
 from advisor_hub.publishing.connect import adapter_for, networks_available, token_cipher
 from advisor_hub.publishing.forms import ComposeForm, EditForm, PageChoiceForm, RescheduleForm
 from advisor_hub.publishing.models import PostState
@@ -96,6 +97,12 @@ def link(network: str) -> Response:
     return redirect(adapter.authorization_url(state, verifier))
 
 
+def _failure_kind(error: NetworkError) -> str:
+    """The failure class a linking error reads as (for the advice shown instead of the
+    network's words)."""
+    return "reauth" if isinstance(error, ReauthNeeded) else "permanent"
+
+
 @bp.get("/accounts/callback/<network>")
 @roles_required(Role.ADVISOR)
 def callback(network: str) -> Response:
@@ -110,7 +117,9 @@ def callback(network: str) -> Response:
                                                 pending.get("verifier"))
         profile = adapter.fetch_profile(tokens)
     except NetworkError as error:
-        flash(_("Linking failed: %(reason)s", reason=error.message or str(error)), "danger")
+        flash(_("Linking failed: %(reason)s",
+                reason=reasons.reason_text(network, error.message or str(error),
+                                           _failure_kind(error))), "danger")
         return redirect(url_for(".accounts"))
     if network == "facebook":
         session[FACEBOOK_KEY] = cipher.encrypt_tokens(tokens)  # encrypted, never plain
@@ -145,7 +154,9 @@ def facebook_pages() -> Response | str:
     try:
         pages = adapter.fetch_profile(tokens).accounts
     except NetworkError as error:
-        flash(_("Linking failed: %(reason)s", reason=error.message or str(error)), "danger")
+        flash(_("Linking failed: %(reason)s",
+                reason=reasons.reason_text("facebook", error.message or str(error),
+                                           _failure_kind(error))), "danger")
         return redirect(url_for(".accounts"))
     form = PageChoiceForm()
     form.page_id.choices = [(p.external_id, p.name) for p in pages]
@@ -223,6 +234,13 @@ def when_words(value: datetime) -> str:
     pattern = "d MMM" if local.year == utcnow().astimezone(_zone()).year else "d MMM y"
     return _("%(day)s at %(time)s", day=format_date(local.date(), pattern),
              time=f"{local:%H:%M}")
+
+
+@bp.app_template_global("target_reason")
+def target_reason(target: Any) -> str:
+    """Why an outbox row did not go out, in the reader's language (never the network's raw
+    words)."""
+    return reasons.reason_text(target.network, target.last_error, target.failure_class)
 
 
 @bp.app_template_global("standing_of")

@@ -68,7 +68,7 @@ class CompiledPolicy:
                 if (f.rule, start, end) not in seen:
                     seen.add((f.rule, start, end))
                     extra.append(Finding(f.rule, f.severity, start, end, f.message_id,
-                                         f.params, f.note))
+                                         f.params, f.note, f.note_fr))
         return extra
 
     def __repr__(self) -> str:

@@ -32,7 +32,8 @@ class Finding:
     end: int
     message_id: str
     params: Mapping[str, str] = field(default_factory=dict, hash=False)
-    note: str | None = None
+    note: str | None = None      # the lexicon's note, in English ...
+    note_fr: str | None = None   # ... and in French
 
     def __post_init__(self) -> None:
         # Frozen all the way down: the params cannot be changed after the fact.
@@ -57,6 +58,7 @@ class Finding:
             "message_id": self.message_id,
             "params": dict(self.params),
             "note": self.note,
+            "note_fr": self.note_fr,
             "message": self.message,
         }
 
@@ -70,4 +72,5 @@ class Finding:
             message_id=str(data["message_id"]),
             params=dict(data.get("params") or {}),  # type: ignore[call-overload]
             note=data.get("note"),  # type: ignore[arg-type]
+            note_fr=data.get("note_fr"),  # type: ignore[arg-type]
         )

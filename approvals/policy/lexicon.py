@@ -28,7 +28,8 @@ class LexiconTerm:
     term: str
     language: str = "any"
     severity: Severity = "flag"
-    note: str = ""
+    note: str = ""      # English
+    note_fr: str = ""   # French
 
     def __post_init__(self) -> None:
         if self.severity not in SEVERITIES:
@@ -121,6 +122,7 @@ class LexiconMatcher:
                         message_id=MSG_TERM_BLOCK if entry.severity == BLOCK else MSG_TERM_FLAG,
                         params={"term": entry.term},
                         note=entry.note or None,
+                        note_fr=entry.note_fr or None,
                     )
                 )
         return findings

@@ -88,6 +88,8 @@ ROWS = [
         setup=_disclosure),
     Row("GET", "/review/reasons", only(REVIEWERS)),
     Row("POST", "/review/reasons", only(REVIEWERS), data={"code": "", "label": ""}),
+    Row("POST", "/review/reasons/{reason_id}/edit", only(REVIEWERS, allowed=302),
+        setup=_reason, data={"label": "Other", "label_fr": "Autre"}),
     Row("POST", "/review/reasons/{reason_id}/active", only(REVIEWERS, allowed=302),
         setup=_reason, data={"active": "1"}),
     Row("GET", "/review/settings", only(REVIEWERS)),

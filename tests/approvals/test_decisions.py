@@ -102,7 +102,8 @@ def test_reject_needs_a_reason_and_sanitises_the_comment(db_session, people, sub
     assert decisions_seen.seen[-1][1] == ReviewStatus.REJECTED
     assert _archived(db_session, review.id)[-1]["reason_code"] == "promise"
     notice = _notices(db_session, people["advisor"])[-1]
-    assert notice.params["reason"] == "Promise of return or absence of risk"
+    assert notice.params["reason"]["en"] == "Promise of return or absence of risk"
+    assert notice.params["reason"]["fr"] == "Promesse de rendement ou d'absence de risque"
 
 
 def test_request_changes_needs_a_comment_and_keeps_history(db_session, people, submit,

@@ -110,10 +110,12 @@ def test_the_cache_follows_the_version(db_session, reviewer) -> None:
 def test_reason_codes_and_settings(db_session, reviewer) -> None:
     codes = {r.code for r in rules.list_reason_codes(db_session)}
     assert {"misleading", "promise", "other"} <= codes
-    reason = rules.add_reason_code(db_session, actor=reviewer, code="Bad Tone", label="Tone")
+    reason = rules.add_reason_code(db_session, actor=reviewer, code="Bad Tone", label="Tone",
+                                   label_fr="Ton")
     assert reason.code == "bad_tone"
     with pytest.raises(ValidationError):
-        rules.add_reason_code(db_session, actor=reviewer, code="bad_tone", label="Again")
+        rules.add_reason_code(db_session, actor=reviewer, code="bad_tone", label="Again",
+                              label_fr="Encore")
     rules.set_reason_code_active(db_session, actor=reviewer, reason_id=reason.id, active=False)
     assert "bad_tone" not in {r.code for r in rules.list_reason_codes(db_session)}
     with pytest.raises(ValidationError):

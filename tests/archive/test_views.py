@@ -59,7 +59,8 @@ def test_record_page_shows_post_approval_and_trail(client, auth, archived) -> No
     auth.login(archived["reviewer"])
     page = client.get(f"/archive/records/{archived['record'].id}").get_data(as_text=True)
     assert "Our new green mortgage is here" in page
-    assert "approved" in page and "lexicon version 1" in page
+    assert "Approved" in page and "policy version 1" in page
+    assert "decided by user" not in page and "<code>approved</code>" not in page
     assert f"Approved by {archived['reviewer'].full_name}" in page and "stands" in page
     assert "content hash differs" not in page
     assert "post.created" in page and "post.approved" in page

@@ -27,8 +27,15 @@ def test_every_language_list_is_the_one_in_i18n() -> None:
 
 
 def test_the_language_switch_offers_each_language_and_refuses_others(client) -> None:
-    page = client.get("/login").get_data(as_text=True)
-    for code, name in i18n.LANGUAGE_NAMES.items():
-        assert f'value="{code}" type="submit" lang="{code}">{name}</button>' in page
+    # Each page offers every language but its own.
+    for current in i18n.LANGUAGE_NAMES:
+        client.post("/language", data={"language": current, "next": "/login"})
+        page = client.get("/login").get_data(as_text=True)
+        for code, name in i18n.LANGUAGE_NAMES.items():
+            button = (f'value="{code}" type="submit" lang="{code}" title="{name}">'
+                      f'<span aria-hidden="true">{code.upper()}</span>'
+                      f'<span class="visually-hidden">{name}</span></button>')
+            assert (button in page) == (code != current)
+    client.post("/language", data={"language": "en", "next": "/login"})
     client.post("/language", data={"language": "de", "next": "/login"})
     assert "Log in to Advisor Hub" in client.get("/login").get_data(as_text=True)

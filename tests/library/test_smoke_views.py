@@ -32,7 +32,7 @@ def test_pages_render(client, db_session, factory, auth, library) -> None:
 
 def test_pages_in_french(client, db_session, factory, auth, library) -> None:
     advisor = factory.user("advisor", branch=factory.branch(), language="fr")
-    version = library.approved(title="Épargne")
+    version = library.approved(title="Épargne", language="fr")
     curator = factory.user("marketing", language="fr")
     db_session.flush()
     auth.login(advisor)

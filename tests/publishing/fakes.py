@@ -66,6 +66,10 @@ class Screening:
     lexicon_version: int
     blocked: bool
 
+    @property
+    def messages(self) -> list[str]:
+        return [f.message for f in self.findings]
+
 
 class FakeApprovals:
     ReviewContent = ReviewContent
@@ -113,6 +117,9 @@ class FakeApprovals:
         if self.approval_days is None or kind != "post":
             return None
         return decided_at + timedelta(days=self.approval_days)
+
+    def reason_texts(self, session: Any, code: str | None) -> dict[str, str]:
+        return {"en": f"reason {code}", "fr": f"motif {code}"} if code else {}
 
     def withdraw(self, session: Any, *, review_id: int, actor: Any) -> None:
         review = self.reviews[review_id]
@@ -192,6 +199,10 @@ class Template:
     review_id: int = 2
     placeholders: list[str] = field(default_factory=lambda: ["client_first_name",
                                                              "advisor_first_name"])
+
+    def event_label(self, language: str) -> str:
+        return {"wedding": "Mariage" if language == "fr" else "Wedding"}.get(
+            self.event_type, self.event_type)
 
 
 _PLACEHOLDER = re.compile(r"\{\{\s*([a-z_]+)\s*\}\}")

@@ -36,6 +36,7 @@ from advisor_hub.networks import (
     OutcomeUnknown,
     PublishResult,
     ReauthNeeded,
+    network_label,
 )
 from advisor_hub.notifications.services import N_, notify
 from advisor_hub.publishing import upstream
@@ -422,6 +423,11 @@ class Recorder:
         return Outcome.GIVEN_BACK
 
     def _tell(self, w: Write, target: PublicationTarget, message: str, reason: str) -> None:
+        from advisor_hub.publishing.reasons import reason_texts
+
+        # The network's raw words are never shown: the reader gets advice in their language.
         notify(w.session, target.post.author, message,
-               {"network": target.network, "account": target.account.display_name,
-                "reason": reason}, f"/publishing/posts/{target.post_id}")
+               {"network": network_label(target.network),
+                "account": target.account.display_name,
+                "reason": reason_texts(target.network, reason, target.failure_class)},
+               f"/publishing/posts/{target.post_id}")
