@@ -56,8 +56,11 @@ def _axe_problems(page: Any) -> list[str]:
             for v in result["violations"] if v["impact"] in ("serious", "critical")]
 
 
-@pytest.mark.parametrize("role", list(ROLES))
-def test_axe_finds_no_serious_violation_on_any_page(screens, chromium, role: str) -> None:
+@pytest.mark.parametrize("role,language", [*((r, "en") for r in ROLES), ("advisor", "fr")])
+def test_axe_finds_no_serious_violation_on_any_page(screens, chromium, role: str,
+                                                    language: str) -> None:
+    if language != "en":
+        _set_language(screens.app, ROLES[role], language)
     if not AXE.exists():
         unavailable(f"{AXE} missing: run `npm ci` in {AXE.parents[2]} (make test does)")
     # The pages' CSP forbids inline scripts, axe's included: this context bypasses it.
