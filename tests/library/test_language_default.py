@@ -53,3 +53,4 @@ def test_the_dashboards_nudges_offer_posts_in_the_advisors_language(db_session) 
     bruno, alice = rows["bruno.advisor@demo.bank"], rows["alice.advisor@demo.bank"]
     assert bruno.suggestions and {languages[t] for t in bruno.suggestions} == {"fr"}
     assert alice.suggestions and {languages[t] for t in alice.suggestions} == {"en"}
+
