@@ -39,7 +39,7 @@ NAV = (
             _l("Your scheduled and published posts, by month or week."), 24),
     NavItem("campaigns.manage", _l("Campaigns"), (Role.MARKETING,),
             _l("Schedules of approved library posts that advisors opt into."), 35),
-    NavItem("campaigns.adoption", _l("Adoption"), (Role.MARKETING, Role.ADMIN),
+    NavItem("campaigns.adoption", _l("Campaign adoption"), (Role.MARKETING, Role.ADMIN),
             _l("Invited, linked, posting, active: the adoption funnel and campaign "
                "reach."), 36),
 )
