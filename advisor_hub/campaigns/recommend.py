@@ -151,10 +151,13 @@ def no_life_events(session: Session, advisor: User) -> set[str]:
 LIFE_EVENTS: Callable[[Session, User], set[str]] = no_life_events
 
 
-def candidates_for(session: Session, advisor: User, *, now: datetime) -> list[Candidate]:
-    """The library posts the advisor may publish now (the newest ``CANDIDATES``), with what
-    the score reads about each: four queries whatever their number."""
-    page = library.search_library(session, advisor=advisor, per_page=CANDIDATES, now=now)
+def candidates_for(session: Session, advisor: User, *, now: datetime,
+                   language: str = "") -> list[Candidate]:
+    """The library posts the advisor may publish now (the newest ``CANDIDATES``; in
+    ``language`` only when given), with what the score reads about each: four queries
+    whatever their number."""
+    page = library.search_library(session, advisor=advisor, per_page=CANDIDATES, now=now,
+                                  language=language)
     versions = page.items
     if not versions:
         return []
@@ -179,10 +182,12 @@ def candidates_for(session: Session, advisor: User, *, now: datetime) -> list[Ca
 
 
 def suggestions_for(session: Session, advisor: User, *, now: datetime | None = None,
-                    limit: int = 3) -> list[Suggestion]:
-    """"Suggested for you": the best ``limit`` library posts for this advisor now."""
+                    limit: int = 3, language: str = "") -> list[Suggestion]:
+    """"Suggested for you": the best ``limit`` library posts for this advisor now (only in
+    ``language`` when given: the library page's language filter)."""
     now = now or utcnow()
     branch = advisor.branch
-    return rank(candidates_for(session, advisor, now=now), language=advisor.language,
+    return rank(candidates_for(session, advisor, now=now, language=language),
+                language=advisor.language,
                 city=(branch.city or branch.name) if branch else "", now=now,
                 life_events=LIFE_EVENTS(session, advisor), limit=limit)

@@ -46,11 +46,13 @@ NAV = (
 
 
 @bp.app_template_global("suggested_for_you")
-def suggested_for_you(limit: int = 3) -> list[recommend.Suggestion]:
-    """The home page's and the library's "Suggested for you" (advisors only)."""
+def suggested_for_you(limit: int = 3, language: str = "") -> list[recommend.Suggestion]:
+    """The home page's and the library's "Suggested for you" (advisors only; on the library,
+    in the language its list shows)."""
     if not current_user.is_authenticated or not current_user.has_role(Role.ADVISOR):
         return []
-    return recommend.suggestions_for(get_session(), current_user, limit=limit)
+    return recommend.suggestions_for(get_session(), current_user, limit=limit,
+                                     language=language)
 
 
 # -- marketing -------------------------------------------------------------------------------
