@@ -31,8 +31,8 @@ def test_a_french_advisor_sees_french_posts_by_default(client, auth, db_session)
     assert "Préparer sa retraite" not in english
     # The "Suggested for you" card follows the same language (default or chosen).
     titles = {v.title: v.language for v in db_session.scalars(select(LibraryItemVersion))}
-    for page, language in ((page, "fr"), (english, "en")):
-        card = page.split('data-testid="suggested"')[1].split("</section>")[0]
+    for shown_page, language in ((page, "fr"), (english, "en")):
+        card = shown_page.split('data-testid="suggested"')[1].split("</section>")[0]
         shown = [t for t in titles if f">{t}<" in card.replace("&#39;", "'")]
         assert shown and {titles[t] for t in shown} == {language}
 
