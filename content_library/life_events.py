@@ -19,7 +19,8 @@ from advisor_hub.accounts.models import User
 from advisor_hub.audit.services import record
 from advisor_hub.db import utcnow
 from advisor_hub.errors import Conflict, NotFound, ValidationError
-from advisor_hub.i18n import LANGUAGE_LABELS, LANGUAGES
+from advisor_hub.i18n import LANGUAGES
+from advisor_hub.notifications.services import N_
 from advisor_hub.roles import Role, require_role
 from advisor_hub.text import sanitize
 from content_library import review
@@ -187,12 +188,16 @@ def template_titles(session: Session, template_id: int) -> dict[str, str] | None
     if template is None:
         return None
     titles = {}
+    message = _TEMPLATE_TITLES.get(template.language, _TEMPLATE_TITLES["en"])
     for reader in LANGUAGES:
         with force_locale(reader):
-            titles[reader] = gettext("%(event)s message (%(language)s)",
-                                     event=template.type.label(reader),
-                                     language=str(LANGUAGE_LABELS[template.language]))
+            titles[reader] = gettext(message, event=template.type.label(reader))
     return titles
+
+
+# A template's name, by the language it is written in ("Graduation — French template").
+_TEMPLATE_TITLES = {"en": N_("%(event)s — English template"),
+                    "fr": N_("%(event)s — French template")}
 
 
 def submit_template(session: Session, *, actor: User, template_id: int) -> LifeEventTemplate:

@@ -210,10 +210,13 @@ def event_suggestions(session: Session, advisor: User, *, now: datetime) -> list
     return found
 
 
-def candidates_for(session: Session, advisor: User, *, now: datetime) -> list[Candidate]:
-    """The library posts the advisor may publish now (the newest ``CANDIDATES``), with what
-    the score reads about each: four queries whatever their number."""
-    page = library.search_library(session, advisor=advisor, per_page=CANDIDATES, now=now)
+def candidates_for(session: Session, advisor: User, *, now: datetime,
+                   language: str = "") -> list[Candidate]:
+    """The library posts the advisor may publish now (the newest ``CANDIDATES``; in
+    ``language`` only when given), with what the score reads about each: four queries
+    whatever their number."""
+    page = library.search_library(session, advisor=advisor, per_page=CANDIDATES, now=now,
+                                  language=language)
     versions = page.items
     if not versions:
         return []
@@ -238,13 +241,16 @@ def candidates_for(session: Session, advisor: User, *, now: datetime) -> list[Ca
 
 
 def suggestions_for(session: Session, advisor: User, *, now: datetime | None = None,
-                    limit: int = 3, with_events: bool = False) -> list[Suggestion]:
-    """"Suggested for you": the best ``limit`` library posts for this advisor now; with
-    ``with_events``, the advisor's pending client events compete with them (the digest's
-    one-click links schedule library posts only, so it asks without)."""
+                    limit: int = 3, with_events: bool = False,
+                    language: str = "") -> list[Suggestion]:
+    """"Suggested for you": the best ``limit`` library posts for this advisor now (only in
+    ``language`` when given: the library page's language filter); with ``with_events``, the
+    advisor's pending client events compete with them (the digest's one-click links schedule
+    library posts only, so it asks without)."""
     now = now or utcnow()
     branch = advisor.branch
-    posts = rank(candidates_for(session, advisor, now=now), language=advisor.language,
+    posts = rank(candidates_for(session, advisor, now=now, language=language),
+                 language=advisor.language,
                  city=(branch.city or branch.name) if branch else "", now=now,
                  life_events=LIFE_EVENTS(session, advisor), limit=limit)
     if not with_events:

@@ -48,19 +48,20 @@ NAV = (
             25),
     NavItem("campaigns.manage", _l("Campaigns"), (Role.MARKETING,),
             _l("Schedules of approved library posts that advisors opt into."), 35),
-    NavItem("campaigns.adoption", _l("Adoption"), (Role.MARKETING, Role.ADMIN),
+    NavItem("campaigns.adoption", _l("Campaign adoption"), (Role.MARKETING, Role.ADMIN),
             _l("Invited, linked, posting, active: the adoption funnel and campaign "
                "reach."), 36),
 )
 
 
 @bp.app_template_global("suggested_for_you")
-def suggested_for_you(limit: int = 3) -> list[recommend.Suggestion]:
-    """The home page's and the library's "Suggested for you" (advisors only)."""
+def suggested_for_you(limit: int = 3, language: str = "") -> list[recommend.Suggestion]:
+    """The home page's and the library's "Suggested for you" (advisors only; on the library,
+    in the language its list shows)."""
     if not current_user.is_authenticated or not current_user.has_role(Role.ADVISOR):
         return []
     return recommend.suggestions_for(get_session(), current_user, limit=limit,
-                                     with_events=True)
+                                     with_events=True, language=language)
 
 
 @bp.app_template_global("campaign_adoption")

@@ -148,3 +148,34 @@ def test_policy_history_in_the_readers_language(client, auth, db_session, factor
     assert "Règle de lien : " in page and "casino.example" in page
     assert "added “moonshot”" not in page and "link rule:" not in page
     assert "deny" not in page.split("casino.example")[0][-40:]
+
+
+@pytest.mark.both_backends
+def test_a_template_decision_names_the_template_in_the_readers_language(
+        app, db_session, factory) -> None:
+    from flask_babel import force_locale
+
+    from advisor_hub.notifications.models import Notification
+    from advisor_hub.notifications.services import render
+    from approvals.services import Verdict, decide
+    from content_library import life_events
+
+    curator, reviewer = factory.user("marketing"), factory.user("compliance")
+    graduation = next(t for t in life_events.list_event_types(db_session)
+                      if t.key == "graduation")
+    template = life_events.create_template(
+        db_session, actor=curator, type_id=graduation.id, language="fr",
+        text="Félicitations pour votre diplôme, {client_first_name} !")
+    life_events.submit_template(db_session, actor=curator, template_id=template.id)
+    with app.test_request_context():  # a decision is a request of the reviewer's
+        decide(db_session, review_id=template.review_id, actor=reviewer,
+               decision=Verdict.APPROVE)
+    notices = list(db_session.scalars(select(Notification).where(
+        Notification.user_id == curator.id)))
+    assert len(notices) == 1  # one per decision
+    with app.test_request_context():
+        with force_locale("fr"):
+            assert render(notices[0]) == ("La conformité a approuvé « Diplôme — modèle en "
+                                          "français ».")
+        with force_locale("en"):
+            assert render(notices[0]) == "Compliance approved “Graduation — French template”."

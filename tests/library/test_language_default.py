@@ -11,6 +11,8 @@ from advisor_hub.demo import DEMO_PASSWORD, seed_demo
 
 @pytest.mark.both_backends
 def test_a_french_advisor_sees_french_posts_by_default(client, auth, db_session) -> None:
+    from content_library.models import LibraryItemVersion
+
     seed_demo(db_session)
     db_session.flush()
     from advisor_hub.accounts.services import find_user_by_email
@@ -27,6 +29,12 @@ def test_a_french_advisor_sees_french_posts_by_default(client, auth, db_session)
     english = client.get("/library/?language=en").get_data(as_text=True)
     assert "Retirement planning starts today" in english
     assert "Préparer sa retraite" not in english
+    # The "Suggested for you" card follows the same language (default or chosen).
+    titles = {v.title: v.language for v in db_session.scalars(select(LibraryItemVersion))}
+    for shown_page, language in ((page, "fr"), (english, "en")):
+        card = shown_page.split('data-testid="suggested"')[1].split("</section>")[0]
+        shown = [t for t in titles if f">{t}<" in card.replace("&#39;", "'")]
+        assert shown and {titles[t] for t in shown} == {language}
 
 
 @pytest.mark.both_backends
@@ -53,3 +61,4 @@ def test_the_dashboards_nudges_offer_posts_in_the_advisors_language(db_session) 
     bruno, alice = rows["bruno.advisor@demo.bank"], rows["alice.advisor@demo.bank"]
     assert bruno.suggestions and {languages[t] for t in bruno.suggestions} == {"fr"}
     assert alice.suggestions and {languages[t] for t in alice.suggestions} == {"en"}
+
