@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import date, datetime, time, timedelta
 from typing import Any
+from urllib.parse import parse_qsl, urlencode
 from zoneinfo import ZoneInfo
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
@@ -132,13 +133,23 @@ def _bulk_form(form: BulkDecisionForm | None = None) -> BulkDecisionForm:
     return form
 
 
+QUEUE_ARGS = frozenset(("q", "kind", "branch", "author", "findings", "escalated", "sort",
+                        "per_page", "page"))
+
+
+def _queue_url(back: str) -> str:
+    """The queue again with the filters it was sent from: ``back`` is parsed as a query string
+    and only the queue's own arguments are kept, re-encoded (never echoed as given)."""
+    args = [(k, v[:100]) for k, v in parse_qsl(back[:2000]) if k in QUEUE_ARGS and v]
+    return url_for("approvals.queue") + (f"?{urlencode(args)}" if args else "")
+
+
 @bp.post("/bulk")
 @roles_required(*REVIEWERS)
 def bulk_decide() -> Response:
     """One decision with its comment on the library items ticked in the queue."""
     form = _bulk_form(BulkDecisionForm())
-    back = request.form.get("back") or ""
-    target = url_for("approvals.queue") + (f"?{back}" if back and "//" not in back else "")
+    target = _queue_url(request.form.get("back") or "")
     if not form.validate_on_submit():
         for errors in form.errors.values():
             for error in errors:

@@ -97,6 +97,7 @@ def test_shortcuts_are_documented_on_the_review_page(client, auth, db_session, p
     assert 'data-testid="decision-keys"' in html and "js/review_keys.js" in html
 
 
+@pytest.mark.usefixtures("app")  # the review kinds are registered by the app
 def test_bulk_decisions_on_library_items(db_session, people, submit) -> None:
     items = [_item(db_session, people["curator"], f"Item {n}") for n in range(3)]
     post = submit(people["advisor"], "A free-form post")
@@ -129,3 +130,19 @@ def test_bulk_form_in_the_queue(client, auth, db_session, people) -> None:
     db_session.expire_all()
     assert [v.status for v in items] == [Status.APPROVED, Status.APPROVED]
     assert "2 items decided." in client.get("/review/").get_data(as_text=True)
+
+
+@pytest.mark.parametrize(("back", "expected"), [
+    ("kind=library_item&q=rate%20cut", "/review/?kind=library_item&q=rate+cut"),
+    ("<iframe srcdoc='<script>x()</script>'>", "/review/"),
+    ("//evil.example", "/review/"),
+    ("next=https://evil.example&sort=newest", "/review/?sort=newest"),
+])
+def test_the_bulk_form_returns_to_the_queue_s_own_filters_only(
+        client, auth, people, back, expected) -> None:
+    """``back`` is the queue's query string: only its filters come back, re-encoded."""
+    auth.login(people["reviewer"])
+    response = client.post("/review/bulk", data={"review_ids": "", "decision": "",
+                                                  "back": back})
+    assert response.status_code == 302
+    assert response.headers["Location"].endswith(expected)

@@ -203,10 +203,12 @@ def _world(session: Any, *, seeded: bool = False) -> dict[str, User]:
                           client_first_name="Julie")
     assert session.get(ReviewRequest, flagged.review_id).findings
     assert session.get(ReviewRequest, rejected.review_id).status == ReviewStatus.REJECTED
-    manager = accounts.create_user(
-        session, actor=None, email="bea.manager@demo.bank", first_name="Béa", last_name="Roy",
-        password=DEMO_PASSWORD, roles=["branch_manager"], branch_id=bruno.branch_id,
-        language="fr")
+    # The demo bank seeds its branch manager; the page crawl needs one either way.
+    manager = accounts.find_user_by_email(session, "bea.manager@demo.bank") or \
+        accounts.create_user(
+            session, actor=None, email="bea.manager@demo.bank", first_name="Béa",
+            last_name="Roy", password=DEMO_PASSWORD, roles=["branch_manager"],
+            branch_id=bruno.branch_id, language="fr")
     for user in session.scalars(select(User)):
         user.language = "fr"
     session.flush()
