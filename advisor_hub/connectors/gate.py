@@ -111,8 +111,8 @@ class Faults:
                    f"{error.message or error}")
 
     def success(self, session: Session, target: PublicationTarget, now: datetime) -> None:
-        """A post went out: the network works (no storm), and X charges it."""
-        end_server_errors(session, target.network)
+        """A post went out: X charges it. (That the network works, ending a 5xx streak, is
+        written once per recording transaction: ``end_server_errors``.)"""
         costs.record_charge(session, target, now, hold_open_rows=False)
 
     def problem(self, session: Session, target: PublicationTarget, error: NetworkError,
