@@ -14,6 +14,10 @@ SMTP stand-in. ``duplicates``: a post sent twice (the Sandbox counts idempotency
 duplicate rejection off) or a step scheduled twice for one account, or a digest sent twice;
 ``lost``: a campaign post not published, or a due digest not sent. The last line is one
 JSON object.
+
+The full size on SQLite, one run on the shared 2-core machine (2026-12-02, after the opt-in
+batching): {"advisors": 1000, "optin_s": 189.16, "dispatch_posts_per_s": 227.4,
+"digest_s": 81.41, "duplicates": 0, "lost": 0} (setup 87 s, dispatch 53 s, 12,000 posts).
 """
 
 from __future__ import annotations
