@@ -255,6 +255,9 @@ def suggestions_for(session: Session, advisor: User, *, now: datetime | None = N
                  life_events=LIFE_EVENTS(session, advisor), limit=limit)
     if not with_events:
         return posts
-    events = event_suggestions(session, advisor, now=now)
-    # Sorted by score; a tie keeps the events (soonest first) before the posts.
+    events = sorted(event_suggestions(session, advisor, now=now), key=lambda s: -s.score)
+    # Client events leave at least one slot to a library post when there is one (the card is
+    # the library's too); the rest by score, a tie keeping the events (soonest first) first.
+    if posts and limit > 1:
+        events = events[:limit - 1]
     return sorted(events + posts, key=lambda s: -s.score)[:limit]

@@ -200,3 +200,18 @@ def test_the_suggestion_posts_the_name_to_the_composer_and_composing_ends_it(
     assert f'data-event="{event.id}"' not in client.get("/").get_data(as_text=True)
     assert db_session.scalar(select(AuditEvent).where(
         AuditEvent.action == "client_event.composed")).actor_id == advisor.id
+
+
+def test_client_events_leave_a_slot_to_a_library_post(db_session, bank, ctx) -> None:
+    """Three near events do not push every library post out of "Suggested for you"."""
+    advisor = bank.advisor(first_name="Alice")
+    _template(bank)
+    bank.version("Savings week")
+    wedding = _kind(db_session, "wedding").id
+    for n, name in enumerate(["Bob", "Carla", "Dan"]):
+        client_events.add_event(db_session, advisor=advisor, client_first_name=name,
+                                event_type_id=wedding,
+                                event_date=_today(advisor) + timedelta(days=n + 1))
+    shown = recommend.suggestions_for(db_session, advisor, limit=3, with_events=True)
+    assert [s.client_first_name for s in shown if s.event_id] == ["Bob", "Carla"]
+    assert [s.title for s in shown if s.event_id is None] == ["Savings week"]
