@@ -10,6 +10,7 @@ from typing import Any
 
 from flask import Flask
 
+from advisor_hub.hardening import set_hardening_headers
 from advisor_hub.networks.sandbox import DEFAULT_CLIENT_ID, DEFAULT_CLIENT_SECRET
 from advisor_hub.security import set_security_headers
 
@@ -55,4 +56,5 @@ def create_sandbox_app(config: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(bp)
     app.register_blueprint(comments_bp)
     app.after_request(set_security_headers)  # the portal's CSP and friends, on every answer
+    app.after_request(set_hardening_headers)  # and HSTS over https, no-store
     return app
