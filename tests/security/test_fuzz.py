@@ -79,7 +79,7 @@ GUARDED = {
 # not running (as in these tests).
 EXPECTED_5XX = {"health.healthz": 503}
 # Routes that send the browser to a network's (or identity provider's) authorisation page.
-OAUTH_REDIRECTS = {"publishing.link", "sso.login"}
+OAUTH_REDIRECTS = {"sso.login"}
 
 # --- hostile strings ------------------------------------------------------------------------
 
