@@ -25,7 +25,12 @@ from sqlalchemy.orm import Session, joinedload
 from advisor_hub.archive.append import append_records
 from advisor_hub.audit.services import record as audit
 from advisor_hub.connectors import holds
-from advisor_hub.connectors.gate import Faults, is_server_error, mark_success
+from advisor_hub.connectors.gate import (
+    Faults,
+    end_server_errors,
+    is_server_error,
+    mark_success,
+)
 from advisor_hub.connectors.models import NetworkHold
 from advisor_hub.db import one_of, utcnow
 from advisor_hub.networks import (
@@ -73,6 +78,7 @@ class Write:
         self.archive: list[tuple[dict[str, Any], int | None]] = []
         self.locked: list[Post] = []
         self.published_accounts: set[int] = set()
+        self.published_networks: set[str] = set()
         self._now: datetime | None = None
 
     @property
@@ -121,6 +127,7 @@ class Write:
     def finish(self) -> None:
         settle_posts(self.session, self.posts, locked=self.locked)
         mark_success(self.session, self.published_accounts, self.now)
+        end_server_errors(self.session, self.published_networks)  # a post went out: no storm
         if self.used_reviews:
             upstream.mark_used(self.session, review_ids=self.used_reviews, at=self.now)
         # Last: the archive serialises its appends (a chain), so hold its lock briefly.
@@ -300,6 +307,7 @@ class Recorder:
         target.failure_class = None
         self.faults.success(w.session, target, now)
         w.published_accounts.add(target.account_id)
+        w.published_networks.add(target.network)
         approval = w.approval(target.review_id)
         if post.library_version_id is not None or post.template_id is not None:
             upstream.record_use(w.session, version_id=post.library_version_id,
