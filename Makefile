@@ -31,6 +31,7 @@ run: translations
 	@# request, learns where from SANDBOX_API_BASE: the address chosen here, nowhere else).
 	SCHEDULER_ENABLED=true ADVISOR_HUB_SESSION_COOKIE_SECURE=false \
 		SANDBOX_API_BASE=http://$(RUN_HOST):$(RUN_PORT)/sandbox \
+		ADVISOR_HUB_CAMPAIGN_PUBLIC_URL=http://$(RUN_HOST):$(RUN_PORT) \
 		$(FLASK) run --host $(RUN_HOST) --port $(RUN_PORT) --with-threads
 
 test: translations
