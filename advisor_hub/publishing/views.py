@@ -285,7 +285,11 @@ def short_when(value: datetime) -> str:
 def compose() -> Response | str:
     db = get_session()
     form = ComposeForm()
-    active = services.active_accounts_of(db, current_user)
+    offered = networks_available(current_app.config)
+    # The Sandbox is a development network: where it is not offered (not mounted, not
+    # configured) its accounts cannot be chosen either.
+    active = [a for a in services.active_accounts_of(db, current_user)
+              if a.network != "sandbox" or "sandbox" in offered]
     form.account_ids.choices = [(a.id, f"{a.display_name} ({ADAPTERS[a.network].label})")
                                 for a in active]
     # The client's first name arrives by POST (the life-event page's "Publish" button sends

@@ -85,3 +85,23 @@ def test_its_pages_carry_the_portal_security_headers(tmp_path) -> None:
         assert headers.get("Cache-Control") == "no-store", path
         assert headers.get("Strict-Transport-Security", "").startswith("max-age="), path
     assert "Strict-Transport-Security" not in client.get("/sandbox/oauth/authorize").headers
+
+
+def test_the_composer_offers_no_sandbox_account_where_it_is_not_offered(
+        app, client, auth, db_session, factory) -> None:
+    from advisor_hub.publishing.models import LinkedAccount
+
+    app.config["SANDBOX_MOUNT"] = False
+    app.config.pop("SANDBOX_API_BASE", None)
+    advisor = factory.user("advisor")
+    account = LinkedAccount(user_id=advisor.id, network="sandbox", external_id="sb-old",
+                            display_name="Old sandbox", status="active")
+    db_session.add(account)
+    db_session.flush()
+    auth.login(advisor)
+    assert "Old sandbox" not in client.get("/publishing/compose").get_data(as_text=True)
+    answer = client.post("/publishing/compose", data={
+        "text": "Hello", "account_ids": str(account.id), "when_mode": "now"})
+    assert answer.status_code == 200  # refused: not a choice
+    app.config["SANDBOX_MOUNT"] = True
+    assert "Old sandbox" in client.get("/publishing/compose").get_data(as_text=True)
