@@ -30,14 +30,20 @@ axe: $(AXE)
 translations: $(VENV)/.installed
 	@for dir in $(CATALOGUES); do $(PYBABEL) -q compile -f -d $$dir || exit 1; done
 
+RUN_HOST ?= 127.0.0.1
+RUN_PORT ?= 5000
+
 run: translations
 	$(FLASK) db-upgrade
 	$(FLASK) seed-demo --if-empty
 	@# The local demo is plain http on 127.0.0.1, so its session cookie cannot be Secure.
 	@# The publishing scheduler runs inside the web process; --with-threads because the
-	@# app calls the Sandbox it mounts under /sandbox over HTTP.
+	@# app calls the Sandbox it mounts under /sandbox over HTTP (the scheduler, outside any
+	@# request, learns where from SANDBOX_API_BASE: the address chosen here, nowhere else).
 	SCHEDULER_ENABLED=true ADVISOR_HUB_SESSION_COOKIE_SECURE=false \
-		$(FLASK) run --host 127.0.0.1 --port 5000 --with-threads
+		SANDBOX_API_BASE=http://$(RUN_HOST):$(RUN_PORT)/sandbox \
+		ADVISOR_HUB_CAMPAIGN_PUBLIC_URL=http://$(RUN_HOST):$(RUN_PORT) \
+		$(FLASK) run --host $(RUN_HOST) --port $(RUN_PORT) --with-threads
 
 test: translations $(AXE)
 	$(BIN)/ruff check .

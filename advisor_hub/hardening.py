@@ -157,13 +157,16 @@ def sqlite_writes_take_the_lock_first() -> None:
 # -- headers -----------------------------------------------------------------------------------
 
 
+HSTS_MAX_AGE = 31_536_000  # a year (an app without the setting: the mounted Sandbox)
+
+
 def set_hardening_headers(response: Response) -> Response:
     from flask import current_app
 
     if request.is_secure:
-        response.headers.setdefault(
-            "Strict-Transport-Security",
-            f"max-age={int(current_app.config['HSTS_MAX_AGE'])}; includeSubDomains")
+        max_age = int(current_app.config.get("HSTS_MAX_AGE") or HSTS_MAX_AGE)
+        response.headers.setdefault("Strict-Transport-Security",
+                                    f"max-age={max_age}; includeSubDomains")
     # Every page is private (the portal's pages need a login; the login, reset and error pages
     # carry tokens or a user's state): never stored by a browser or a proxy. Static files are
     # the same for everyone and stay cacheable.

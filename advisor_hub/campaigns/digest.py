@@ -45,7 +45,7 @@ from advisor_hub.campaigns.models import (
 )
 from advisor_hub.campaigns.recommend import Suggestion, suggestions_for
 from advisor_hub.campaigns.schedule import wall_clock_to_utc, zone
-from advisor_hub.campaigns.settings import setting
+from advisor_hub.campaigns.settings import public_url, setting
 from advisor_hub.db import rows_changed, utcnow
 from advisor_hub.errors import ValidationError
 from advisor_hub.notifications.mail import SmtpSettings, header_text, queue_mail
@@ -244,7 +244,9 @@ def next_campaign_posts(session: Session, advisor: User, now: datetime
 def build_digest(session: Session, advisor: User, *, week: str, now: datetime,
                  config: Any) -> Digest:
     """The digest's content, with its links (rows written here, in the caller's transaction)."""
-    base = str(setting("CAMPAIGN_PUBLIC_URL", config)).rstrip("/")
+    base = public_url(config)
+    if base is None:  # send_digests checks first: nobody builds links to a guessed host
+        raise RuntimeError("CAMPAIGN_PUBLIC_URL (or SERVER_NAME) is not set")
     when = proposed_time(advisor.time_zone, now)
     lines = []
     with force_locale(advisor.language):
@@ -310,6 +312,10 @@ def send_digests(session: Session, now: datetime, *, config: Any,
     settings = SmtpSettings.from_config(config)
     if settings is None:
         log.info("mail not configured: no digest sent")
+        return 0
+    if public_url(config) is None:
+        log.warning("CAMPAIGN_PUBLIC_URL (or SERVER_NAME) is not set: no digest sent (its "
+                    "links need the portal's address)")
         return 0
     limit = int(limit if limit is not None else setting("CAMPAIGN_DIGEST_BATCH", config))
     hour = int(setting("CAMPAIGN_DIGEST_HOUR", config))

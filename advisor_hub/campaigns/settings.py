@@ -12,8 +12,9 @@ overridable by the app's configuration or an ``ADVISOR_HUB_<KEY>`` environment v
 - ``CAMPAIGN_DIGEST_LINK_DAYS`` (14): how long a suggestion's link in a digest works;
 - ``CAMPAIGN_LIFE_EVENT_DAYS`` (14): a client's life event recorded on "My clients' events"
   is suggested from this many days before its date;
-- ``CAMPAIGN_PUBLIC_URL`` ("http://127.0.0.1:5000"): the portal's address, for the links in
-  e-mails built outside a request (the digest job).
+- ``CAMPAIGN_PUBLIC_URL`` (unset): the portal's address, for the links in e-mails built
+  outside a request (the digest job); unset, ``SERVER_NAME`` (with ``PREFERRED_URL_SCHEME``)
+  gives it; with neither no digest is sent (its links would point at a guessed host).
 """
 
 from __future__ import annotations
@@ -30,7 +31,7 @@ DEFAULTS: dict[str, Any] = {
     "CAMPAIGN_DIGEST_BATCH": 200,
     "CAMPAIGN_DIGEST_HOUR": 8,
     "CAMPAIGN_DIGEST_LINK_DAYS": 14,
-    "CAMPAIGN_PUBLIC_URL": "http://127.0.0.1:5000",
+    "CAMPAIGN_PUBLIC_URL": None,
     "CAMPAIGN_LIFE_EVENT_DAYS": 14,
 }
 
@@ -46,6 +47,20 @@ def setting(name: str, config: Mapping[str, Any] | None = None) -> Any:
         config = current_app.config
     value = (config or {}).get(name, DEFAULTS[name])
     return DEFAULTS[name] if value is None else value
+
+
+def public_url(config: Mapping[str, Any] | None = None) -> str | None:
+    """The portal's address for links outside a request, or None when nothing says it."""
+    if config is None and has_app_context():
+        config = current_app.config
+    config = config or {}
+    if config.get("CAMPAIGN_PUBLIC_URL"):
+        return str(config["CAMPAIGN_PUBLIC_URL"]).rstrip("/")
+    if config.get("SERVER_NAME"):
+        scheme = config.get("PREFERRED_URL_SCHEME") or "http"
+        root = str(config.get("APPLICATION_ROOT") or "/").rstrip("/")
+        return f"{scheme}://{config['SERVER_NAME']}{root}"
+    return None
 
 
 def stagger_minutes() -> int:

@@ -111,8 +111,8 @@ class Faults:
                    f"{error.message or error}")
 
     def success(self, session: Session, target: PublicationTarget, now: datetime) -> None:
-        """A post went out: X charges it. (That the network works, ending a 5xx streak, is
-        written once per recording transaction: ``end_server_errors``.)"""
+        """A post went out: X charges it (the storm streak ends once per recording
+        transaction: :func:`end_server_errors`)."""
         costs.record_charge(session, target, now, hold_open_rows=False)
 
     def problem(self, session: Session, target: PublicationTarget, error: NetworkError,
@@ -167,9 +167,14 @@ def count_server_error(session: Session, network: str, account_id: int, threshol
     return streak == 0  # only a storm brings an increment back to 0
 
 
-def end_server_errors(session: Session, network: str) -> None:
-    """A post went out on ``network``: no storm (no write when no streak is running)."""
+def end_server_errors(session: Session, networks: Iterable[str]) -> None:
+    """Posts went out on ``networks``: no storm (one statement; no row written when no
+    streak is running)."""
+    names = sorted(set(networks))
+    if not names:
+        return
     session.execute(update(ServerErrorStreak)
-                    .where(ServerErrorStreak.network == network, ServerErrorStreak.streak > 0)
+                    .where(one_of(session, ServerErrorStreak.network, names),
+                           ServerErrorStreak.streak > 0)
                     .values(streak=0, mixed=False, first_account_id=None)
                     .execution_options(synchronize_session=False))

@@ -136,19 +136,37 @@ def take_slot(session: Session, buckets: list[Bucket], now: datetime) -> datetim
     return None
 
 
-def next_slot(session: Session, account_id: int, network: str, now: datetime, *,
-              config: Mapping[str, Any]) -> datetime | None:
-    """When this account could post next, without taking anything (the composer's "will go
-    out at"): None when it could post now."""
-    buckets = buckets_for(config, network, account_id)
+@dataclass(frozen=True)
+class QuotaWait:
+    """A full quota: the account's next post could go out ``at`` (UTC), held by ``limit``."""
+
+    at: datetime
+    limit: Limit
+
+
+def quota_wait(session: Session, account_id: int, network: str, now: datetime, *,
+               config: Mapping[str, Any]) -> QuotaWait | None:
+    """When this account could post next and which limit holds it, without taking anything
+    (the composer's "will go out at about"): None when it could post now."""
     now_ts = now.astimezone(UTC).timestamp()
-    wait = 0.0
-    for bucket in buckets:
+    wait, holding = 0.0, None
+    for limit in rules.limits_for(config, network):
+        bucket = Bucket.for_limit(limit, network, account_id)
         row = session.get(RateBucket, bucket.key)
         if row is None:
             continue
         have = min(bucket.capacity,
                    row.tokens + max(0.0, now_ts - row.updated_ts) * bucket.refill_per_second)
-        if have < 1.0:
-            wait = max(wait, (1.0 - have) / bucket.refill_per_second)
-    return now + timedelta(seconds=wait) if wait > 0 else None
+        if have < 1.0 and (1.0 - have) / bucket.refill_per_second > wait:
+            wait, holding = (1.0 - have) / bucket.refill_per_second, limit
+    if holding is None:
+        return None
+    return QuotaWait(now + timedelta(seconds=wait), holding)
+
+
+def next_slot(session: Session, account_id: int, network: str, now: datetime, *,
+              config: Mapping[str, Any]) -> datetime | None:
+    """When this account could post next, without taking anything: None when it could post
+    now."""
+    wait = quota_wait(session, account_id, network, now, config=config)
+    return wait.at if wait is not None else None

@@ -32,7 +32,7 @@ from .facebook import FacebookAdapter
 from .linkedin import LinkedInAdapter
 from .media import Media
 from .oauth import code_challenge, new_code_verifier, new_state
-from .sandbox import SandboxAdapter, sandbox_config
+from .sandbox import DEFAULT_CLIENT_ID, DEFAULT_CLIENT_SECRET, SandboxAdapter, sandbox_config
 from .tokens import Account, Profile, PublishResult, TokenSet
 from .x import XAdapter
 
@@ -90,10 +90,17 @@ def configs_from_settings(
 
         defaults: dict[str, Any] = {}
         if name == "sandbox":
-            defaults = sandbox_config().__dict__
+            # Offered only where it is: mounted by the portal (which passes its address as
+            # SANDBOX_API_BASE) or an explicitly configured SANDBOX_API_BASE; then with its
+            # development credentials unless others are given.
+            unplaced = not get("API_BASE")
+            defaults = {"client_id": DEFAULT_CLIENT_ID, "client_secret": DEFAULT_CLIENT_SECRET}
+        else:
+            unplaced = False
         configs[name] = NetworkConfig(
-            client_id=get("CLIENT_ID", defaults.get("client_id")),
-            client_secret=get("CLIENT_SECRET", defaults.get("client_secret")),
+            client_id=None if unplaced else get("CLIENT_ID", defaults.get("client_id")),
+            client_secret=None if unplaced else get("CLIENT_SECRET",
+                                                    defaults.get("client_secret")),
             redirect_uri=redirect_uri(name) if redirect_uri else get("REDIRECT_URI"),
             auth_url=get("AUTH_URL"),
             token_url=get("TOKEN_URL"),

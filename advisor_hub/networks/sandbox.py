@@ -1,9 +1,11 @@
 """Client for the local Sandbox network (``advisor_hub.sandbox``).
 
-Point it at wherever the Sandbox is served, e.g. ``http://127.0.0.1:5000/sandbox`` when the
-main app mounts it, or a test server: ``NetworkConfig(api_base=<that URL>, ...)``; the OAuth
-URLs are derived from ``api_base`` unless given. Unlike the real networks the Sandbox looks
-posts up by idempotency key, and promises that a 503 means nothing was done.
+Point it at wherever the Sandbox is served (``SANDBOX_API_BASE``, or where the portal mounts
+it: ``publishing.connect.sandbox_base``), or a test server: ``sandbox_config(<that URL>)``;
+the OAuth URLs are derived from ``api_base`` unless given. There is no default address: a
+Sandbox with none is not configured (no code or secret is ever sent to a guessed host).
+Unlike the real networks the Sandbox looks posts up by idempotency key, and promises that a
+503 means nothing was done.
 
 Comments play Facebook's Graph API shapes (``advisor_hub.sandbox.comments``), under ``/api``.
 
@@ -24,14 +26,13 @@ from .errors import Duplicate, NetworkError, OutcomeUnknown, classify_status, re
 from .media import Media
 from .tokens import Account, Profile, PublishResult, TokenSet
 
-DEFAULT_BASE_URL = "http://127.0.0.1:5000/sandbox"
 DEFAULT_CLIENT_ID = "advisor-hub"
 DEFAULT_CLIENT_SECRET = "sandbox-secret"
 CHAR_LIMIT = 5000
 
 
 def sandbox_config(
-    base_url: str = DEFAULT_BASE_URL,
+    base_url: str,
     *,
     client_id: str = DEFAULT_CLIENT_ID,
     client_secret: str = DEFAULT_CLIENT_SECRET,
@@ -72,13 +73,14 @@ class SandboxAdapter(NetworkAdapter):
     supports_comments = True
     supports_hide = True
     token_auth = "basic"
-    defaults = NetworkConfig(
-        api_base=DEFAULT_BASE_URL,
-        scopes=("profile", "posts.write"),
-    )
+    defaults = NetworkConfig(scopes=("profile", "posts.write"))
 
     def __init__(self, config: NetworkConfig, session: requests.Session | None = None) -> None:
-        base = (config.api_base or DEFAULT_BASE_URL).rstrip("/")
+        if not config.api_base:  # nowhere to send anything: not configured (fail closed)
+            config = replace(config, client_id=None, client_secret=None)
+            super().__init__(config, session)
+            return
+        base = config.api_base.rstrip("/")
         config = replace(
             config,
             api_base=base,

@@ -25,6 +25,8 @@ from flask_login import current_user
 from werkzeug.wrappers import Response
 
 from advisor_hub.accounts.forms import ConfirmForm
+from advisor_hub.connectors import limits
+from advisor_hub.connectors.rules import DAY, Scope
 from advisor_hub.db import get_session, utcnow
 from advisor_hub.errors import DomainError, NotFound
 from advisor_hub.navigation import NavItem
@@ -261,6 +263,33 @@ def _said(post: Any) -> str:
     return _("Sending… this page shows when it is published.")
 
 
+def quota_notes(accounts: Any) -> dict[int, str]:
+    """For each account whose posting quota is full: when a post would actually go out, in
+    the reader's time zone ("will go out at about 14:05 (LinkedIn's daily limit for this
+    account is reached)")."""
+    db, now, notes = get_session(), utcnow(), {}
+    for account in accounts:
+        wait = limits.quota_wait(db, account.id, account.network, now,
+                                 config=current_app.config)
+        if wait is None:
+            continue
+        local = wait.at.astimezone(_zone())
+        time = (f"{local:%H:%M}" if local.date() == now.astimezone(_zone()).date()
+                else short_when(local))
+        network = ADAPTERS[account.network].label
+        if wait.limit.scope == Scope.APP:
+            note = _("will go out at about %(time)s (%(network)s's limit for this portal is "
+                     "reached)", time=time, network=network)
+        elif wait.limit.window == DAY:
+            note = _("will go out at about %(time)s (%(network)s's daily limit for this "
+                     "account is reached)", time=time, network=network)
+        else:
+            note = _("will go out at about %(time)s (%(network)s's posting limit for this "
+                     "account is reached)", time=time, network=network)
+        notes[account.id] = note
+    return notes
+
+
 @bp.app_template_global("short_when")
 def short_when(value: datetime) -> str:
     """A wall-clock time as the buttons say it: "14 Jan, 09:00" (with the year when it is
@@ -274,7 +303,11 @@ def short_when(value: datetime) -> str:
 def compose() -> Response | str:
     db = get_session()
     form = ComposeForm()
-    active = services.active_accounts_of(db, current_user)
+    offered = networks_available(current_app.config)
+    # The Sandbox is a development network: where it is not offered (not mounted, not
+    # configured) its accounts cannot be chosen either.
+    active = [a for a in services.active_accounts_of(db, current_user)
+              if a.network != "sandbox" or "sandbox" in offered]
     form.account_ids.choices = [(a.id, f"{a.display_name} ({ADAPTERS[a.network].label})")
                                 for a in active]
     # The client's first name arrives by POST (the life-event page's "Publish" button sends
@@ -311,7 +344,8 @@ def compose() -> Response | str:
             flash(_said(post), "success")
             return redirect(url_for(".post", post_id=post.id))
     return render_template("publishing/compose.html", form=form, source=source,
-                           accounts=active, limits=composer.char_limits())
+                           accounts=active, limits=composer.char_limits(),
+                           quota=quota_notes(active))
 
 
 @bp.get("/compose/preview")
@@ -434,7 +468,10 @@ def reschedule(post_id: int) -> Response | str:
         if work.done:
             flash(_said(post), "success")
             return redirect(url_for(".post", post_id=post_id))
-    return render_template("publishing/reschedule.html", form=form, post=post)
+    accounts = [a for a in services.active_accounts_of(db, current_user)
+                if a.id in (post.account_ids or [])]
+    return render_template("publishing/reschedule.html", form=form, post=post,
+                           accounts=accounts, quota=quota_notes(accounts))
 
 
 @bp.route("/posts/<int:post_id>/edit", methods=["GET", "POST"])

@@ -11,6 +11,7 @@ from typing import Any
 from flask import Flask, render_template, request
 from werkzeug.exceptions import HTTPException
 
+from advisor_hub.hardening import set_hardening_headers
 from advisor_hub.networks.sandbox import DEFAULT_CLIENT_ID, DEFAULT_CLIENT_SECRET
 from advisor_hub.security import set_security_headers
 
@@ -57,6 +58,7 @@ def create_sandbox_app(config: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(comments_bp)
     app.after_request(set_security_headers)  # the portal's CSP and friends, on every answer
     app.register_error_handler(404, _page_not_found)
+    app.after_request(set_hardening_headers)  # and HSTS over https, no-store
     return app
 
 

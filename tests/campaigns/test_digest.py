@@ -36,7 +36,8 @@ def test_a_digest_is_due_from_monday_morning_on_the_advisors_clock() -> None:
 
 def _mail_app(url: str, tmp_path: Path) -> Any:
     return create_app(app_config(url, tmp_path, CAMPAIGN_DIGEST_HOUR=0,
-                                 CAMPAIGN_STAGGER_MINUTES=0, **MAIL_CONFIG))
+                                 CAMPAIGN_STAGGER_MINUTES=0,
+                                 CAMPAIGN_PUBLIC_URL="https://portal.test", **MAIL_CONFIG))
 
 
 @pytest.mark.both_backends
@@ -170,3 +171,18 @@ def test_preferences_turn_the_digest_off_and_on(client, auth, db_session, bank) 
     client.post("/campaigns/preferences", data={"digest": "y"})
     db_session.expire_all()
     assert db_session.get(DigestPreference, alice.id).subscribed is True
+
+
+def test_no_digest_without_the_portal_address(db_session, factory, monkeypatch) -> None:
+    """Its links need the portal's address: none configured, none guessed (there was once a
+    built-in http://127.0.0.1:5000), so no digest is sent; SERVER_NAME gives one."""
+    from advisor_hub.campaigns.settings import public_url
+
+    patch_smtp(monkeypatch)
+    config = {**MAIL_CONFIG, "CAMPAIGN_DIGEST_HOUR": 0}
+    factory.user("advisor")
+    assert public_url(config) is None
+    assert digest.send_digests(db_session, utcnow(), config=config) == 0
+    assert public_url({"SERVER_NAME": "portal.test", "PREFERRED_URL_SCHEME": "https"}) == \
+        "https://portal.test"
+    assert public_url({"CAMPAIGN_PUBLIC_URL": "https://hub.test/"}) == "https://hub.test"

@@ -23,7 +23,7 @@ def test_the_streak_needs_the_threshold_from_more_than_one_account(db_session) -
     assert [count(1) for _ in range(5)] == [False] * 5  # one account's trouble only
     assert count(2) is True  # six in a row, from two accounts: the storm (the streak ends)
     assert [count(1), count(2)] == [False, False]
-    end_server_errors(db_session, "linkedin")  # a success ends the streak
+    end_server_errors(db_session, ["linkedin"])  # a success ends the streak
     assert [count(1), count(2), count(2)] == [False, False, True]
     assert count_server_error(db_session, "x", 7, 1) is True  # a threshold of 1: any 5xx
 

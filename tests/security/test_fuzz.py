@@ -79,7 +79,7 @@ GUARDED = {
 # not running (as in these tests).
 EXPECTED_5XX = {"health.healthz": 503}
 # Routes that send the browser to a network's (or identity provider's) authorisation page.
-OAUTH_REDIRECTS = {"publishing.link", "sso.login"}
+OAUTH_REDIRECTS = {"sso.login"}
 
 # --- hostile strings ------------------------------------------------------------------------
 
@@ -200,10 +200,11 @@ class _Scan(HTMLParser):
             value = value or ""
             if name == "data-fz" or name.startswith("fz"):
                 self.live.append(f"<{tag} {name}>")
-            elif (name.startswith("on") and "fz(" in value) or (
-                    name in ("href", "src", "action", "formaction", "srcdoc")
-                    and "fz(" in value and (value.strip().lower().startswith("javascript:")
-                                            or "<script" in value.lower())):
+            elif "fz(" in value and (
+                    name.startswith("on")
+                    or (name in ("href", "src", "action", "formaction", "xlink:href")
+                        and re.match(r"\s*(javascript|vbscript|data):", value, re.I))
+                    or (name == "srcdoc" and "<script" in value.lower())):
                 self.live.append(f"<{tag} {name}={value[:60]!r}>")
         classes = dict(attrs).get("class") or ""
         refusal = bool(self.REFUSAL.search(classes)) or dict(attrs).get("role") == "alert"

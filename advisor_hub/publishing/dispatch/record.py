@@ -128,8 +128,7 @@ class Write:
     def finish(self) -> None:
         settle_posts(self.session, self.posts, locked=self.locked)
         mark_success(self.session, self.published_accounts, self.now)
-        for network in sorted(self.published_networks):  # once per network, not per post
-            end_server_errors(self.session, network)
+        end_server_errors(self.session, self.published_networks)  # a post went out: no storm
         if self.used_reviews:
             upstream.mark_used(self.session, review_ids=self.used_reviews, at=self.now)
         # Last: the archive serialises its appends (a chain), so hold its lock briefly.
