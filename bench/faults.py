@@ -55,7 +55,7 @@ def main() -> int:
                       "problems": len(report.problems), "duplicates": duplicates,
                       "lost": report.rows - report.published_once
                       - sum(report.terminal.values()) - duplicates,
-                      "seconds": report.seconds}))
+                      "seconds": report.seconds, "drain_seconds": report.drain_seconds}))
     return 0 if not report.problems else 1
 
 
