@@ -56,6 +56,7 @@ class KillReport:
     rows: int = 0
     published_once: int = 0
     terminal: dict[str, int] = field(default_factory=dict)
+    terminal_but_out: int = 0  # terminal rows the Sandbox had published (a needless check)
     problems: list[str] = field(default_factory=list)  # one line per row that broke the bar
     seconds: float = 0.0
     drain_seconds: float = 0.0  # the last process, draining what the kills left
@@ -163,6 +164,7 @@ def check(url: str, sandbox: SandboxServer, report: KillReport) -> None:
             report.published_once += 1
         elif state in TERMINAL and reason and sent <= 1:
             report.terminal[str(state)] = report.terminal.get(str(state), 0) + 1
+            report.terminal_but_out += sent
         else:
             report.problems.append(f"row {target_id}: {state} sent {sent} time(s), "
                                    f"reason {reason!r}, attempts {attempts}, reconcile "
