@@ -18,7 +18,8 @@ The users, each a thread with its own ``requests.Session`` (its cookie and CSRF 
 and free-form (free-form goes to review), schedule posts a few seconds ahead and look at
 their posts; 5 compliance reviewers take items from the queue (claim, then approve); 2
 marketing curators edit library items and send the new versions for review. Each waits
-``--think`` seconds on average between two pages (exponential, as people do). A thread-pool
+``--think`` seconds on average between two pages (exponential, as people do); they log in
+over the first 10 seconds. A thread-pool
 client rather than locust: no new dependency, and the CSRF tokens and logins are one form
 parser away (locust's value is distributed load and a web UI, neither needed at this size).
 
@@ -77,6 +78,7 @@ DB_NAME = "advisor_hub_bench_load"
 WORDS = ("retirement", "savings", "market", "pension", "property", "tax", "children",
          "insurance", "estate", "budget")
 REVIEWERS, CURATORS = 5, 2
+RAMP_SECONDS = 10.0  # not every user logs in at the same instant
 
 
 # --- forms ----------------------------------------------------------------------------------
@@ -200,6 +202,7 @@ def ids(pattern: str, html: str) -> list[int]:
 
 def advisor_session(user: User, rng: random.Random, until: float, think: float,
                     scheduled: list[int]) -> None:
+    time.sleep(rng.uniform(0, RAMP_SECONDS))  # users arrive over the first seconds
     user.login()
     versions: list[int] = []
     while time.monotonic() < until:
@@ -237,6 +240,7 @@ def advisor_session(user: User, rng: random.Random, until: float, think: float,
 
 
 def reviewer_session(user: User, rng: random.Random, until: float, think: float) -> None:
+    time.sleep(rng.uniform(0, RAMP_SECONDS))  # users arrive over the first seconds
     user.login()
     while time.monotonic() < until:
         time.sleep(rng.expovariate(1 / think))
@@ -260,6 +264,7 @@ def reviewer_session(user: User, rng: random.Random, until: float, think: float)
 
 
 def curator_session(user: User, rng: random.Random, until: float, think: float) -> None:
+    time.sleep(rng.uniform(0, RAMP_SECONDS))  # users arrive over the first seconds
     user.login()
     while time.monotonic() < until:
         time.sleep(rng.expovariate(1 / think))
