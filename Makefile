@@ -81,6 +81,8 @@ bench: translations
 	$(BIN)/python bench/dispatch.py
 	$(BIN)/python bench/dashboard.py
 	$(BIN)/python bench/campaigns.py
+	$(BIN)/python bench/load.py
+	$(BIN)/python bench/faults.py
 
 clean:
 	rm -rf $(VENV) *.egg-info .pytest_cache .mypy_cache build dist tests/browser/axe/node_modules

@@ -52,10 +52,11 @@ def main() -> int:
     print(json.dumps({"kill_runs": report.runs, "kills_holding_claims":
                       report.kills_holding_claims, "rows": report.rows,
                       "published_once": report.published_once, "terminal": report.terminal,
+                      "terminal_but_published": report.terminal_but_out,
                       "problems": len(report.problems), "duplicates": duplicates,
                       "lost": report.rows - report.published_once
                       - sum(report.terminal.values()) - duplicates,
-                      "seconds": report.seconds}))
+                      "seconds": report.seconds, "drain_seconds": report.drain_seconds}))
     return 0 if not report.problems else 1
 
 

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import pytest
+
 from content_library import life_events
 
 
@@ -49,8 +51,9 @@ def test_pages_in_french(client, db_session, factory, auth, library) -> None:
         "/library/manage/templates").get_data(as_text=True)
 
 
+@pytest.mark.both_backends
 def test_the_curators_list_loads_its_items_with_the_page_not_row_by_row(
-        client, db_session, auth, library) -> None:
+        client, db_session, auth, library, backend) -> None:
     """bench/load.py's slowest page: one item and its versions per row were loaded lazily
     (51 queries for 25 rows). Now a fixed number, whatever the rows."""
     from sqlalchemy import event

@@ -243,3 +243,37 @@ def test_refused_refresh_means_relink(db_session, fakes, link, advisor, dispatch
 
 def test_settings_used(sandbox):
     assert settings_for(sandbox.url)["DISPATCH_WORKERS"] == 1
+
+
+@pytest.mark.both_backends
+def test_a_network_refusing_then_hanging_past_the_read_timeout_publishes_each_row_once(
+        app, db_session, fakes, link, advisor, dispatcher, sandbox, backend):
+    """#12's fault list: connections refused, then the network hangs longer than the read
+    timeout (2 s here) and finishes later. Per row: published exactly once (the Sandbox's
+    record), never resent while the hung request may still land."""
+    account = link(advisor)
+    # Three texts: the Sandbox refuses the same text twice to one account.
+    posts = [library_post(db_session, advisor, [account], fakes.library.add_version(
+        f"Meet me at {{{{ branch_city }}}}, {{{{ advisor_first_name }}}} ({n})").id)
+        for n in range(3)]
+    db_session.flush()
+    refused = Dispatcher(database(app).sessionmaker,
+                         {**app.config, "SANDBOX_API_BASE": "http://127.0.0.1:9"})
+    try:
+        assert refused.run_once().outcomes == {"retry": 3}  # nothing listens: not sent
+    finally:
+        refused.close()
+    pass_time(db_session, 60)  # past the backoff
+    sandbox.state.add_fault("publish", "delay", count=3, seconds=2.5)
+    assert dispatcher.run_once().outcomes == {"unknown": 3}
+    deadline = time.monotonic() + 30
+    while sandbox.state.stats()["posts"] < 3 and time.monotonic() < deadline:
+        time.sleep(0.02)  # the hung requests land after the client gave up
+    for _ in range(4):
+        if all(_target(db_session, p).state == TargetState.PUBLISHED for p in posts):
+            break
+        dispatcher.run_once()
+        pass_time(db_session, 10)
+    assert [_target(db_session, p).state for p in posts] == [TargetState.PUBLISHED] * 3
+    stats = sandbox.state.stats()
+    assert stats["posts"] == 3 and not stats["keys_posted_more_than_once"]

@@ -221,3 +221,32 @@ def test_a_last_attempt_nothing_can_settle_asks_the_advisor(
     finally:
         dispatcher.close()
     assert _target(db_session).state == TargetState.NEEDS_CHECK
+
+
+@pytest.mark.parametrize("earlier", [None, FailureClass.NOT_SENT])
+def test_a_dead_process_s_row_given_back_for_lack_of_lease_stays_in_reconciliation(
+        app, db_session, sandbox, a_post, no_dedup, monkeypatch, earlier):
+    """Found by the kill -9 loop: a take-over whose lookup had too little lease left gave the
+    row back to the queue (``scheduled``) because the dead process had recorded no outcome
+    (or an earlier attempt's "not sent"), and the next round sent it again, normally: posted
+    twice. A row claimed as possibly out stays possibly out whatever ends the round."""
+    target = _target(db_session)
+    target.state = TargetState.PUBLISHING
+    target.attempts = 2
+    target.failure_class = earlier
+    # As the dead process left it: its send of attempt 2 went out, nothing was recorded.
+    sandbox.state.create_post(target.account.external_id, target.text, None,
+                              target.idempotency_key)
+    db_session.flush()
+    dispatcher = _dispatcher(app, **no_dedup)
+    try:
+        with monkeypatch.context() as patch:
+            patch.setattr(Dispatcher, "_lease_too_short", lambda self, job: True)
+            assert dispatcher.run_once().outcomes == {"given_back": 1}
+        after = _target(db_session)
+        assert after.state == TargetState.PUBLISHING and after.lease_expires_at is None
+        assert dispatcher.run_once().outcomes == {"published": 1}  # found by the lookup
+    finally:
+        dispatcher.close()
+    stats = sandbox.state.stats()
+    assert stats["posts"] == 1 and stats["attempts_per_key"] == {target.idempotency_key: 1}

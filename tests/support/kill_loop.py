@@ -40,8 +40,12 @@ TERMINAL = (TargetState.FAILED, TargetState.NEEDS_CHECK, TargetState.CANCELLED)
 # Short timeouts so that a dead process's rows come back within seconds: a lease is
 # connect + read timeout + a margin at least (dispatch.loop), "absent" is believed 3 read
 # timeouts after the attempt (dispatch.reconcile).
+# Retries and lookups after an unknown outcome come within seconds too (30 s by default),
+# which only makes the take-overs more frequent.
 WORKER_ENV = {"SANDBOX_READ_TIMEOUT": "1", "SANDBOX_CONNECT_TIMEOUT": "0.5",
-              "SANDBOX_REJECTS_DUPLICATES": "false"}  # as the counting Sandbox is told
+              "SANDBOX_REJECTS_DUPLICATES": "false",  # as the counting Sandbox is told
+              "DISPATCH_BACKOFF_SECONDS": "2",
+              "ADVISOR_HUB_DISPATCH_RECONCILE_DELAY_SECONDS": "2"}
 LEASE_SECONDS = 3
 
 
@@ -52,8 +56,10 @@ class KillReport:
     rows: int = 0
     published_once: int = 0
     terminal: dict[str, int] = field(default_factory=dict)
+    terminal_but_out: int = 0  # terminal rows the Sandbox had published (a needless check)
     problems: list[str] = field(default_factory=list)  # one line per row that broke the bar
     seconds: float = 0.0
+    drain_seconds: float = 0.0  # the last process, draining what the kills left
 
 
 def start_worker(url: str, sandbox_url: str, key: str, name: str, *extra: str,
@@ -127,8 +133,10 @@ def kill_loop(url: str, sandbox: SandboxServer, key: str, *, runs: int, rows: in
     if server.returncode != 0 or errors:
         report.problems.append(f"fork server exited {server.returncode}, {len(errors)} "
                                "traceback(s) in its processes' logs")
+    drain_started = time.monotonic()
     survivor = start_worker(url, sandbox.url, key, "survivor", "--once-until-empty")
     out, err = survivor.communicate(timeout=240)
+    report.drain_seconds = round(time.monotonic() - drain_started, 1)
     if survivor.returncode != 0:
         report.problems.append(f"survivor exited {survivor.returncode}: {err[-2000:]}")
     check(url, sandbox, report)
@@ -156,6 +164,7 @@ def check(url: str, sandbox: SandboxServer, report: KillReport) -> None:
             report.published_once += 1
         elif state in TERMINAL and reason and sent <= 1:
             report.terminal[str(state)] = report.terminal.get(str(state), 0) + 1
+            report.terminal_but_out += sent
         else:
             report.problems.append(f"row {target_id}: {state} sent {sent} time(s), "
                                    f"reason {reason!r}, attempts {attempts}, reconcile "

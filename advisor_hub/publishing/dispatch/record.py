@@ -199,7 +199,7 @@ class Recorder:
             assert r.result is not None
             return self._published(w, target, r.result)
         if r.step is Step.GIVE_BACK:
-            return self._give_back(w, target)
+            return self._give_back(w, target, maybe_sent=r.maybe_sent)
         if r.step is Step.NEEDS_CHECK:
             return self._needs_check(w, target, r.reason or REASON_UNKNOWN)
         if r.step is Step.APP_HOLD:
@@ -248,7 +248,7 @@ class Recorder:
         if hold is None or not hold.active:
             hold = holds.active_hold_for(w.session, target.network)
         if hold is None:
-            return self._give_back(w, target)
+            return self._give_back(w, target, maybe_sent=maybe_sent)
         holds.hold_rows(w.session, hold, [target], now=w.now, maybe_sent=maybe_sent,
                         settle=False)
         return Outcome.HELD
@@ -417,12 +417,17 @@ class Recorder:
                                  "check it there: %(reason)s"), reason)
         return Outcome.NEEDS_CHECK
 
-    def _give_back(self, w: Write, target: PublicationTarget) -> Outcome:
+    def _give_back(self, w: Write, target: PublicationTarget, *, maybe_sent: bool) -> Outcome:
         """Untouched, for a later round: a row that may be out goes back to reconciliation
-        (``publishing`` with no lease), any other to the queue."""
+        (``publishing`` with no lease), any other to the queue.
+
+        ``maybe_sent`` is the claim's own knowledge: a row taken over from a process that
+        died mid-send carries no recorded outcome (or an earlier attempt's "not sent"), and
+        only the claim knows it may be out; back in the queue it would be sent again,
+        normally (the kill -9 loop found such doubles)."""
         if target.attempts >= self.settings.max_attempts * 3:  # a stuck row: ask a human
             return self._needs_check(w, target, REASON_UNKNOWN)
-        maybe_out = (target.resent_for_reconcile
+        maybe_out = (maybe_sent or target.resent_for_reconcile
                      or target.failure_class == FailureClass.OUTCOME_UNKNOWN)
         target.claimed_by = None
         target.lease_expires_at = None
