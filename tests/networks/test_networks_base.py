@@ -68,7 +68,11 @@ def test_factory_and_availability():
         {"LINKEDIN_CLIENT_ID": "li", "LINKEDIN_CLIENT_SECRET": "sec", "X_CLIENT_ID": "only-id"},
         redirect_uri=lambda name: f"https://hub.example/cb/{name}",
     )
-    assert available_networks(configs) == ["linkedin", "sandbox"]
+    # The Sandbox only when mounted or configured (SANDBOX_API_BASE): never by default.
+    assert available_networks(configs) == ["linkedin"]
+    assert available_networks(configs_from_settings(
+        {"SANDBOX_API_BASE": "http://sandbox.internal/sandbox"},
+        redirect_uri=lambda name: f"https://hub.example/cb/{name}")) == ["sandbox"]
     assert configs["linkedin"].redirect_uri == "https://hub.example/cb/linkedin"
     for name in ADAPTERS:
         adapter = build_adapter(name, configs[name])
