@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 
 from advisor_hub import ROOT, migrate
 from advisor_hub.db import make_engine
+from advisor_hub.publishing.heartbeat import SchedulerHeartbeat
 from advisor_hub.publishing.models import PublicationTarget, TargetState
 from advisor_hub.sandbox import SandboxServer
 from tests.conftest import unavailable
@@ -75,6 +76,15 @@ def _states(url: str) -> dict[str, int]:
     return {state: count for state, count in rows}
 
 
+def _scheduler_ticks(url: str) -> int:
+    engine = make_engine(url)
+    with Session(engine) as session:
+        ticks = session.scalar(sa.select(sa.func.coalesce(sa.func.sum(SchedulerHeartbeat.ticks),
+                                                          0)))
+    engine.dispose()
+    return int(ticks or 0)
+
+
 def test_scheduler_and_worker_survive_a_database_restart(private_pg, counting_sandbox,
                                                          tmp_path):
     url = private_pg.url("hub")
@@ -104,6 +114,11 @@ def test_scheduler_and_worker_survive_a_database_restart(private_pg, counting_sa
         while counting_sandbox.state.stats()["posts"] < 10 and time.monotonic() < deadline:
             time.sleep(0.02)
         assert counting_sandbox.state.stats()["posts"] >= 10, "dispatch never started"
+        # Both must be past start-up (whose database check rightly exits when it cannot
+        # connect): the scheduler has ticked once, its heartbeat says so.
+        while _scheduler_ticks(url) < 1 and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert _scheduler_ticks(url) >= 1, "the scheduler never ticked"
         private_pg.stop("immediate")  # as a crash, in the middle of the rounds
         time.sleep(4)
         for name, process in processes.items():
