@@ -5,7 +5,9 @@ BIN := $(VENV)/bin
 FLASK := ADVISOR_HUB_ENV=development $(BIN)/flask --app advisor_hub
 PYBABEL := $(BIN)/pybabel
 # Quiet installs: `make run` shows the demo logins, not pip's progress and notices.
-PIP := $(BIN)/pip --quiet --disable-pip-version-check --no-input
+# Twice quiet: pip then prints errors only (this machine's pip configuration names find-links
+# folders that do not exist, one warning per package; the build backend's notices too).
+PIP := $(BIN)/pip --quiet --quiet --disable-pip-version-check --no-input
 CATALOGUES := $(wildcard */translations) $(wildcard advisor_hub/*/translations)
 
 AXE := tests/browser/axe/node_modules/axe-core/axe.min.js

@@ -17,7 +17,9 @@ def _recipe_lines() -> list[str]:
 
 def test_every_pip_install_is_quiet() -> None:
     pip = re.search(r"^PIP := (.+)$", MAKEFILE, re.M)
-    assert pip and "--quiet" in pip.group(1) and "--disable-pip-version-check" in pip.group(1)
+    # Twice: once still prints warnings (one per package for a missing find-links folder).
+    assert pip and pip.group(1).count("--quiet") == 2 \
+        and "--disable-pip-version-check" in pip.group(1)
     installs = [line for line in _recipe_lines() if "install" in line and "pip" in line.lower()]
     assert installs and all(line.startswith("$(PIP) install") for line in installs), installs
 
