@@ -1,6 +1,6 @@
-"""The one decision step of a reviewed, versioned text (library versions, life-event templates,
-approved answers): approvals calls each kind's handler, which hands the version to
-:func:`apply_decision`.
+"""The lifecycle steps shared by every reviewed, versioned text (library versions, life-event
+templates, approved answers): approvals calls each kind's handler, which hands the version to
+:func:`apply_decision`; retiring a lineage is :func:`retire_lineage`.
 
 Approving a version supersedes the approved one of its lineage; the other final outcomes move
 it to the status ``STATUS_AFTER_REVIEW`` gives. Nobody who edited the version may approve it,
@@ -22,7 +22,7 @@ from advisor_hub.audit.services import record
 from advisor_hub.db import utcnow
 from advisor_hub.errors import Conflict, PermissionDenied, ValidationError
 from approvals.models import ReviewStatus
-from content_library.models import STATUS_AFTER_REVIEW, Status
+from content_library.models import STATUS_AFTER_REVIEW, USABLE, Status
 
 
 def apply_decision(session: Session, version: Any, *, outcome: str, decision: Any,
@@ -60,3 +60,20 @@ def apply_decision(session: Session, version: Any, *, outcome: str, decision: An
     session.flush()
     record(session, decider, f"{action}_{outcome}", version, before=before,
            after={"status": version.status, "review_id": version.review_id})
+
+
+def retire_lineage(session: Session, subject: Any, *, actor: Any, versions: list[Any],
+                   action: str, already_retired: Any) -> None:
+    """Retire every version of ``subject``'s lineage (the usable ones become ``RETIRED``),
+    audited as ``action``; refused while a version is in review or when all are retired."""
+    if any(v.status == Status.IN_REVIEW for v in versions):
+        raise Conflict(_l("A version is in review; wait for the decision before retiring."))
+    if all(v.retired_at is not None for v in versions):
+        raise Conflict(already_retired)
+    now = utcnow()
+    for version in versions:
+        version.retired_at = now
+        if version.status in USABLE:
+            version.status = Status.RETIRED
+    session.flush()
+    record(session, actor, action, subject, after={"retired_at": now})

@@ -24,7 +24,7 @@ from advisor_hub.notifications.services import N_
 from advisor_hub.roles import Role, require_role
 from advisor_hub.text import sanitize
 from content_library import review
-from content_library.decisions import apply_decision
+from content_library.decisions import apply_decision, retire_lineage
 from content_library.editors import note_template_editor, template_editors
 from content_library.limits import NETWORKS, over_limit
 from content_library.models import (
@@ -235,18 +235,10 @@ def on_template_decision(session: Session, template_id: int, outcome: str,
 def retire_template(session: Session, *, actor: User, template_id: int) -> LifeEventTemplate:
     require_role(actor, *CURATORS)
     template = get_template(session, template_id)
-    versions = lineage(session, template.lineage_id or template.id)
-    if any(v.status == Status.IN_REVIEW for v in versions):
-        raise Conflict(_l("A version is in review; wait for the decision before retiring."))
-    if all(v.retired_at is not None for v in versions):
-        raise Conflict(_l("This template is already retired."))
-    now = utcnow()
-    for version in versions:
-        version.retired_at = now
-        if version.status in USABLE:
-            version.status = Status.RETIRED
-    session.flush()
-    record(session, actor, "library.template_retired", template, after={"retired_at": now})
+    retire_lineage(session, template, actor=actor,
+                   versions=lineage(session, template.lineage_id or template.id),
+                   action="library.template_retired",
+                   already_retired=_l("This template is already retired."))
     return template
 
 

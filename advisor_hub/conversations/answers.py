@@ -31,8 +31,8 @@ from advisor_hub.i18n import LANGUAGES
 from advisor_hub.roles import Role, require_role
 from advisor_hub.text import sanitize
 from approvals.services import ReviewContent, ReviewStatus, submit_for_review
-from content_library.decisions import apply_decision
-from content_library.models import EDITABLE, USABLE, Status
+from content_library.decisions import apply_decision, retire_lineage
+from content_library.models import EDITABLE, Status
 from content_library.rendering import check_placeholders, render_placeholders
 from content_library.use import advisor_values
 
@@ -189,18 +189,10 @@ def on_template_decision(session: Session, template_id: int, outcome: ReviewStat
 def retire_template(session: Session, *, actor: User, template_id: int) -> ReplyTemplate:
     require_role(actor, *CURATORS)
     template = get_template(session, template_id)
-    versions = lineage(session, template.lineage_id or template.id)
-    if any(v.status == Status.IN_REVIEW for v in versions):
-        raise Conflict(_l("A version is in review; wait for the decision before retiring."))
-    if all(v.retired_at is not None for v in versions):
-        raise Conflict(_l("This answer is already retired."))
-    now = utcnow()
-    for version in versions:
-        version.retired_at = now
-        if version.status in USABLE:
-            version.status = Status.RETIRED
-    session.flush()
-    record(session, actor, "conversations.answer_retired", template, after={"retired_at": now})
+    retire_lineage(session, template, actor=actor,
+                   versions=lineage(session, template.lineage_id or template.id),
+                   action="conversations.answer_retired",
+                   already_retired=_l("This answer is already retired."))
     return template
 
 
